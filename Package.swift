@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "fusebox",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "FuseboxProtocol", targets: ["FuseboxProtocol"]),
+        .library(name: "Fusebox", targets: ["Fusebox"]),
+        .executable(name: "fusebox-bench", targets: ["fusebox-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+    ],
+    targets: [
+        .target(name: "FuseboxProtocol", swiftSettings: strict),
+        .target(
+            name: "Fusebox",
+            dependencies: [
+                "FuseboxProtocol",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "fusebox-bench",
+            dependencies: ["Fusebox", "FuseboxProtocol"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "FuseboxProtocolTests", dependencies: ["FuseboxProtocol"], swiftSettings: strict),
+        .testTarget(
+            name: "FuseboxTests",
+            dependencies: [
+                "Fusebox",
+                "FuseboxProtocol",
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,43 @@
+/// The source of time for every policy, so a test can run a whole outage in milliseconds.
+///
+/// Monotonic time drives windows, waits and timeouts; wall time only stamps events and snapshots.
+public protocol FuseboxClock: Sendable {
+    /// Monotonic nanoseconds from an arbitrary origin, precise enough to time a call.
+    func nanoseconds() -> UInt64
+    /// Monotonic nanoseconds that may lag by a few milliseconds but cost less to read.
+    /// Used for coarse time buckets; defaults to ``nanoseconds()``.
+    func coarseNanoseconds() -> UInt64
+    /// Wall-clock milliseconds since the Unix epoch.
+    func wallMilliseconds() -> Int64
+    /// Suspends for `nanoseconds` of this clock's time. Throws `CancellationError` if the task is cancelled.
+    func sleep(nanoseconds: UInt64) async throws
+}
+
+extension FuseboxClock {
+    public func coarseNanoseconds() -> UInt64 { nanoseconds() }
+
+    /// Converts a monotonic reading of this clock to wall-clock milliseconds.
+    public func wallMilliseconds(atMonotonic monotonic: UInt64) -> Int64 {
+        let now = nanoseconds()
+        let wall = wallMilliseconds()
+        if monotonic >= now { return wall + Int64((monotonic - now) / 1_000_000) }
+        return wall - Int64((now - monotonic) / 1_000_000)
+    }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds, clamped at zero and at `UInt64.max`.
+    @inlinable
+    var clampedNanoseconds: UInt64 {
+        let (seconds, attoseconds) = self.components
+        if seconds < 0 { return 0 }
+        if seconds >= 18_000_000_000 { return .max }
+        return UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
+    }
+
+    /// The duration in milliseconds as a `Double`.
+    var milliseconds: Double {
+        let (seconds, attoseconds) = self.components
+        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    }
+}

@@ -1,0 +1,139 @@
+public import FuseboxProtocol
+import Synchronization
+
+/// The knobs of a ``Bulkhead``.
+public struct BulkheadConfiguration: Sendable, Hashable {
+    /// Calls allowed in flight at once.
+    public var maxConcurrent: Int
+    /// Calls allowed to queue for a slot; 0 rejects at once when full.
+    public var maxWaiting: Int = 0
+    /// How long a queued call waits before it is rejected.
+    public var maxWait: Duration = .milliseconds(100)
+
+    public init(maxConcurrent: Int, maxWaiting: Int = 0, maxWait: Duration = .milliseconds(100)) {
+        self.maxConcurrent = maxConcurrent
+        self.maxWaiting = maxWaiting
+        self.maxWait = maxWait
+    }
+}
+
+/// Caps the calls in flight to one dependency so a slow downstream cannot take every thread,
+/// connection or task of the service with it. Waiting is bounded in count and in time.
+public final class Bulkhead: Sendable {
+    public let configuration: BulkheadConfiguration
+    private let clock: any FuseboxClock
+
+    private struct Waiter {
+        let id: UInt64
+        let continuation: CheckedContinuation<Bool, Never>
+    }
+
+    private struct State {
+        var inFlight = 0
+        var waiters: [Waiter] = []
+        var nextWaiterID: UInt64 = 0
+        var rejected: UInt64 = 0
+        var peakInFlight = 0
+    }
+
+    private let state = Mutex(State())
+
+    public init(configuration: BulkheadConfiguration, clock: any FuseboxClock) {
+        precondition(configuration.maxConcurrent >= 1 && configuration.maxWaiting >= 0)
+        self.configuration = configuration
+        self.clock = clock
+    }
+
+    /// Takes a slot if one is free, without waiting.
+    public func tryEnter() -> Bool {
+        state.withLock { s in
+            guard s.inFlight < configuration.maxConcurrent else { return false }
+            s.inFlight += 1
+            s.peakInFlight = max(s.peakInFlight, s.inFlight)
+            return true
+        }
+    }
+
+    /// Takes a slot, waiting up to `maxWait` behind at most `maxWaiting` others.
+    /// - Returns: `false` if the call is rejected (full queue, wait elapsed, or task cancelled).
+    public func enter() async -> Bool {
+        enum Immediate { case entered, rejected, wait(UInt64) }
+        let immediate = state.withLock { s -> Immediate in
+            if s.inFlight < configuration.maxConcurrent {
+                s.inFlight += 1
+                s.peakInFlight = max(s.peakInFlight, s.inFlight)
+                return .entered
+            }
+            guard s.waiters.count < configuration.maxWaiting else {
+                s.rejected += 1
+                return .rejected
+            }
+            s.nextWaiterID += 1
+            return .wait(s.nextWaiterID)
+        }
+        switch immediate {
+        case .entered: return true
+        case .rejected: return false
+        case .wait(let id): return await wait(id: id)
+        }
+    }
+
+    private func wait(id: UInt64) async -> Bool {
+        let timer = Task { [clock, configuration] in
+            try await clock.sleep(nanoseconds: configuration.maxWait.clampedNanoseconds)
+            self.giveUp(id)
+        }
+        defer { timer.cancel() }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let enteredNow = state.withLock { s -> Bool? in
+                    if Task.isCancelled { return false }
+                    if s.inFlight < configuration.maxConcurrent {
+                        s.inFlight += 1
+                        return true
+                    }
+                    s.waiters.append(Waiter(id: id, continuation: continuation))
+                    return nil
+                }
+                if let enteredNow { continuation.resume(returning: enteredNow) }
+            }
+        } onCancel: {
+            giveUp(id)
+        }
+    }
+
+    private func giveUp(_ id: UInt64) {
+        let waiter = state.withLock { s -> Waiter? in
+            guard let index = s.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            s.rejected += 1
+            return s.waiters.remove(at: index)
+        }
+        waiter?.continuation.resume(returning: false)
+    }
+
+    /// Counts a rejection made by the caller after ``tryEnter()`` failed.
+    func countRejection() {
+        state.withLock { $0.rejected += 1 }
+    }
+
+    /// Frees a slot, handing it straight to the longest waiter if there is one.
+    public func leave() {
+        let next = state.withLock { s -> Waiter? in
+            if s.waiters.isEmpty {
+                s.inFlight -= 1
+                return nil
+            }
+            return s.waiters.removeFirst()
+        }
+        next?.continuation.resume(returning: true)
+    }
+
+    /// Current use, for a snapshot.
+    public func snapshot() -> BulkheadSnapshot {
+        state.withLock { s in
+            BulkheadSnapshot(
+                maxConcurrent: configuration.maxConcurrent, inFlight: s.inFlight, waiting: s.waiters.count,
+                maxWaiting: configuration.maxWaiting, rejected: s.rejected)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import CoreMetrics
+import FuseboxProtocol
+import Synchronization
+
+/// The swift-metrics handles of one dependency, created once so the hot path never goes through
+/// the metrics factory. The application chooses the backend; until it does, these cost nothing.
+final class DependencyMetrics: Sendable {
+    let successes: Counter
+    let failures: Counter
+    let bypassed: Counter
+    let rejected: [Counter]
+    let attempts: Counter
+    let retries: Counter
+    let budgetDenied: Counter
+    let latency: CoreMetrics.Timer
+    let breakerState: Gauge
+    private let dependency: String
+    private let fallbackCounters = Mutex<[FallbackKey: Counter]>([:])
+
+    init(dependency: String) {
+        self.dependency = dependency
+        let name = [("dependency", dependency)]
+        successes = Counter(label: "fusebox_calls_total", dimensions: name + [("outcome", "success")])
+        failures = Counter(label: "fusebox_calls_total", dimensions: name + [("outcome", "failure")])
+        bypassed = Counter(label: "fusebox_calls_total", dimensions: name + [("outcome", "bypassed")])
+        rejected = RejectionReason.allCases.map {
+            Counter(label: "fusebox_rejections_total", dimensions: name + [("reason", $0.label)])
+        }
+        attempts = Counter(label: "fusebox_attempts_total", dimensions: name)
+        retries = Counter(label: "fusebox_retries_total", dimensions: name)
+        budgetDenied = Counter(label: "fusebox_retry_budget_denied_total", dimensions: name)
+        latency = CoreMetrics.Timer(label: "fusebox_attempt_duration_seconds", dimensions: name)
+        breakerState = Gauge(label: "fusebox_breaker_state", dimensions: name)
+    }
+
+    func fallback(_ key: FallbackKey) -> Counter {
+        fallbackCounters.withLock { cache in
+            if let counter = cache[key] { return counter }
+            let counter = Counter(
+                label: "fusebox_fallbacks_total",
+                dimensions: [
+                    ("dependency", dependency), ("fallback", key.name), ("kind", key.kind.rawValue),
+                    ("reason", key.reason.rawValue),
+                ])
+            cache[key] = counter
+            return counter
+        }
+    }
+
+    /// The numeric code a `fusebox_breaker_state` gauge reports (documented in docs/runtime.md).
+    static func code(_ state: BreakerState) -> Int {
+        switch state {
+        case .closed: return 0
+        case .open: return 1
+        case .halfOpen: return 2
+        case .forcedOpen: return 3
+        case .disabled: return 4
+        case .recovering: return 5
+        }
+    }
+}

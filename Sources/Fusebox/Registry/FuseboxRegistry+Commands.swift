@@ -1,0 +1,115 @@
+public import FuseboxProtocol
+import Logging
+
+extension FuseboxRegistry {
+    /// Applies an operator command: force open, close, disable, start back-in, or set a flag.
+    ///
+    /// Applying a command id again returns the first result and changes nothing. Every command,
+    /// applied or refused, is logged and becomes an event with its actor and reason.
+    public func apply(_ command: Command) -> CommandResult {
+        ledger.withLock { ledger in
+            if let earlier = ledger.result(for: command.id) { return earlier }
+            let result = execute(command)
+            ledger.remember(result)
+            record(command, result)
+            return result
+        }
+    }
+
+    private func execute(_ command: Command) -> CommandResult {
+        let now = clock.wallMilliseconds()
+        func refuse(_ refusal: CommandResult.Refusal, before: String? = nil, _ message: String) -> CommandResult {
+            CommandResult(
+                commandId: command.id, status: .refused, target: command.action.target, before: before,
+                after: before, refusal: refusal, message: message, atMilliseconds: now)
+        }
+        func applied(before: String, after: String, _ message: String) -> CommandResult {
+            CommandResult(
+                commandId: command.id, status: .applied, target: command.action.target, before: before, after: after,
+                refusal: nil, message: message, atMilliseconds: now)
+        }
+        if command.id.isEmpty { return refuse(.invalidArgument, "a command needs a non-empty id") }
+
+        if case .setFlag(let name, let value) = command.action {
+            guard let flag = flag(named: name) else {
+                return refuse(.unknownTarget, "no flag named '\(name)'; check the name in the flags view")
+            }
+            let before = flag.value.description
+            guard flag.operatorControllable else {
+                return refuse(.notAllowed, before: before, "flag '\(name)' cannot be changed by operators")
+            }
+            guard value.kind == flag.kind else {
+                return refuse(
+                    .invalidArgument, before: before,
+                    "flag '\(name)' is a \(flag.kind.rawValue) flag; send a \(flag.kind.rawValue) value")
+            }
+            if case .percentage(let p) = value, !(0...100).contains(p) {
+                return refuse(.invalidArgument, before: before, "a percentage must be in 0...100 (got \(p))")
+            }
+            _ = flag.set(value, actor: command.actor, reason: command.reason, atMilliseconds: now)
+            let after = flag.value.description
+            events.append(
+                Event(
+                    atMilliseconds: now, kind: .flag, from: before, to: after, reason: command.reason,
+                    actor: command.actor, commandId: command.id, flag: name,
+                    message: "\(name): \(before) -> \(after) by \(command.actor)"))
+            return applied(before: before, after: after, "flag '\(name)' set to \(after)")
+        }
+
+        let target = command.action.target
+        guard let dependency = dependency(named: target) else {
+            return refuse(.unknownTarget, "no dependency named '\(target)'; check the name in the overview")
+        }
+        let breaker = dependency.breaker
+        let before = breaker.state.rawValue
+        let action: OperatorAction
+        switch command.action {
+        case .forceOpen: action = .forceOpen
+        case .close: action = .close
+        case .disable: action = .disable
+        case .startBackIn: action = .startBackIn
+        case .setFlag: preconditionFailure("handled above")
+        }
+        guard dependency.configuration.allowedActions.contains(action) else {
+            return refuse(.notAllowed, before: before, "'\(target)' does not allow \(action.rawValue) from operators")
+        }
+        let transition: BreakerTransition
+        switch command.action {
+        case .forceOpen:
+            transition = breaker.forceOpen(actor: command.actor, reason: command.reason)
+        case .close:
+            transition = breaker.close(actor: command.actor, reason: command.reason)
+        case .disable:
+            transition = breaker.disable(actor: command.actor, reason: command.reason)
+        case .startBackIn(_, let schedule):
+            if let problem = schedule?.validationProblem() {
+                return refuse(.invalidArgument, before: before, problem)
+            }
+            transition = breaker.startBackIn(schedule: schedule, actor: command.actor, reason: command.reason)
+        case .setFlag:
+            preconditionFailure("handled above")
+        }
+        return applied(
+            before: transition.from.rawValue, after: transition.to.rawValue,
+            "'\(target)' \(transition.from.label) -> \(transition.to.label)")
+    }
+
+    private func record(_ command: Command, _ result: CommandResult) {
+        events.append(
+            Event(
+                atMilliseconds: result.atMilliseconds, kind: .command,
+                dependency: command.action.verb == "set-flag" ? nil : command.action.target,
+                from: result.before, to: result.after, reason: command.reason, actor: command.actor,
+                commandId: command.id, flag: command.action.verb == "set-flag" ? command.action.target : nil,
+                message: "\(command.action.verb) \(command.action.target) by \(command.actor): \(result.status.rawValue)"
+                    + (result.refusal.map { " (\($0.rawValue): \(result.message))" } ?? "")))
+        logger.notice(
+            "operator command \(result.status.rawValue)",
+            metadata: [
+                "command_id": "\(command.id)", "action": "\(command.action.verb)",
+                "target": "\(command.action.target)", "actor": "\(command.actor)", "reason": "\(command.reason)",
+                "before": "\(result.before ?? "-")", "after": "\(result.after ?? "-")",
+                "result": "\(result.message)",
+            ])
+    }
+}

@@ -1,0 +1,154 @@
+public import FuseboxProtocol
+public import Logging
+import Synchronization
+
+/// Every named dependency and flag of a service instance, its recent events, and the one place
+/// operator commands are applied. Produces consistent ``Snapshot``s for the agent and console.
+///
+/// ```swift
+/// let registry = FuseboxRegistry(service: "checkout", instance: hostname, logger: logger)
+/// let payments = try registry.register(DependencyConfiguration(name: "payments", criticality: .critical))
+/// let staticRecs = try registry.defineFlag("recommendations.static-fallback", initial: .boolean(false),
+///                                          description: "Serve bestsellers instead of personal picks")
+/// ```
+public final class FuseboxRegistry: Sendable {
+    public let service: String
+    public let instance: String
+    public let clock: any FuseboxClock
+    public let random: SeededRandom
+    public let events: EventLog
+    let logger: Logger
+
+    private struct Members {
+        var dependencies: [String: Dependency] = [:]
+        var flags: [String: FeatureFlag] = [:]
+    }
+
+    private let members = Mutex(Members())
+    let ledger: Mutex<CommandLedger>
+
+    /// The flag that holds the service-wide ``DegradationLevel``.
+    public static let degradationFlagName = "service.degradation"
+    /// The service-wide degradation level flag (registered by every registry).
+    public let degradation: FeatureFlag
+
+    /// - Parameters:
+    ///   - service: the service's name, e.g. `checkout`.
+    ///   - instance: this instance's name, e.g. a pod name.
+    ///   - clock: the time source for every policy (``ManualClock`` in tests).
+    ///   - random: the jitter source (seed it for reproducible runs).
+    ///   - logger: where transitions, fallbacks and commands are logged; the library never bootstraps logging.
+    ///   - eventCapacity: how many recent events the ring keeps.
+    ///   - commandMemory: how many command ids are remembered for idempotency.
+    public init(
+        service: String,
+        instance: String,
+        clock: any FuseboxClock = SystemClock(),
+        random: SeededRandom = SeededRandom(),
+        logger: Logger = Logger(label: "fusebox"),
+        eventCapacity: Int = 1024,
+        commandMemory: Int = 4096
+    ) {
+        self.service = service
+        self.instance = instance
+        self.clock = clock
+        self.random = random
+        self.events = EventLog(capacity: eventCapacity)
+        var logger = logger
+        logger[metadataKey: "service"] = "\(service)"
+        logger[metadataKey: "instance"] = "\(instance)"
+        self.logger = logger
+        self.ledger = Mutex(CommandLedger(capacity: commandMemory))
+        let degradation = FeatureFlag(
+            name: Self.degradationFlagName, initial: .degradation(.normal),
+            description: "Service-wide degradation level: normal, reduced or read-only", owner: nil,
+            operatorControllable: true)
+        self.degradation = degradation
+        members.withLock { $0.flags[degradation.name] = degradation }
+    }
+
+    // MARK: - Registration
+
+    /// Registers a dependency and builds its pipeline.
+    /// - Throws: ``FuseboxConfigurationError`` if the name is taken or the configuration is invalid.
+    @discardableResult
+    public func register(_ configuration: DependencyConfiguration) throws -> Dependency {
+        if let problem = configuration.validationProblem() {
+            throw FuseboxConfigurationError.invalid(configuration.name, problem)
+        }
+        return try members.withLock { m in
+            guard m.dependencies[configuration.name] == nil else {
+                throw FuseboxConfigurationError.duplicate(configuration.name)
+            }
+            let dependency = Dependency(
+                configuration: configuration, clock: clock, random: random, logger: logger, events: events)
+            m.dependencies[configuration.name] = dependency
+            return dependency
+        }
+    }
+
+    /// Defines a feature flag.
+    /// - Throws: ``FuseboxConfigurationError`` if the name is taken or a percentage is out of 0...100.
+    @discardableResult
+    public func defineFlag(
+        _ name: String, initial: FlagValue, description: String, owner: String? = nil,
+        operatorControllable: Bool = true
+    ) throws -> FeatureFlag {
+        if case .percentage(let p) = initial, !(0...100).contains(p) {
+            throw FuseboxConfigurationError.invalid(name, "a percentage flag must be in 0...100 (got \(p))")
+        }
+        return try members.withLock { m in
+            guard m.flags[name] == nil else { throw FuseboxConfigurationError.duplicate(name) }
+            let flag = FeatureFlag(
+                name: name, initial: initial, description: description, owner: owner,
+                operatorControllable: operatorControllable)
+            m.flags[name] = flag
+            return flag
+        }
+    }
+
+    /// The dependency with this name.
+    public func dependency(named name: String) -> Dependency? {
+        members.withLock { $0.dependencies[name] }
+    }
+
+    /// The flag with this name.
+    public func flag(named name: String) -> FeatureFlag? {
+        members.withLock { $0.flags[name] }
+    }
+
+    /// Every dependency, sorted by name.
+    public var dependencies: [Dependency] {
+        members.withLock { Array($0.dependencies.values) }.sorted { $0.name < $1.name }
+    }
+
+    /// Every flag, sorted by name.
+    public var flags: [FeatureFlag] {
+        members.withLock { Array($0.flags.values) }.sorted { $0.name < $1.name }
+    }
+
+    /// The service-wide degradation level.
+    public var degradationLevel: DegradationLevel {
+        if case .degradation(let level) = degradation.value { return level }
+        return .normal
+    }
+
+    // MARK: - Snapshots
+
+    /// A snapshot of every dependency and flag, with up to `eventLimit` recent events.
+    public func snapshot(eventLimit: Int = 256) -> Snapshot {
+        let dependencies = self.dependencies
+        let dependencySnapshots = dependencies.map { $0.snapshot() }
+        let flagSnapshots = flags.map { $0.snapshot() }
+        let recent = events.recent(limit: eventLimit)
+        return Snapshot(
+            service: service, instance: instance, takenAtMilliseconds: clock.wallMilliseconds(),
+            lastEventSequence: recent.last?.sequence ?? events.lastSequence, degradationLevel: degradationLevel,
+            dependencies: dependencySnapshots, flags: flagSnapshots, events: recent)
+    }
+
+    /// Reports every fallback activation still held back by per-second aggregation (e.g. before shutdown).
+    public func flushEvents() {
+        for dependency in dependencies { dependency.flushFallbackEvents() }
+    }
+}

@@ -1,0 +1,44 @@
+/// What applying a ``Command`` did.
+public struct CommandResult: Codable, Sendable, Hashable {
+    /// Whether the command changed anything.
+    public enum Status: String, Codable, Sendable {
+        case applied
+        case refused
+    }
+
+    /// Why a command was refused.
+    public enum Refusal: String, Codable, Sendable {
+        /// No dependency or flag has that name.
+        case unknownTarget = "unknown-target"
+        /// The service does not allow this action on this target.
+        case notAllowed = "not-allowed"
+        /// The value or schedule is malformed or of the wrong kind.
+        case invalidArgument = "invalid-argument"
+    }
+
+    public var commandId: String
+    public var status: Status
+    public var target: String
+    /// The breaker state or flag value before, if the target exists.
+    public var before: String?
+    /// The breaker state or flag value after.
+    public var after: String?
+    public var refusal: Refusal?
+    /// One line a person can act on.
+    public var message: String
+    public var atMilliseconds: Int64
+
+    public init(
+        commandId: String, status: Status, target: String, before: String?, after: String?, refusal: Refusal?,
+        message: String, atMilliseconds: Int64
+    ) {
+        self.commandId = commandId
+        self.status = status
+        self.target = target
+        self.before = before
+        self.after = after
+        self.refusal = refusal
+        self.message = message
+        self.atMilliseconds = atMilliseconds
+    }
+}

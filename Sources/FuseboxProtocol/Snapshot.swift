@@ -1,0 +1,65 @@
+/// A consistent picture of one service instance's resilience state, as served by an agent and
+/// drawn by the console.
+///
+/// Times are wall-clock milliseconds since the Unix epoch; durations are milliseconds.
+public struct Snapshot: Codable, Sendable, Hashable {
+    /// The wire format version this type encodes. Readers refuse versions they do not know.
+    public static let currentFormatVersion = 1
+
+    public var formatVersion: Int
+    /// The service's name, e.g. `checkout`.
+    public var service: String
+    /// The instance's name, e.g. a host name or pod name.
+    public var instance: String
+    /// When the snapshot was taken.
+    public var takenAtMilliseconds: Int64
+    /// The sequence number of the newest event the instance has emitted (0 if none).
+    public var lastEventSequence: UInt64
+    /// The service-wide degradation level.
+    public var degradationLevel: DegradationLevel
+    /// Every registered dependency, sorted by name.
+    public var dependencies: [DependencySnapshot]
+    /// Every registered flag, sorted by name.
+    public var flags: [FlagSnapshot]
+    /// The most recent events, oldest first.
+    public var events: [Event]
+
+    public init(
+        formatVersion: Int = Snapshot.currentFormatVersion,
+        service: String,
+        instance: String,
+        takenAtMilliseconds: Int64,
+        lastEventSequence: UInt64,
+        degradationLevel: DegradationLevel,
+        dependencies: [DependencySnapshot],
+        flags: [FlagSnapshot],
+        events: [Event]
+    ) {
+        self.formatVersion = formatVersion
+        self.service = service
+        self.instance = instance
+        self.takenAtMilliseconds = takenAtMilliseconds
+        self.lastEventSequence = lastEventSequence
+        self.degradationLevel = degradationLevel
+        self.dependencies = dependencies
+        self.flags = flags
+        self.events = events
+    }
+
+    /// The dependency with this name, if registered.
+    public func dependency(named name: String) -> DependencySnapshot? {
+        dependencies.first { $0.name == name }
+    }
+
+    /// The flag with this name, if registered.
+    public func flag(named name: String) -> FlagSnapshot? {
+        flags.first { $0.name == name }
+    }
+
+    /// How many dependencies are in each breaker state.
+    public var countsByState: [BreakerState: Int] {
+        var counts: [BreakerState: Int] = [:]
+        for dependency in dependencies { counts[dependency.breaker.state, default: 0] += 1 }
+        return counts
+    }
+}
