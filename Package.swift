@@ -42,7 +42,9 @@ let package = Package(
             dependencies: [
                 "Fusebox",
                 "FuseboxProtocol",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: strict

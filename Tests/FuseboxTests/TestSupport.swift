@@ -1,5 +1,6 @@
 import Fusebox
 import FuseboxProtocol
+import Logging
 
 /// An error a test downstream throws.
 struct DownstreamError: Error, Equatable {
@@ -58,5 +59,9 @@ extension CircuitBreaker {
 
 /// A registry on a manual clock with a fixed seed.
 func makeRegistry(clock: ManualClock = ManualClock(), seed: UInt64 = 42) -> FuseboxRegistry {
-    FuseboxRegistry(service: "checkout", instance: "test-1", clock: clock, random: SeededRandom(seed: seed))
+    FuseboxRegistry(
+        service: "checkout", instance: "test-1", clock: clock, random: SeededRandom(seed: seed), logger: quietLogger)
 }
+
+/// Tests assert on logs through `InMemoryLogHandler`; everything else logs nowhere.
+let quietLogger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })

@@ -24,7 +24,9 @@ extension Histogram where Count == UInt32 {
                 percentiles[found] = step.value
                 found += 1
             }
-            while bucket < latencyBucketBoundsMicros.count && step.value > latencyBucketBoundsMicros[bucket] {
+            // A recorded value stands for a small range (2 significant digits); bucket by its low end.
+            let low = lowestEquivalentForValue(step.value)
+            while bucket < latencyBucketBoundsMicros.count && low > latencyBucketBoundsMicros[bucket] {
                 bucket += 1
             }
             buckets[bucket] += UInt64(step.count)
