@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        // Counts allocations in fusebox-bench only.
+        .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.6.0"),
     ],
     targets: [
         .target(name: "FuseboxProtocol", swiftSettings: strict),
@@ -33,7 +35,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "fusebox-bench",
-            dependencies: ["Fusebox", "FuseboxProtocol"],
+            dependencies: [
+                "Fusebox",
+                "FuseboxProtocol",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(name: "FuseboxProtocolTests", dependencies: ["FuseboxProtocol"], swiftSettings: strict),

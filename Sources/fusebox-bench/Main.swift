@@ -1,0 +1,36 @@
+import MallocInterposerSwift
+
+/// `swift run -c release fusebox-bench [--quick] [FILTER...]`
+///
+/// Prints one JSON object per result on stdout. Each figure stands beside a baseline measured in
+/// the same run, and names the target it is held to. `--quick` runs fewer iterations (for a smoke
+/// check, not for figures).
+@main
+enum FuseboxBench {
+    static func main() async throws {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.contains("--help") || arguments.contains("-h") {
+            print("usage: fusebox-bench [--quick] [FILTER...]   (filters match benchmark name prefixes)")
+            return
+        }
+        let quick = arguments.contains("--quick")
+        let filters = arguments.filter { !$0.hasPrefix("--") }
+        let selected: @Sendable (String) -> Bool = { name in filters.isEmpty || filters.contains { name.hasPrefix($0) } }
+        MallocInterposerSwift.initialize()
+        let scale = quick ? 0.05 : 1.0
+        var results: [Result] = []
+        func emit(_ r: Result) {
+            print(r.line)
+            results.append(r)
+        }
+        if selected("breaker") { for r in BreakerBenchmarks.run(scale: scale) { emit(r) } }
+        if selected("pipeline") { for r in await PipelineBenchmarks.run(scale: scale) { emit(r) } }
+        if selected("snapshot") || selected("memory") {
+            for r in try await RegistryBenchmarks.run(scale: scale, filter: selected) { emit(r) }
+        }
+        let missed = results.filter { $0.meetsTarget == false }.map(\.name)
+        if !missed.isEmpty {
+            print("# missed targets: \(missed.joined(separator: ", "))")
+        }
+    }
+}
