@@ -15,7 +15,7 @@ enum FuseboxBench {
         }
         let quick = arguments.contains("--quick")
         let filters = arguments.filter { !$0.hasPrefix("--") }
-        let selected: @Sendable (String) -> Bool = { name in filters.isEmpty || filters.contains { name.hasPrefix($0) } }
+        let selected: @Sendable (String) -> Bool = { name in filters.isEmpty || filters.contains { name.hasPrefix($0) || $0.hasPrefix(name) } }
         MallocInterposerSwift.initialize()
         let scale = quick ? 0.05 : 1.0
         var results: [Result] = []
@@ -24,7 +24,7 @@ enum FuseboxBench {
             results.append(r)
         }
         if selected("breaker") { for r in BreakerBenchmarks.run(scale: scale) { emit(r) } }
-        if selected("pipeline") { for r in await PipelineBenchmarks.run(scale: scale) { emit(r) } }
+        if selected("pipeline") { for r in await PipelineBenchmarks.run(scale: scale, filter: selected) { emit(r) } }
         if selected("snapshot") || selected("memory") {
             for r in try await RegistryBenchmarks.run(scale: scale, filter: selected) { emit(r) }
         }

@@ -6,7 +6,7 @@ enum PipelineBenchmarks {
     @inline(never)
     static func downstream() async throws -> Int { 42 }
 
-    static func run(scale: Double) async -> [Result] {
+    static func run(scale: Double, filter: @Sendable (String) -> Bool) async -> [Result] {
         let iterations = max(20_000, Int(2_000_000 * scale))
         let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
         let registry = FuseboxRegistry(service: "bench", instance: "bench-1", logger: logger)
@@ -35,6 +35,7 @@ enum PipelineBenchmarks {
 
         let bare = await measure(iterations) { blackHole(try? await operation()) }
         let pipeline = await measure(iterations) { blackHole(try? await plainDependency.execute(operation)) }
+        guard filter("pipeline.success.all") else { return [Result(name: "pipeline.success.breaker_retry_budget", value: pipeline, unit: "ns/op", baseline: "baseline.bare_call", baselineValue: bare)] }
         let allPolicies = await measure(iterations) { blackHole(try? await fullDependency.execute(operation)) }
         let withTimeout = await measure(iterations / 10) { blackHole(try? await timedDependency.execute(operation)) }
         let allocations = await allocationsPerOperation(iterations: 10_000) { n in

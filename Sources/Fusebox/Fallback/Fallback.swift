@@ -6,6 +6,13 @@ public struct FallbackContext: Sendable {
     public let reason: FallbackReason
     /// The primary's last error, if it ran and failed.
     public let error: (any Error)?
+
+    @usableFromInline
+    init(dependency: String, reason: FallbackReason, error: (any Error)?) {
+        self.dependency = dependency
+        self.reason = reason
+        self.error = error
+    }
 }
 
 /// One link of a dependency's fallback chain. Fallbacks are tried in order; one that returns
@@ -33,7 +40,7 @@ public struct Fallback<Value: Sendable>: Sendable {
     public let kind: FallbackKind
     /// While this flag is on, the fallback serves in place of the primary (reason ``FallbackReason/flag``).
     public private(set) var flag: FeatureFlag?
-    let body: @Sendable (FallbackContext) async throws -> Served?
+    @usableFromInline let body: @Sendable (FallbackContext) async throws -> Served?
 
     public init(
         name: String, kind: FallbackKind, body: @escaping @Sendable (FallbackContext) async throws -> Served?

@@ -19,6 +19,14 @@ public struct Outcome<Value: Sendable>: Sendable {
     /// Attempts made against the primary (0 if it was not called).
     public let attempts: Int
 
+    @usableFromInline
+    init(value: Value, source: Source, staleness: Duration?, attempts: Int) {
+        self.value = value
+        self.source = source
+        self.staleness = staleness
+        self.attempts = attempts
+    }
+
     /// Whether a fallback served.
     public var isFallback: Bool {
         if case .fallback = source { return true }
@@ -40,6 +48,14 @@ public struct DependencyFailure: Error, CustomStringConvertible {
     /// The primary's last error, if it ran.
     public let underlying: (any Error)?
     public let attempts: Int
+
+    @usableFromInline
+    init(dependency: String, reason: FallbackReason, underlying: (any Error)?, attempts: Int) {
+        self.dependency = dependency
+        self.reason = reason
+        self.underlying = underlying
+        self.attempts = attempts
+    }
 
     public var description: String {
         let cause: String

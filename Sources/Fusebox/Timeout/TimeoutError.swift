@@ -9,6 +9,7 @@ public struct TimeoutError: Error, Hashable, CustomStringConvertible {
     }
 
     public let scope: Scope
+    /// The attempt's limit: the attempt timeout, or what was left of the deadline.
     public let limit: Duration
 
     public init(scope: Scope, limit: Duration) {
@@ -21,7 +22,7 @@ public struct TimeoutError: Error, Hashable, CustomStringConvertible {
         case .attempt:
             return "attempt timed out after \(limit.milliseconds) ms; raise the attempt timeout if the downstream is just slow"
         case .deadline:
-            return "call missed its \(limit.milliseconds) ms deadline; fewer retries or a longer deadline would help"
+            return "call ran out of its deadline (\(limit.milliseconds) ms were left for the last attempt); fewer retries or a longer deadline would help"
         }
     }
 }

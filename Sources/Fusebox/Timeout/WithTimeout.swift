@@ -2,6 +2,7 @@
 ///
 /// The operation runs in a child task, so cancellation reaches everything it awaits through
 /// structured concurrency; a `TimeoutError` is thrown once it has been cancelled.
+@inlinable
 public func withTimeout<T: Sendable>(
     _ limit: Duration,
     scope: TimeoutError.Scope = .attempt,

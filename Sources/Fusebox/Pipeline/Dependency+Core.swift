@@ -1,0 +1,254 @@
+public import FuseboxProtocol
+
+/// What the admission stage decided for one call.
+@usableFromInline
+enum _Admission: Sendable {
+    case admitted(BreakerPermit, holdsBulkhead: Bool)
+    case rejected(FallbackReason)
+    case waitForBulkhead
+
+    @usableFromInline
+    var fallbackReason: FallbackReason {
+        if case .rejected(let reason) = self { return reason }
+        return .breakerOpen
+    }
+}
+
+/// What to do after a failed attempt.
+@usableFromInline
+enum _AttemptVerdict: Sendable {
+    case retry(BreakerPermit)
+    case stop(FallbackReason)
+    case cancelled
+}
+
+/// The time limit of one attempt.
+@usableFromInline
+struct _AttemptLimit: Sendable {
+    @usableFromInline let duration: Duration
+    @usableFromInline let scope: TimeoutError.Scope
+
+    init(duration: Duration, scope: TimeoutError.Scope) {
+        self.duration = duration
+        self.scope = scope
+    }
+}
+
+/// Where one call stands across its attempts.
+@usableFromInline
+struct _CallState: Sendable {
+    @usableFromInline let start: UInt64
+    @usableFromInline var attempt = 1
+    @usableFromInline var attemptStart: UInt64
+    var previousBackoff: UInt64 = 0
+
+    @usableFromInline
+    init(start: UInt64) {
+        self.start = start
+        self.attemptStart = start
+    }
+}
+
+// The non-generic bookkeeping of the pipeline: admission, outcomes, retries and fallbacks.
+extension Dependency {
+    /// Rate limiter, then bulkhead (without waiting), then breaker. Counts a rejection.
+    @usableFromInline
+    func _admit() -> _Admission {
+        if let rateLimiter, !rateLimiter.tryAcquire() { return rejected(.rateLimited) }
+        var holdsBulkhead = false
+        if let bulkhead {
+            guard bulkhead.tryEnter() else {
+                if bulkhead.configuration.maxWaiting > 0 { return .waitForBulkhead }
+                bulkhead.countRejection()
+                return rejected(.bulkheadFull)
+            }
+            holdsBulkhead = true
+        }
+        return throughBreaker(holdsBulkhead: holdsBulkhead)
+    }
+
+    /// The bulkhead had no free slot: wait for one, then ask the breaker.
+    @usableFromInline
+    func _admitAfterWaiting() async -> _Admission {
+        guard await bulkhead!.enter() else { return rejected(.bulkheadFull) }
+        return throughBreaker(holdsBulkhead: true)
+    }
+
+    private func throughBreaker(holdsBulkhead: Bool) -> _Admission {
+        switch breaker.acquire() {
+        case .admitted(let permit):
+            retryBudget?.recordCall()
+            return .admitted(permit, holdsBulkhead: holdsBulkhead)
+        case .rejected(let rejection):
+            if holdsBulkhead { bulkhead!.leave() }
+            return rejected(RejectionReason(rejection))
+        }
+    }
+
+    private func rejected(_ rejection: RejectionReason) -> _Admission {
+        statistics.withLock { s in
+            s.calls += 1
+            s.rejected += 1
+            s.rejectedByReason[rejection.rawValue] += 1
+        }
+        metrics.rejected[rejection.rawValue].increment()
+        return .rejected(rejection.fallbackReason)
+    }
+
+    /// The per-attempt timeout or what is left of the deadline, whichever is sooner.
+    @usableFromInline
+    func _attemptLimit(_ state: inout _CallState) -> _AttemptLimit? {
+        if state.attempt > 1 { state.attemptStart = clock.nanoseconds() }
+        guard attemptTimeoutNanoseconds != nil || deadlineNanoseconds != nil else { return nil }
+        var limit: _AttemptLimit? =
+            attemptTimeoutNanoseconds == nil ? nil : _AttemptLimit(duration: configuration.attemptTimeout!, scope: .attempt)
+        if let deadline = deadlineNanoseconds {
+            let deadlineAt = state.start &+ deadline
+            let remaining = deadlineAt > state.attemptStart ? deadlineAt - state.attemptStart : 1
+            if remaining < attemptTimeoutNanoseconds ?? .max {
+                limit = _AttemptLimit(duration: .nanoseconds(Int64(truncatingIfNeeded: remaining)), scope: .deadline)
+            }
+        }
+        return limit
+    }
+
+    @usableFromInline
+    func _attemptSucceeded(permit: BreakerPermit, state: _CallState) {
+        let end = clock.nanoseconds()
+        let elapsed = end &- state.attemptStart
+        breaker.record(permit, .success, durationNanoseconds: elapsed)
+        let attempts = state.attempt
+        statistics.withLock { s in
+            s.rotate(now: end)
+            s.recordAttempt(nanoseconds: elapsed, retry: attempts > 1)
+            s.calls += 1
+            s.successes += 1
+            if attempts > 1 { s.successesAfterRetry += 1 }
+            s.recordForSLO(good: true, nanoseconds: end &- state.start)
+        }
+        metrics.successes.increment()
+        metrics.attempts.increment()
+        if attempts > 1 { metrics.retries.increment() }
+        metrics.latency.recordNanoseconds(Int64(truncatingIfNeeded: elapsed))
+    }
+
+    /// Records a failed attempt and decides: retry (after sleeping the backoff), or stop.
+    @usableFromInline
+    func _attemptFailed(
+        _ error: any Error, permit: BreakerPermit, idempotent: Bool, state: inout _CallState
+    ) async -> _AttemptVerdict {
+        let end = clock.nanoseconds()
+        let elapsed = end &- state.attemptStart
+        let attempt = state.attempt
+        let countsAsFailure = breaker.configuration.classifier.classify(error).countsAsFailure
+        breaker.record(permit, countsAsFailure ? .failure : .ignored, durationNanoseconds: elapsed)
+        statistics.withLock { s in
+            s.rotate(now: end)
+            s.recordAttempt(nanoseconds: elapsed, retry: attempt > 1)
+        }
+        metrics.attempts.increment()
+        if attempt > 1 { metrics.retries.increment() }
+        metrics.latency.recordNanoseconds(Int64(truncatingIfNeeded: elapsed))
+
+        let reason: FallbackReason = error is TimeoutError ? .timeout : .error
+        let policy = configuration.retry
+        func stop(_ why: FallbackReason? = nil, exhausted: Bool = false) -> _AttemptVerdict {
+            callFailed(reason: why ?? reason, exhausted: exhausted, start: state.start)
+            if error is CancellationError && Task.isCancelled { return .cancelled }
+            return .stop(why ?? reason)
+        }
+        if Task.isCancelled { return stop() }
+        guard attempt < policy.maxAttempts else { return stop(exhausted: policy.maxAttempts > 1) }
+        let classification = policy.classifier.classify(error)
+        guard classification.isTransient, idempotent || policy.retryNonIdempotent, permit.kind != .probe else {
+            return stop()
+        }
+        if state.previousBackoff == 0 { state.previousBackoff = policy.initialBackoff.clampedNanoseconds }
+        var delay = policy.backoff(afterAttempt: attempt, previous: state.previousBackoff, random: random)
+        if policy.honorsRetryAfter, let hint = classification.retryAfter {
+            guard hint <= policy.maxRetryAfter else { return stop() }
+            delay = hint.clampedNanoseconds
+        }
+        state.previousBackoff = delay
+        if let deadline = deadlineNanoseconds, end &+ delay >= state.start &+ deadline { return stop() }
+        if let retryBudget, !retryBudget.tryRetry() {
+            statistics.withLock { $0.budgetDenied += 1 }
+            metrics.budgetDenied.increment()
+            return stop()
+        }
+        do {
+            try await clock.sleep(nanoseconds: delay)
+        } catch {
+            callFailed(reason: reason, exhausted: false, start: state.start)
+            return .cancelled
+        }
+        guard case .admitted(let next) = breaker.acquire() else { return stop(.breakerOpen) }
+        state.attempt += 1
+        return .retry(next)
+    }
+
+    private func callFailed(reason: FallbackReason, exhausted: Bool, start: UInt64) {
+        let end = clock.nanoseconds()
+        statistics.withLock { s in
+            s.rotate(now: end)
+            s.calls += 1
+            s.failures += 1
+            if reason == .timeout { s.timeouts += 1 }
+            if exhausted { s.exhausted += 1 }
+            s.recordForSLO(good: false, nanoseconds: end &- start)
+        }
+        metrics.failures.increment()
+    }
+
+    @usableFromInline
+    func _recordCacheHit(storedAt: UInt64) -> Duration {
+        statistics.withLock { $0.cacheHits += 1 }
+        return .nanoseconds(Int64(truncatingIfNeeded: clock.nanoseconds() &- storedAt))
+    }
+
+    @usableFromInline
+    func _recordBypass() {
+        statistics.withLock { s in
+            s.calls += 1
+            s.bypassed += 1
+        }
+        metrics.bypassed.increment()
+    }
+
+    @usableFromInline
+    func _recordUnserved() {
+        statistics.withLock { $0.unserved += 1 }
+    }
+
+    @usableFromInline
+    func _recordActivation(name: String, kind: FallbackKind, reason: FallbackReason, stalenessNanoseconds: UInt64?) {
+        let key = FallbackKey(name: name, kind: kind, reason: reason)
+        let now = clock.nanoseconds()
+        statistics.withLock { s in
+            s.rotate(now: now)
+            s.fallbacks[key, default: 0] += 1
+            if let staleness = stalenessNanoseconds {
+                s.current.maxStaleness = max(s.current.maxStaleness, staleness)
+            }
+        }
+        metrics.fallback(key).increment()
+        if let report = aggregator.activated(key, now: now) { emit(report, now: now) }
+    }
+
+    func emit(_ report: FallbackEventAggregator.Report, now: UInt64) {
+        let window = breaker.windowStats()
+        let key = report.key
+        events.append(
+            Event(
+                atMilliseconds: clock.wallMilliseconds(atMonotonic: now), kind: .fallback, dependency: name,
+                fallback: key.name, fallbackKind: key.kind, fallbackReason: key.reason, count: report.count,
+                failureRate: window.failureRate, slowCallRate: window.slowCallRate,
+                message: "\(name): \(key.name) served \(report.count)x (\(key.reason.rawValue))"))
+        logger.notice(
+            "fallback served",
+            metadata: [
+                "fallback": "\(key.name)", "reason": "\(key.reason.rawValue)", "count": "\(report.count)",
+                "failure_rate": "\(percent(window.failureRate))", "slow_call_rate": "\(percent(window.slowCallRate))",
+            ])
+    }
+}

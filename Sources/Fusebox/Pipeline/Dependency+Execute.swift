@@ -1,0 +1,95 @@
+public import FuseboxProtocol
+
+// The generic shell of the pipeline. It is inlinable so that it is specialised for the caller's
+// value type (no runtime generic metadata on the hot path); every piece of bookkeeping it calls is
+// non-generic and lives in Dependency+Core.swift.
+
+extension Dependency {
+    /// Calls the downstream through the pipeline.
+    ///
+    /// - Parameters:
+    ///   - idempotent: whether the operation may safely run more than once; only then is it retried
+    ///     (unless the retry policy says `retryNonIdempotent`).
+    ///   - cache: a cache-aside store and key: a fresh entry is served without a call, and every
+    ///     primary result is stored.
+    ///   - fallbacks: tried in order when the primary cannot serve. A fallback bound to a flag that is
+    ///     on serves first, in place of the primary; if it cannot, the call proceeds normally.
+    ///   - operation: the call itself. It should honour task cancellation, which is how timeouts stop it.
+    /// - Returns: the value and where it came from.
+    /// - Throws: ``DependencyFailure`` when neither the primary nor a fallback served;
+    ///   `CancellationError` if the calling task was cancelled.
+    @inlinable
+    public func execute<Value: Sendable>(
+        idempotent: Bool = false,
+        cache: CacheAside<Value>? = nil,
+        fallbacks: [Fallback<Value>] = [],
+        _ operation: @escaping @Sendable () async throws -> Value
+    ) async throws -> Outcome<Value> {
+        for fallback in fallbacks where fallback.flag?.isOn == true {
+            let context = FallbackContext(dependency: name, reason: .flag, error: nil)
+            if let served = try? await fallback.body(context) {
+                _recordBypass()
+                return _activated(fallback, served, reason: .flag, attempts: 0)
+            }
+        }
+        if let cache, let entry = cache.store.fresh(cache.key) {
+            let age = _recordCacheHit(storedAt: entry.storedAtNanoseconds)
+            return Outcome(value: entry.value, source: .cache, staleness: age, attempts: 0)
+        }
+        var admission = _admit()
+        if case .waitForBulkhead = admission { admission = await _admitAfterWaiting() }
+        guard case .admitted(var permit, let holdsBulkhead) = admission else {
+            return try await _serveFallback(fallbacks, reason: admission.fallbackReason, error: nil, attempts: 0)
+        }
+        defer { if holdsBulkhead { bulkhead!.leave() } }
+        var state = _CallState(start: clock.nanoseconds())
+        while true {
+            let value: Value
+            do {
+                if let limit = _attemptLimit(&state) {
+                    value = try await withTimeout(limit.duration, scope: limit.scope, clock: clock, operation: operation)
+                } else {
+                    value = try await operation()
+                }
+            } catch {
+                switch await _attemptFailed(error, permit: permit, idempotent: idempotent, state: &state) {
+                case .retry(let next):
+                    permit = next
+                    continue
+                case .cancelled:
+                    throw CancellationError()
+                case .stop(let reason):
+                    return try await _serveFallback(fallbacks, reason: reason, error: error, attempts: state.attempt)
+                }
+            }
+            _attemptSucceeded(permit: permit, state: state)
+            if let cache { cache.store.put(cache.key, value) }
+            return Outcome(value: value, source: .primary, staleness: nil, attempts: state.attempt)
+        }
+    }
+
+    @inlinable
+    func _serveFallback<Value: Sendable>(
+        _ chain: [Fallback<Value>], reason: FallbackReason, error: (any Error)?, attempts: Int
+    ) async throws -> Outcome<Value> {
+        let context = FallbackContext(dependency: name, reason: reason, error: error)
+        for fallback in chain {
+            guard let served = try? await fallback.body(context) else { continue }
+            return _activated(fallback, served, reason: reason, attempts: attempts)
+        }
+        _recordUnserved()
+        throw DependencyFailure(dependency: name, reason: reason, underlying: error, attempts: attempts)
+    }
+
+    @inlinable
+    func _activated<Value: Sendable>(
+        _ fallback: Fallback<Value>, _ served: Fallback<Value>.Served, reason: FallbackReason, attempts: Int
+    ) -> Outcome<Value> {
+        _recordActivation(
+            name: fallback.name, kind: fallback.kind, reason: reason, stalenessNanoseconds: served.stalenessNanoseconds)
+        return Outcome(
+            value: served.value, source: .fallback(name: fallback.name, kind: fallback.kind, reason: reason),
+            staleness: served.stalenessNanoseconds.map { .nanoseconds(Int64(truncatingIfNeeded: $0)) },
+            attempts: attempts)
+    }
+}
