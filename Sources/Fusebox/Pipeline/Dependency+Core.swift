@@ -95,11 +95,21 @@ extension Dependency {
         return .rejected(rejection.fallbackReason)
     }
 
+    /// Whether attempts run under a timeout or deadline.
+    @usableFromInline
+    var _hasTimeLimits: Bool { attemptTimeoutNanoseconds != nil || deadlineNanoseconds != nil }
+
+    /// Stamps the start of an attempt after the first.
+    @usableFromInline
+    func _nextAttempt(_ state: inout _CallState) {
+        if state.attempt > 1 { state.attemptStart = clock.nanoseconds() }
+    }
+
     /// The per-attempt timeout or what is left of the deadline, whichever is sooner.
     @usableFromInline
     func _attemptLimit(_ state: inout _CallState) -> _AttemptLimit? {
-        if state.attempt > 1 { state.attemptStart = clock.nanoseconds() }
-        guard attemptTimeoutNanoseconds != nil || deadlineNanoseconds != nil else { return nil }
+        _nextAttempt(&state)
+        guard _hasTimeLimits else { return nil }
         var limit: _AttemptLimit? =
             attemptTimeoutNanoseconds == nil ? nil : _AttemptLimit(duration: configuration.attemptTimeout!, scope: .attempt)
         if let deadline = deadlineNanoseconds {

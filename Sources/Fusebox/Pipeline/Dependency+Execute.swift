@@ -43,12 +43,14 @@ extension Dependency {
         }
         defer { if holdsBulkhead { bulkhead!.leave() } }
         var state = _CallState(start: clock.nanoseconds())
+        let limited = _hasTimeLimits
         while true {
             let value: Value
             do {
-                if let limit = _attemptLimit(&state) {
-                    value = try await withTimeout(limit.duration, scope: limit.scope, clock: clock, operation: operation)
+                if limited {
+                    value = try await _attemptWithTimeout(_attemptLimit(&state), operation)
                 } else {
+                    _nextAttempt(&state)
                     value = try await operation()
                 }
             } catch {
@@ -66,6 +68,17 @@ extension Dependency {
             if let cache { cache.store.put(cache.key, value) }
             return Outcome(value: value, source: .primary, staleness: nil, attempts: state.attempt)
         }
+    }
+
+    /// Kept out of line: wrapping the operation for a child task costs an allocation that the
+    /// common path without a timeout must not pay.
+    @inlinable
+    @inline(never)
+    func _attemptWithTimeout<Value: Sendable>(
+        _ limit: _AttemptLimit?, _ operation: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value {
+        guard let limit else { return try await operation() }
+        return try await withTimeout(limit.duration, scope: limit.scope, clock: clock, operation: operation)
     }
 
     @inlinable
