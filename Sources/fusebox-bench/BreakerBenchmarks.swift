@@ -46,6 +46,53 @@ enum BreakerBenchmarks {
                     target: "<= 25 ns/op", meetsTarget: two <= 25))
         }
 
+        // The pipeline's path: the caller has just read the clock to time the call and passes it on.
+        var timed = CircuitBreakerConfiguration()
+        timed.window = .time(seconds: 60)
+        let timedBreaker = CircuitBreaker(name: "bench", configuration: timed)
+        let clock = SystemClock()
+        let withCallerTime: @Sendable (Int) -> Void = { n in
+            var stamp = clock.nanoseconds()
+            for i in 0..<n {
+                if i & 1023 == 0 { stamp = clock.nanoseconds() }
+                if case .admitted(let permit) = timedBreaker.acquire() {
+                    timedBreaker.record(permit, .success, durationNanoseconds: 1_000, now: stamp)
+                }
+            }
+        }
+        for threads in [1, 2] {
+            let value = nanosecondsPerOperation(threads: threads, iterations: iterations, withCallerTime)
+            results.append(
+                Result(
+                    name: "breaker.closed.admit_record_success.time_window_caller_time.\(threads == 1 ? "1_thread" : "2_threads")",
+                    value: value, unit: "ns/op per thread",
+                    baseline: threads == 1 ? "atomic_add.uncontended" : "atomic_add.contended_2_threads",
+                    baselineValue: threads == 1 ? atomicOne : atomicTwo, target: "<= 25 ns/op", meetsTarget: value <= 25,
+                    note: "time passed in by the caller, as the pipeline does"))
+        }
+
+        // A closed breaker whose count window holds failures: successes must push them out.
+        var mixedConfiguration = CircuitBreakerConfiguration()
+        mixedConfiguration.failureRateThreshold = 100
+        let mixed = CircuitBreaker(name: "mixed", configuration: mixedConfiguration)
+        let tenPercentFailures: @Sendable (Int) -> Void = { n in
+            for i in 0..<n {
+                if case .admitted(let permit) = mixed.acquire() {
+                    mixed.record(permit, i % 10 == 0 ? .failure : .success, durationNanoseconds: 1_000)
+                }
+            }
+        }
+        for threads in [1, 2] {
+            let value = nanosecondsPerOperation(threads: threads, iterations: iterations, tenPercentFailures)
+            results.append(
+                Result(
+                    name: "breaker.closed.admit_record_10pct_failures.count_window.\(threads == 1 ? "1_thread" : "2_threads")",
+                    value: value, unit: "ns/op per thread",
+                    baseline: threads == 1 ? "atomic_add.uncontended" : "atomic_add.contended_2_threads",
+                    baselineValue: threads == 1 ? atomicOne : atomicTwo,
+                    note: "every call claims a slot; both cores write the same ticket and slot cache lines"))
+        }
+
         // Rejecting in open: the slow path behind the lock, for reference.
         let open = CircuitBreaker(name: "open", configuration: CircuitBreakerConfiguration())
         open.forceOpen(actor: "bench", reason: "measure rejection")

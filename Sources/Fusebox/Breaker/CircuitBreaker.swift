@@ -75,6 +75,11 @@ public final class CircuitBreaker: Sendable {
         self.control = Mutex(Control(stateSince: clock.nanoseconds()))
     }
 
+    deinit {
+        countWindow?.deallocate()
+        timeWindow?.deallocate()
+    }
+
     // MARK: - State word
 
     private static func code(_ state: BreakerState) -> UInt64 {
@@ -143,8 +148,14 @@ public final class CircuitBreaker: Sendable {
     // MARK: - Recording
 
     /// Records how an admitted call ended. Outcomes from before a state change are dropped.
+    /// - Parameters:
+    ///   - durationNanoseconds: how long the call took (for the slow-call rate).
+    ///   - now: the breaker clock's current reading, if the caller has just read it (saves a read
+    ///     for time windows); `nil` to let the breaker read it.
     @inline(__always)
-    public func record(_ permit: BreakerPermit, _ outcome: BreakerOutcome, durationNanoseconds: UInt64) {
+    public func record(
+        _ permit: BreakerPermit, _ outcome: BreakerOutcome, durationNanoseconds: UInt64, now: UInt64? = nil
+    ) {
         let current = word.load(ordering: .acquiring)
         guard current >> 8 == permit.generation else { return }
         let state = current & 0xFF
@@ -156,7 +167,7 @@ public final class CircuitBreaker: Sendable {
             if let countWindow {
                 countWindow.record(bits)
             } else {
-                timeWindow!.record(bits, nowNanoseconds: clock.coarseNanoseconds())
+                timeWindow!.record(bits, nowNanoseconds: now ?? clock.coarseNanoseconds())
             }
             if bits != OutcomeBits.recorded { checkTrip(generation: permit.generation) }
         } else if state == 3 || state == 5 {

@@ -1,59 +1,76 @@
 import Synchronization
 
-/// The outcomes of the last `size` calls, lock-free.
+/// The outcomes of the last `size` calls, lock-free and without reference counting on the hot path
+/// (a struct of raw pointers; the owning breaker frees it).
 ///
 /// A call claims the next slot with one atomic add and swaps its outcome in; the failure and
-/// slow totals change only when the swapped-out outcome differs, so a run of successes costs one
-/// add and one load per call. Concurrent resets may leave a few calls miscounted, never negative totals.
-final class CountWindow: Sendable {
+/// slow totals change only when the swapped-out outcome differs. While the window is full of
+/// successes a success changes nothing, so it is recorded with two loads and no write at all;
+/// that keeps a healthy breaker's cache lines shared between cores.
+struct CountWindow: @unchecked Sendable {
     let size: Int
-    private let next = Atomic<UInt64>(0)
-    private let failures = Atomic<Int>(0)
-    private let slowCalls = Atomic<Int>(0)
-    nonisolated(unsafe) private let slots: UnsafeMutablePointer<Atomic<UInt8>>
+    private let divisor: UInt32
+    /// `[0]` the next ticket, `[1]` failures, `[2]` slow calls: one cache line, so a call that must
+    /// claim a slot moves one line between cores, not three.
+    private let counters: UnsafeMutablePointer<Atomic<Int>>
+    private let slots: UnsafeMutablePointer<Atomic<UInt8>>
 
     init(size: Int) {
         precondition(size >= 1 && size <= Int(UInt32.max))
         self.size = size
-        self.slots = .allocate(capacity: size)
+        self.divisor = UInt32(size)
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: 16 * MemoryLayout<Atomic<Int>>.stride, alignment: 64)
+        counters = raw.bindMemory(to: Atomic<Int>.self, capacity: 16)
+        for index in 0..<16 { (counters + index).initialize(to: Atomic(0)) }
+        slots = .allocate(capacity: size)
         for index in 0..<size { (slots + index).initialize(to: Atomic(0)) }
     }
 
-    deinit {
+    /// Frees the storage; the window must not be used afterwards.
+    func deallocate() {
+        counters.deinitialize(count: 16)
+        UnsafeMutableRawPointer(counters).deallocate()
         slots.deinitialize(count: size)
         slots.deallocate()
     }
 
+    private var next: UnsafeMutablePointer<Atomic<Int>> { counters }
+    private var failures: UnsafeMutablePointer<Atomic<Int>> { counters + 1 }
+    private var slowCalls: UnsafeMutablePointer<Atomic<Int>> { counters + 2 }
+
     @inline(__always)
     func record(_ bits: UInt8) {
-        let ticket = next.wrappingAdd(1, ordering: .relaxed).oldValue
-        let index = Int(UInt32(truncatingIfNeeded: ticket) % UInt32(size))
-        let slot = slots + index
+        if bits == OutcomeBits.recorded, failures.pointee.load(ordering: .relaxed) == 0,
+            slowCalls.pointee.load(ordering: .relaxed) == 0, next.pointee.load(ordering: .relaxed) >= size
+        {
+            return
+        }
+        let ticket = next.pointee.wrappingAdd(1, ordering: .relaxed).oldValue
+        let slot = slots + Int(UInt32(truncatingIfNeeded: ticket) % divisor)
         if slot.pointee.load(ordering: .relaxed) == bits { return }
         let old = slot.pointee.exchange(bits, ordering: .relaxed)
         let changed = old ^ bits
         if changed & OutcomeBits.failure != 0 {
-            failures.wrappingAdd(bits & OutcomeBits.failure != 0 ? 1 : -1, ordering: .relaxed)
+            failures.pointee.wrappingAdd(bits & OutcomeBits.failure != 0 ? 1 : -1, ordering: .relaxed)
         }
         if changed & OutcomeBits.slow != 0 {
-            slowCalls.wrappingAdd(bits & OutcomeBits.slow != 0 ? 1 : -1, ordering: .relaxed)
+            slowCalls.pointee.wrappingAdd(bits & OutcomeBits.slow != 0 ? 1 : -1, ordering: .relaxed)
         }
     }
 
     func stats() -> WindowStats {
-        let recorded = next.load(ordering: .relaxed)
-        let calls = Int(min(recorded, UInt64(size)))
+        let calls = min(max(0, next.pointee.load(ordering: .relaxed)), size)
         return WindowStats(
             calls: calls,
-            failures: min(max(0, failures.load(ordering: .relaxed)), calls),
-            slowCalls: min(max(0, slowCalls.load(ordering: .relaxed)), calls)
+            failures: min(max(0, failures.pointee.load(ordering: .relaxed)), calls),
+            slowCalls: min(max(0, slowCalls.pointee.load(ordering: .relaxed)), calls)
         )
     }
 
     func reset() {
-        next.store(0, ordering: .relaxed)
+        next.pointee.store(0, ordering: .relaxed)
         for index in 0..<size { slots[index].store(0, ordering: .relaxed) }
-        failures.store(0, ordering: .relaxed)
-        slowCalls.store(0, ordering: .relaxed)
+        failures.pointee.store(0, ordering: .relaxed)
+        slowCalls.pointee.store(0, ordering: .relaxed)
     }
 }

@@ -1,27 +1,50 @@
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The outcomes of the last `seconds` seconds in one-second buckets, lock-free.
 ///
 /// Each counter is one 64-bit word tagged with the second it belongs to (upper 24 bits), so a
-/// bucket is recycled by the first writer of a new second without a separate reset race.
-final class TimeWindow: Sendable {
+/// bucket is recycled by the first writer of a new second without a separate reset race. Call
+/// counts, written on every call, are striped by thread over cache-line-separated regions so two
+/// cores recording at once do not fight over one line; failures and slow calls are not striped.
+/// A struct of raw pointers, so the hot path does no reference counting; the owner frees it.
+struct TimeWindow: @unchecked Sendable {
     let seconds: Int
     private static let countBits: UInt64 = 40
     private static let countMask: UInt64 = (1 << countBits) - 1
     private static let tagMask: UInt64 = (1 << 24) - 1
-    /// `3 * seconds` words: calls, failures, slow calls per bucket.
-    nonisolated(unsafe) private let words: UnsafeMutablePointer<Atomic<UInt64>>
+    static let stripes = 8
+    /// Words per region, rounded up to whole cache lines.
+    private let stride: Int
+    /// Region 0: failures; region 1: slow calls; regions 2...: call counts, one per stripe.
+    private let words: UnsafeMutablePointer<Atomic<UInt64>>
+    private var wordCount: Int { (2 + Self.stripes) * stride }
 
     init(seconds: Int) {
         precondition(seconds >= 1)
         self.seconds = seconds
-        self.words = .allocate(capacity: 3 * seconds)
-        for index in 0..<(3 * seconds) { (words + index).initialize(to: Atomic(0)) }
+        self.stride = (seconds + 7) / 8 * 8
+        let count = (2 + Self.stripes) * stride
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Atomic<UInt64>>.stride, alignment: 64)
+        words = raw.bindMemory(to: Atomic<UInt64>.self, capacity: count)
+        for index in 0..<count { (words + index).initialize(to: Atomic(0)) }
     }
 
-    deinit {
-        words.deinitialize(count: 3 * seconds)
-        words.deallocate()
+    /// Frees the storage; the window must not be used afterwards.
+    func deallocate() {
+        words.deinitialize(count: wordCount)
+        UnsafeMutableRawPointer(words).deallocate()
+    }
+
+    @inline(__always)
+    private static func stripe() -> Int {
+        let id = UInt64(UInt(bitPattern: Int(bitPattern: UInt(pthread_self()))))
+        return Int(((id >> 12) &* 0x9E37_79B9_7F4A_7C15) >> 61)
     }
 
     @inline(__always)
@@ -40,10 +63,11 @@ final class TimeWindow: Sendable {
     @inline(__always)
     func record(_ bits: UInt8, nowNanoseconds: UInt64) {
         let epoch = nowNanoseconds / 1_000_000_000
-        let base = words + 3 * Int(epoch % UInt64(seconds))
-        bump(base, epoch: epoch)
-        if bits & OutcomeBits.failure != 0 { bump(base + 1, epoch: epoch) }
-        if bits & OutcomeBits.slow != 0 { bump(base + 2, epoch: epoch) }
+        // 32-bit remainder: several times cheaper than 64-bit, and epochs fit for a century.
+        let bucket = Int(UInt32(truncatingIfNeeded: epoch) % UInt32(truncatingIfNeeded: seconds))
+        bump(words + (2 + Self.stripe()) * stride + bucket, epoch: epoch)
+        if bits & OutcomeBits.failure != 0 { bump(words + bucket, epoch: epoch) }
+        if bits & OutcomeBits.slow != 0 { bump(words + stride + bucket, epoch: epoch) }
     }
 
     private func count(_ word: UnsafeMutablePointer<Atomic<UInt64>>, epoch: UInt64) -> Int {
@@ -57,10 +81,12 @@ final class TimeWindow: Sendable {
         var total = WindowStats.zero
         for back in 0..<UInt64(seconds) where back <= now {
             let epoch = now - back
-            let base = words + 3 * Int(epoch % UInt64(seconds))
-            total.calls += count(base, epoch: epoch)
-            total.failures += count(base + 1, epoch: epoch)
-            total.slowCalls += count(base + 2, epoch: epoch)
+            let bucket = Int(UInt32(truncatingIfNeeded: epoch) % UInt32(truncatingIfNeeded: seconds))
+            for stripe in 0..<Self.stripes {
+                total.calls += count(words + (2 + stripe) * stride + bucket, epoch: epoch)
+            }
+            total.failures += count(words + bucket, epoch: epoch)
+            total.slowCalls += count(words + stride + bucket, epoch: epoch)
         }
         total.failures = min(total.failures, total.calls)
         total.slowCalls = min(total.slowCalls, total.calls)
@@ -68,6 +94,6 @@ final class TimeWindow: Sendable {
     }
 
     func reset() {
-        for index in 0..<(3 * seconds) { words[index].store(0, ordering: .relaxed) }
+        for index in 0..<wordCount { words[index].store(0, ordering: .relaxed) }
     }
 }

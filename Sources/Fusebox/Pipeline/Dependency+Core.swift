@@ -126,7 +126,7 @@ extension Dependency {
     func _attemptSucceeded(permit: BreakerPermit, state: _CallState) {
         let end = clock.nanoseconds()
         let elapsed = end &- state.attemptStart
-        breaker.record(permit, .success, durationNanoseconds: elapsed)
+        breaker.record(permit, .success, durationNanoseconds: elapsed, now: end)
         let attempts = state.attempt
         statistics.withLock { s in
             s.rotate(now: end)
@@ -151,7 +151,7 @@ extension Dependency {
         let elapsed = end &- state.attemptStart
         let attempt = state.attempt
         let countsAsFailure = breaker.configuration.classifier.classify(error).countsAsFailure
-        breaker.record(permit, countsAsFailure ? .failure : .ignored, durationNanoseconds: elapsed)
+        breaker.record(permit, countsAsFailure ? .failure : .ignored, durationNanoseconds: elapsed, now: end)
         statistics.withLock { s in
             s.rotate(now: end)
             s.recordAttempt(nanoseconds: elapsed, retry: attempt > 1)

@@ -22,6 +22,11 @@ public final class RetryBudget: Sendable {
     private let calls: TimeWindow
     private let retries: TimeWindow
 
+    deinit {
+        calls.deallocate()
+        retries.deallocate()
+    }
+
     public init(configuration: RetryBudgetConfiguration, clock: any FuseboxClock) {
         precondition(configuration.windowSeconds >= 1 && configuration.ratio >= 0)
         self.configuration = configuration
