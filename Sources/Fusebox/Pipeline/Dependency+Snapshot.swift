@@ -1,49 +1,58 @@
 public import FuseboxProtocol
 
 extension Dependency {
-    /// The dependency's state for a ``Snapshot``. Counters come from one lock, so they add up.
+    /// The dependency's state for a ``Snapshot``.
+    ///
+    /// Counters, histogram figures and SLO tallies are read under the statistics lock in one go,
+    /// so they add up; nothing large is copied, so callers never pay a copy-on-write afterwards.
     public func snapshot() -> DependencySnapshot {
         let now = clock.nanoseconds()
         for report in aggregator.flush(now: now) { emit(report, now: now) }
         let breakerSnapshot = breaker.snapshot()
-        var copy = statistics.withLock { s -> DependencyStatistics in
+        let sloTarget = configuration.slo
+        let (calls, retryCounts, activations, unserved, latency, staleness, sloTallies) = statistics.withLock {
+            s -> (CallCounts, RetryCounts, [FallbackActivationCount], UInt64, LatencySnapshot, UInt64, (UInt64, UInt64)) in
             s.rotate(now: now)
-            return s
+            var rejectedByReason: [String: UInt64] = [:]
+            for reason in RejectionReason.allCases where s.rejectedByReason[reason.rawValue] > 0 {
+                rejectedByReason[reason.label] = s.rejectedByReason[reason.rawValue]
+            }
+            let calls = CallCounts(
+                calls: s.calls, successes: s.successes, failures: s.failures, rejected: s.rejected,
+                bypassed: s.bypassed, timeouts: s.timeouts, cacheHits: s.cacheHits,
+                rejectedByReason: rejectedByReason)
+            let retries = RetryCounts(
+                attempts: s.attempts, retries: s.retries, successesAfterRetry: s.successesAfterRetry,
+                exhausted: s.exhausted, budgetDenied: s.budgetDenied)
+            let activations = s.fallbacks.map {
+                FallbackActivationCount(fallback: $0.key.name, kind: $0.key.kind, reason: $0.key.reason, count: $0.value)
+            }
+            let windowMilliseconds = Int64((now &- s.intervalStart + s.intervalLength) / 1_000_000)
+            let latency = latencySnapshot(
+                merging: s.previous.histogram, s.current.histogram, windowMilliseconds: windowMilliseconds)
+            let staleness = max(s.current.maxStaleness, s.previous.maxStaleness)
+            let tallies = (s.current.total + s.previous.total, s.current.good + s.previous.good)
+            return (calls, retries, activations, s.unserved, latency, staleness, tallies)
         }
-        copy.previous.histogram.add(copy.current.histogram)
-        let windowMilliseconds = Int64((now &- copy.intervalStart + copy.intervalLength) / 1_000_000)
-        let latency = copy.previous.histogram.latencySnapshot(windowMilliseconds: windowMilliseconds)
-        var rejectedByReason: [String: UInt64] = [:]
-        for reason in RejectionReason.allCases where copy.rejectedByReason[reason.rawValue] > 0 {
-            rejectedByReason[reason.label] = copy.rejectedByReason[reason.rawValue]
-        }
-        let calls = CallCounts(
-            calls: copy.calls, successes: copy.successes, failures: copy.failures, rejected: copy.rejected,
-            bypassed: copy.bypassed, timeouts: copy.timeouts, cacheHits: copy.cacheHits,
-            rejectedByReason: rejectedByReason)
         let retry = RetrySnapshot(
-            maxAttempts: configuration.retry.maxAttempts, attempts: copy.attempts, retries: copy.retries,
-            successesAfterRetry: copy.successesAfterRetry, exhausted: copy.exhausted,
-            budgetDenied: copy.budgetDenied, budgetRatio: retryBudget?.configuration.ratio,
+            maxAttempts: configuration.retry.maxAttempts, attempts: retryCounts.attempts, retries: retryCounts.retries,
+            successesAfterRetry: retryCounts.successesAfterRetry, exhausted: retryCounts.exhausted,
+            budgetDenied: retryCounts.budgetDenied, budgetRatio: retryBudget?.configuration.ratio,
             budgetAvailable: retryBudget?.available())
-        let activations = copy.fallbacks
-            .map { FallbackActivationCount(fallback: $0.key.name, kind: $0.key.kind, reason: $0.key.reason, count: $0.value) }
-            .sorted { ($0.fallback, $0.reason.rawValue) < ($1.fallback, $1.reason.rawValue) }
+        let sortedActivations = activations.sorted { ($0.fallback, $0.reason.rawValue) < ($1.fallback, $1.reason.rawValue) }
         var chain = configuration.declaredFallbacks
-        for activation in activations where !chain.contains(activation.fallback) { chain.append(activation.fallback) }
-        let staleness = max(copy.current.maxStaleness, copy.previous.maxStaleness)
+        for activation in sortedActivations where !chain.contains(activation.fallback) { chain.append(activation.fallback) }
         let fallbacks = FallbackSnapshot(
-            chain: chain, activations: activations, unserved: copy.unserved,
+            chain: chain, activations: sortedActivations, unserved: unserved,
             maxStalenessMilliseconds: staleness > 0 ? Double(staleness) / 1e6 : nil)
         var slo: SLOSnapshot?
-        if let objective = configuration.slo {
-            let total = copy.current.total + copy.previous.total
-            let good = copy.current.good + copy.previous.good
+        if let sloTarget {
+            let (total, good) = sloTallies
             let ratio = total == 0 ? 1 : Double(good) / Double(total)
             slo = SLOSnapshot(
-                targetSuccessRatio: objective.successRatio,
-                latencyTargetMilliseconds: objective.latencyTarget?.milliseconds, successRatio: ratio,
-                burnRate: (1 - ratio) / (1 - objective.successRatio), windowCalls: total)
+                targetSuccessRatio: sloTarget.successRatio,
+                latencyTargetMilliseconds: sloTarget.latencyTarget?.milliseconds, successRatio: ratio,
+                burnRate: (1 - ratio) / (1 - sloTarget.successRatio), windowCalls: total)
         }
         return DependencySnapshot(
             name: name, criticality: criticality, metadata: configuration.metadata, breaker: breakerSnapshot,
@@ -56,4 +65,13 @@ extension Dependency {
         let now = clock.nanoseconds()
         for report in aggregator.flush(now: now, force: true) { emit(report, now: now) }
     }
+}
+
+/// Retry counters read together under the statistics lock.
+struct RetryCounts {
+    var attempts: UInt64
+    var retries: UInt64
+    var successesAfterRetry: UInt64
+    var exhausted: UInt64
+    var budgetDenied: UInt64
 }

@@ -7,47 +7,70 @@ let latencyBucketBoundsMicros: [UInt64] = [
     10_000_000,
 ]
 
-extension Histogram where Count == UInt32 {
-    /// Percentiles and fixed buckets in one pass over the recorded values (microseconds in, milliseconds out).
-    func latencySnapshot(windowMilliseconds: Int64) -> LatencySnapshot {
-        guard totalCount > 0 else { return .empty(windowMilliseconds: windowMilliseconds) }
-        let targets: [Double] = [50, 90, 99, 99.9]
-        let thresholds = targets.map { Swift.max(1, UInt64((Double(totalCount) * $0 / 100).rounded(.up))) }
-        var percentiles = [UInt64](repeating: 0, count: targets.count)
-        var found = 0
-        var buckets = [UInt64](repeating: 0, count: latencyBucketBoundsMicros.count + 1)
-        var bucket = 0
-        var cumulative: UInt64 = 0
-        for step in recordedValues() {
-            cumulative += UInt64(step.count)
-            while found < thresholds.count && cumulative >= thresholds[found] {
-                percentiles[found] = step.value
-                found += 1
-            }
-            // A recorded value stands for a small range (2 significant digits); bucket by its low end.
-            let low = lowestEquivalentForValue(step.value)
-            while bucket < latencyBucketBoundsMicros.count && low > latencyBucketBoundsMicros[bucket] {
-                bucket += 1
-            }
-            buckets[bucket] += UInt64(step.count)
+/// Percentiles, mean and fixed buckets of two histograms taken together (microseconds in,
+/// milliseconds out), in one merged pass over their recorded values and without copying either.
+func latencySnapshot(
+    merging first: Histogram<UInt32>, _ second: Histogram<UInt32>, windowMilliseconds: Int64
+) -> LatencySnapshot {
+    let total = first.totalCount + second.totalCount
+    guard total > 0 else { return .empty(windowMilliseconds: windowMilliseconds) }
+    let targets: [Double] = [50, 90, 99, 99.9]
+    let thresholds = targets.map { Swift.max(1, UInt64((Double(total) * $0 / 100).rounded(.up))) }
+    var percentiles = [UInt64](repeating: 0, count: targets.count)
+    var found = 0
+    var buckets = [UInt64](repeating: 0, count: latencyBucketBoundsMicros.count + 1)
+    var bucket = 0
+    var cumulative: UInt64 = 0
+    var weightedSum: Double = 0
+
+    var left = first.recordedValues().makeIterator()
+    var right = second.recordedValues().makeIterator()
+    var a = left.next()
+    var b = right.next()
+    while a != nil || b != nil {
+        // Both histograms share one layout, so equal values are the same bucket.
+        let value: UInt64
+        var count: UInt64 = 0
+        if let x = a, b == nil || x.value <= b!.value {
+            value = x.value
+        } else {
+            value = b!.value
         }
-        func ms(_ micros: UInt64) -> Double { Double(micros) / 1000 }
-        return LatencySnapshot(
-            count: totalCount,
-            windowMilliseconds: windowMilliseconds,
-            min: ms(self.min),
-            mean: self.mean / 1000,
-            p50: ms(percentiles[0]),
-            p90: ms(percentiles[1]),
-            p99: ms(percentiles[2]),
-            p999: ms(percentiles[3]),
-            max: ms(self.max),
-            buckets: buckets.enumerated().map { index, count in
-                LatencyBucket(
-                    upperBoundMilliseconds: index < latencyBucketBoundsMicros.count
-                        ? ms(latencyBucketBoundsMicros[index]) : nil,
-                    count: count)
-            }
-        )
+        if let x = a, x.value == value {
+            count += UInt64(x.count)
+            a = left.next()
+        }
+        if let y = b, y.value == value {
+            count += UInt64(y.count)
+            b = right.next()
+        }
+        cumulative += count
+        while found < thresholds.count && cumulative >= thresholds[found] {
+            percentiles[found] = value
+            found += 1
+        }
+        // A recorded value stands for a small range (2 significant digits); bucket by its low end.
+        let low = first.lowestEquivalentForValue(value)
+        while bucket < latencyBucketBoundsMicros.count && low > latencyBucketBoundsMicros[bucket] { bucket += 1 }
+        buckets[bucket] += count
+        weightedSum += Double(first.medianEquivalentForValue(value)) * Double(count)
     }
+    func ms(_ micros: UInt64) -> Double { Double(micros) / 1000 }
+    let minimum = [first, second].filter { $0.totalCount > 0 }.map(\.min).min() ?? 0
+    return LatencySnapshot(
+        count: total,
+        windowMilliseconds: windowMilliseconds,
+        min: ms(minimum),
+        mean: weightedSum / Double(total) / 1000,
+        p50: ms(percentiles[0]),
+        p90: ms(percentiles[1]),
+        p99: ms(percentiles[2]),
+        p999: ms(percentiles[3]),
+        max: ms(Swift.max(first.max, second.max)),
+        buckets: buckets.enumerated().map { index, count in
+            LatencyBucket(
+                upperBoundMilliseconds: index < latencyBucketBoundsMicros.count ? ms(latencyBucketBoundsMicros[index]) : nil,
+                count: count)
+        }
+    )
 }
