@@ -40,6 +40,20 @@ import Testing
         #expect(b.snapshot().windowFailures == 4)
     }
 
+    @Test func countWindowStaysExactAfterRunsOfSuccesses() {
+        // While the window is full of successes, a success is not written at all; the window must
+        // still be exactly the last N outcomes.
+        let b = breaker(smallBreaker(window: .count(10), minimumCalls: 10, failureRate: 60))
+        for _ in 0..<1000 { b.call(.success) }
+        for _ in 0..<5 { b.call(.failure) }
+        #expect(b.snapshot().windowFailures == 5 && b.snapshot().windowCalls == 10)
+        for _ in 0..<5 { b.call(.success) }
+        #expect(b.snapshot().windowFailures == 5, "the five failures are still among the last ten")
+        for _ in 0..<5 { b.call(.success) }
+        #expect(b.snapshot().windowFailures == 0)
+        #expect(b.state == .closed)
+    }
+
     @Test func slowCallRateTrips() {
         let b = breaker(smallBreaker(minimumCalls: 4, slowRate: 75, slowCall: .milliseconds(200)))
         b.call(.success, nanoseconds: 10_000_000)

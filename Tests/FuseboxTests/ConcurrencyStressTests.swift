@@ -79,6 +79,20 @@ import Testing
         #expect(window.windowCalls <= 100 && window.windowFailures <= window.windowCalls)
     }
 
+    @Test func timeWindowCountsEveryConcurrentCall() async {
+        let clock = ManualClock(start: 5_000_000_000)
+        let breaker = CircuitBreaker(
+            name: "p", configuration: smallBreaker(window: .time(seconds: 10), minimumCalls: 10), clock: clock)
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    for _ in 0..<25_000 { breaker.call(.success) }
+                }
+            }
+        }
+        #expect(breaker.snapshot().windowCalls == 100_000)
+    }
+
     @Test func closedBreakerWindowIsExactAfterConcurrentSuccesses() async {
         let breaker = CircuitBreaker(name: "p", configuration: smallBreaker(window: .count(1000), minimumCalls: 10))
         await withTaskGroup(of: Void.self) { group in
