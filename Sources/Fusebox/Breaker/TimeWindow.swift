@@ -18,18 +18,20 @@ struct TimeWindow: @unchecked Sendable {
     private static let countBits: UInt64 = 40
     private static let countMask: UInt64 = (1 << countBits) - 1
     private static let tagMask: UInt64 = (1 << 24) - 1
-    static let stripes = 8
+    /// Call-count stripes: 8 for windows written on every call, 1 for rarely written ones.
+    let stripes: Int
     /// Words per region, rounded up to whole cache lines.
     private let stride: Int
     /// Region 0: failures; region 1: slow calls; regions 2...: call counts, one per stripe.
     private let words: UnsafeMutablePointer<Atomic<UInt64>>
-    private var wordCount: Int { (2 + Self.stripes) * stride }
+    private var wordCount: Int { (2 + stripes) * stride }
 
-    init(seconds: Int) {
-        precondition(seconds >= 1)
+    init(seconds: Int, stripes: Int = 8) {
+        precondition(seconds >= 1 && stripes >= 1 && stripes & (stripes - 1) == 0, "stripes must be a power of two")
         self.seconds = seconds
+        self.stripes = stripes
         self.stride = (seconds + 7) / 8 * 8
-        let count = (2 + Self.stripes) * stride
+        let count = (2 + stripes) * stride
         let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Atomic<UInt64>>.stride, alignment: 64)
         words = raw.bindMemory(to: Atomic<UInt64>.self, capacity: count)
         for index in 0..<count { (words + index).initialize(to: Atomic(0)) }
@@ -42,9 +44,10 @@ struct TimeWindow: @unchecked Sendable {
     }
 
     @inline(__always)
-    private static func stripe() -> Int {
+    private func stripe() -> Int {
+        guard stripes > 1 else { return 0 }
         let id = UInt64(UInt(bitPattern: Int(bitPattern: UInt(pthread_self()))))
-        return Int(((id >> 12) &* 0x9E37_79B9_7F4A_7C15) >> 61)
+        return Int(((id >> 12) &* 0x9E37_79B9_7F4A_7C15) >> 32) & (stripes - 1)
     }
 
     @inline(__always)
@@ -65,7 +68,7 @@ struct TimeWindow: @unchecked Sendable {
         let epoch = nowNanoseconds / 1_000_000_000
         // 32-bit remainder: several times cheaper than 64-bit, and epochs fit for a century.
         let bucket = Int(UInt32(truncatingIfNeeded: epoch) % UInt32(truncatingIfNeeded: seconds))
-        bump(words + (2 + Self.stripe()) * stride + bucket, epoch: epoch)
+        bump(words + (2 + stripe()) * stride + bucket, epoch: epoch)
         if bits & OutcomeBits.failure != 0 { bump(words + bucket, epoch: epoch) }
         if bits & OutcomeBits.slow != 0 { bump(words + stride + bucket, epoch: epoch) }
     }
@@ -82,7 +85,7 @@ struct TimeWindow: @unchecked Sendable {
         for back in 0..<UInt64(seconds) where back <= now {
             let epoch = now - back
             let bucket = Int(UInt32(truncatingIfNeeded: epoch) % UInt32(truncatingIfNeeded: seconds))
-            for stripe in 0..<Self.stripes {
+            for stripe in 0..<stripes {
                 total.calls += count(words + (2 + stripe) * stride + bucket, epoch: epoch)
             }
             total.failures += count(words + bucket, epoch: epoch)

@@ -56,7 +56,9 @@ func latencySnapshot(
         weightedSum += Double(first.medianEquivalentForValue(value)) * Double(count)
     }
     func ms(_ micros: UInt64) -> Double { Double(micros) / 1000 }
-    let minimum = [first, second].filter { $0.totalCount > 0 }.map(\.min).min() ?? 0
+    var minimum = UInt64.max
+    if first.totalCount > 0 { minimum = first.min }
+    if second.totalCount > 0 { minimum = Swift.min(minimum, second.min) }
     return LatencySnapshot(
         count: total,
         windowMilliseconds: windowMilliseconds,

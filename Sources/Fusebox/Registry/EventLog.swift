@@ -41,8 +41,17 @@ public final class EventLog: Sendable {
     /// Up to `limit` newest events with a sequence above `after`, oldest first.
     public func recent(limit: Int = .max, after: UInt64 = 0) -> [Event] {
         state.withLock { s in
-            let ordered = s.ring[s.head...] + s.ring[..<s.head]
-            return Array(ordered.filter { $0.sequence > after }.suffix(limit))
+            // Walk back from the newest event, then reverse: no intermediate copies of the ring.
+            var picked: [Event] = []
+            picked.reserveCapacity(min(limit, s.ring.count))
+            var index = (s.head - 1 + s.ring.count) % max(1, s.ring.count)
+            for _ in 0..<s.ring.count {
+                let event = s.ring[index]
+                if event.sequence <= after || picked.count == limit { break }
+                picked.append(event)
+                index = (index - 1 + s.ring.count) % s.ring.count
+            }
+            return picked.reversed()
         }
     }
 }

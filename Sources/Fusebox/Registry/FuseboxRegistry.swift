@@ -21,6 +21,8 @@ public final class FuseboxRegistry: Sendable {
 
     private struct Members {
         var dependencies: [String: Dependency] = [:]
+        /// The same dependencies sorted by name, kept sorted on registration so snapshots need not sort.
+        var sortedDependencies: [Dependency] = []
         var flags: [String: FeatureFlag] = [:]
     }
 
@@ -83,6 +85,8 @@ public final class FuseboxRegistry: Sendable {
             let dependency = Dependency(
                 configuration: configuration, clock: clock, random: random, logger: logger, events: events)
             m.dependencies[configuration.name] = dependency
+            let index = m.sortedDependencies.firstIndex { $0.name > configuration.name } ?? m.sortedDependencies.count
+            m.sortedDependencies.insert(dependency, at: index)
             return dependency
         }
     }
@@ -119,7 +123,7 @@ public final class FuseboxRegistry: Sendable {
 
     /// Every dependency, sorted by name.
     public var dependencies: [Dependency] {
-        members.withLock { Array($0.dependencies.values) }.sorted { $0.name < $1.name }
+        members.withLock { $0.sortedDependencies }
     }
 
     /// Every flag, sorted by name.

@@ -32,7 +32,7 @@ public final class RetryBudget: Sendable {
         self.configuration = configuration
         self.clock = clock
         self.calls = TimeWindow(seconds: configuration.windowSeconds)
-        self.retries = TimeWindow(seconds: configuration.windowSeconds)
+        self.retries = TimeWindow(seconds: configuration.windowSeconds, stripes: 1)
     }
 
     /// Counts one call (not a retry) towards the budget.
