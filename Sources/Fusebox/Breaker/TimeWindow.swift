@@ -47,7 +47,8 @@ struct TimeWindow: @unchecked Sendable {
     private func stripe() -> Int {
         guard stripes > 1 else { return 0 }
         let id = UInt64(UInt(bitPattern: Int(bitPattern: UInt(pthread_self()))))
-        return Int(((id >> 12) &* 0x9E37_79B9_7F4A_7C15) >> 32) & (stripes - 1)
+        // The top bits of a multiplicative hash spread pool threads best.
+        return Int(((id >> 12) &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - stripes.trailingZeroBitCount))
     }
 
     @inline(__always)

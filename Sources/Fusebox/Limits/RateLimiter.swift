@@ -43,8 +43,9 @@ public final class RateLimiter: Sendable {
     }
 
     /// Takes a token; `false` (and a counted rejection) if none is left.
-    public func tryAcquire() -> Bool {
-        let now = clock.coarseNanoseconds()
+    /// - Parameter now: the clock's current reading if the caller has one; `nil` to read it here.
+    public func tryAcquire(now: UInt64? = nil) -> Bool {
+        let now = now ?? clock.coarseNanoseconds()
         return state.withLock { s in
             refill(&s, now: now)
             guard s.tokens >= 1 else {

@@ -3,7 +3,8 @@ public import FuseboxProtocol
 /// What the admission stage decided for one call.
 @usableFromInline
 enum _Admission: Sendable {
-    case admitted(BreakerPermit, holdsBulkhead: Bool)
+    /// `start` is the clock reading taken at admission: the call's start.
+    case admitted(BreakerPermit, holdsBulkhead: Bool, start: UInt64)
     case rejected(FallbackReason)
     case waitForBulkhead
 
@@ -54,7 +55,8 @@ extension Dependency {
     /// Rate limiter, then bulkhead (without waiting), then breaker. Counts a rejection.
     @usableFromInline
     func _admit() -> _Admission {
-        if let rateLimiter, !rateLimiter.tryAcquire() { return rejected(.rateLimited) }
+        let now = clock.nanoseconds()
+        if let rateLimiter, !rateLimiter.tryAcquire(now: now) { return rejected(.rateLimited) }
         var holdsBulkhead = false
         if let bulkhead {
             guard bulkhead.tryEnter() else {
@@ -64,21 +66,21 @@ extension Dependency {
             }
             holdsBulkhead = true
         }
-        return throughBreaker(holdsBulkhead: holdsBulkhead)
+        return throughBreaker(holdsBulkhead: holdsBulkhead, now: now)
     }
 
     /// The bulkhead had no free slot: wait for one, then ask the breaker.
     @usableFromInline
     func _admitAfterWaiting() async -> _Admission {
         guard await bulkhead!.enter() else { return rejected(.bulkheadFull) }
-        return throughBreaker(holdsBulkhead: true)
+        return throughBreaker(holdsBulkhead: true, now: clock.nanoseconds())
     }
 
-    private func throughBreaker(holdsBulkhead: Bool) -> _Admission {
+    private func throughBreaker(holdsBulkhead: Bool, now: UInt64) -> _Admission {
         switch breaker.acquire() {
         case .admitted(let permit):
-            retryBudget?.recordCall()
-            return .admitted(permit, holdsBulkhead: holdsBulkhead)
+            retryBudget?.recordCall(now: now)
+            return .admitted(permit, holdsBulkhead: holdsBulkhead, start: now)
         case .rejected(let rejection):
             if holdsBulkhead { bulkhead!.leave() }
             return rejected(RejectionReason(rejection))

@@ -38,11 +38,11 @@ extension Dependency {
         }
         var admission = _admit()
         if case .waitForBulkhead = admission { admission = await _admitAfterWaiting() }
-        guard case .admitted(var permit, let holdsBulkhead) = admission else {
+        guard case .admitted(var permit, let holdsBulkhead, let start) = admission else {
             return try await _serveFallback(fallbacks, reason: admission.fallbackReason, error: nil, attempts: 0)
         }
         defer { if holdsBulkhead { bulkhead!.leave() } }
-        var state = _CallState(start: clock.nanoseconds())
+        var state = _CallState(start: start)
         let limited = _hasTimeLimits
         while true {
             let value: Value

@@ -36,9 +36,10 @@ public final class RetryBudget: Sendable {
     }
 
     /// Counts one call (not a retry) towards the budget.
+    /// - Parameter now: the clock's current reading if the caller has one; `nil` to read it here.
     @inline(__always)
-    public func recordCall() {
-        calls.record(OutcomeBits.recorded, nowNanoseconds: clock.coarseNanoseconds())
+    public func recordCall(now: UInt64? = nil) {
+        calls.record(OutcomeBits.recorded, nowNanoseconds: now ?? clock.coarseNanoseconds())
     }
 
     /// Retries the budget allows right now.
