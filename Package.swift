@@ -23,10 +23,12 @@ let package = Package(
     ],
     targets: [
         .target(name: "FuseboxProtocol", swiftSettings: strict),
+        .target(name: "CFuseboxSystem"),
         .target(
             name: "Fusebox",
             dependencies: [
                 "FuseboxProtocol",
+                "CFuseboxSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

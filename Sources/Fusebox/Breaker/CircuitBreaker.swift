@@ -27,6 +27,8 @@ public final class CircuitBreaker: Sendable {
 
     /// `generation << 8 | state code`; the only thing the hot path reads.
     private let word: Atomic<UInt64>
+    /// When an open breaker lets probes through (monotonic ns), so open rejects without the lock.
+    private let openUntilNanoseconds = Atomic<UInt64>(0)
     private let countWindow: CountWindow?
     private let timeWindow: TimeWindow?
     private let control: Mutex<Control>
@@ -102,14 +104,21 @@ public final class CircuitBreaker: Sendable {
 
     // MARK: - Admission
 
-    /// Asks to make one call. Lock-free when closed or disabled.
+    /// Asks to make one call. Lock-free when closed or disabled, and when it rejects in open or
+    /// forced open; half-open and recovering take the lock.
     @inline(__always)
     public func acquire() -> BreakerAdmission {
         let current = word.load(ordering: .acquiring)
-        if current & 0xFF <= 1 {
+        switch current & 0xFF {
+        case 0, 1:
             return .admitted(BreakerPermit(generation: current >> 8, kind: .normal))
+        case 4:
+            return .rejected(.forcedOpen)
+        case 2 where clock.nanoseconds() < openUntilNanoseconds.load(ordering: .relaxed):
+            return .rejected(.open)
+        default:
+            return acquireSlowPath()
         }
-        return acquireSlowPath()
     }
 
     private func acquireSlowPath() -> BreakerAdmission {
@@ -273,6 +282,7 @@ public final class CircuitBreaker: Sendable {
         c.consecutiveTrips += 1
         let wait = configuration.waitInOpen(afterTrips: c.consecutiveTrips)
         c.openUntil = now &+ wait
+        openUntilNanoseconds.store(c.openUntil, ordering: .relaxed)  // published by the word's release store
         return transition(
             &c, to: .open, reason: reason + "; open for \(Double(wait / 1_000_000) / 1000)s", now: now,
             rates: (stats.failureRate, stats.slowCallRate))

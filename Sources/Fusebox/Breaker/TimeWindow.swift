@@ -1,11 +1,5 @@
 import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The outcomes of the last `seconds` seconds in one-second buckets, lock-free.
 ///
 /// Each counter is one 64-bit word tagged with the second it belongs to (upper 24 bits), so a
@@ -45,10 +39,7 @@ struct TimeWindow: @unchecked Sendable {
 
     @inline(__always)
     private func stripe() -> Int {
-        guard stripes > 1 else { return 0 }
-        let id = UInt64(UInt(bitPattern: Int(bitPattern: UInt(pthread_self()))))
-        // The top bits of a multiplicative hash spread pool threads best.
-        return Int(((id >> 12) &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - stripes.trailingZeroBitCount))
+        stripes == 1 ? 0 : ThreadStripe.current() & (stripes - 1)
     }
 
     @inline(__always)
