@@ -110,7 +110,7 @@ enum BreakerBenchmarks {
                     Result(
                         name: "breaker.\(label).reject.\(threads == 1 ? "1_thread" : "2_threads")", value: value,
                         unit: "ns/op per thread", baseline: "atomic_add.uncontended", baselineValue: atomicOne,
-                        note: label == "open" ? "includes a clock read to check the wait" : nil))
+                        note: label == "open" ? "includes a coarse clock read to check the wait" : nil))
             }
         }
         return results

@@ -114,7 +114,8 @@ public final class CircuitBreaker: Sendable {
             return .admitted(BreakerPermit(generation: current >> 8, kind: .normal))
         case 4:
             return .rejected(.forcedOpen)
-        case 2 where clock.nanoseconds() < openUntilNanoseconds.load(ordering: .relaxed):
+        case 2 where clock.coarseNanoseconds() < openUntilNanoseconds.load(ordering: .relaxed):
+            // The coarse clock may lag by a few milliseconds: probes may start that much later.
             return .rejected(.open)
         default:
             return acquireSlowPath()
