@@ -7,43 +7,59 @@ final class Counter: Sendable {
 }
 
 enum BreakerBenchmarks {
+    /// The same-run baselines every breaker figure stands beside.
+    struct Baselines {
+        let uncontended: Double
+        let contended: Double
+    }
+
     static func run(scale: Double) -> [Result] {
         let iterations = max(100_000, Int(20_000_000 * scale))
-        var results: [Result] = []
-
-        // Baselines: an uncontended atomic add, and the same add contended by both cores.
         let counter = Counter()
-        let atomicOne = nanosecondsPerOperation(iterations: iterations) { n in
-            for _ in 0..<n { counter.value.wrappingAdd(1, ordering: .relaxed) }
-        }
-        let atomicTwo = nanosecondsPerOperation(threads: 2, iterations: iterations) { n in
-            for _ in 0..<n { counter.value.wrappingAdd(1, ordering: .relaxed) }
+        let baselines = Baselines(
+            uncontended: nanosecondsPerOperation(iterations: iterations) { n in
+                for _ in 0..<n { counter.value.wrappingAdd(1, ordering: .relaxed) }
+            },
+            contended: nanosecondsPerOperation(threads: 2, iterations: iterations) { n in
+                for _ in 0..<n { counter.value.wrappingAdd(1, ordering: .relaxed) }
+            })
+
+        /// Measures `body` on one thread and on both cores, each beside the matching baseline.
+        func onOneAndTwoThreads(
+            _ name: String, target: Double? = nil, countAllocations: Bool = false, note: String? = nil,
+            _ body: @escaping @Sendable (Int) -> Void
+        ) -> [Result] {
+            [1, 2].map { threads in
+                let value = nanosecondsPerOperation(threads: threads, iterations: iterations, body)
+                let allocations = countAllocations && threads == 1
+                    ? allocationsPerOperation(iterations: 100_000, body) : nil
+                var meets: Bool? = target.map { value <= $0 }
+                if let allocations, meets != nil { meets = meets! && allocations == 0 }
+                return Result(
+                    name: "\(name).\(threads == 1 ? "1_thread" : "2_threads")", value: value,
+                    unit: threads == 1 ? "ns/op" : "ns/op per thread",
+                    baseline: threads == 1 ? "atomic_add.uncontended" : "atomic_add.contended_2_threads",
+                    baselineValue: threads == 1 ? baselines.uncontended : baselines.contended,
+                    allocationsPerOperation: allocations,
+                    target: target.map { "<= \(Int($0)) ns/op" + (allocations != nil ? ", 0 allocs" : "") },
+                    meetsTarget: meets, note: note)
+            }
         }
 
+        var results: [Result] = []
         for windowName in ["count", "time"] {
             var configuration = CircuitBreakerConfiguration()
             configuration.window = windowName == "count" ? .count(100) : .time(seconds: 60)
             let breaker = CircuitBreaker(name: "bench", configuration: configuration)
-            let admitAndRecord: @Sendable (Int) -> Void = { n in
+            results += onOneAndTwoThreads(
+                "breaker.closed.admit_record_success.\(windowName)_window", target: 25, countAllocations: true
+            ) { n in
                 for _ in 0..<n {
                     if case .admitted(let permit) = breaker.acquire() {
                         breaker.record(permit, .success, durationNanoseconds: 1_000)
                     }
                 }
             }
-            let one = nanosecondsPerOperation(iterations: iterations, admitAndRecord)
-            let allocations = allocationsPerOperation(iterations: 100_000, admitAndRecord)
-            results.append(
-                Result(
-                    name: "breaker.closed.admit_record_success.\(windowName)_window.1_thread", value: one, unit: "ns/op",
-                    baseline: "atomic_add.uncontended", baselineValue: atomicOne, allocationsPerOperation: allocations,
-                    target: "<= 25 ns/op, 0 allocs", meetsTarget: one <= 25 && allocations == 0))
-            let two = nanosecondsPerOperation(threads: 2, iterations: iterations, admitAndRecord)
-            results.append(
-                Result(
-                    name: "breaker.closed.admit_record_success.\(windowName)_window.2_threads", value: two,
-                    unit: "ns/op per thread", baseline: "atomic_add.contended_2_threads", baselineValue: atomicTwo,
-                    target: "<= 25 ns/op", meetsTarget: two <= 25))
         }
 
         // The pipeline's path: the caller has just read the clock to time the call and passes it on.
@@ -51,7 +67,10 @@ enum BreakerBenchmarks {
         timed.window = .time(seconds: 60)
         let timedBreaker = CircuitBreaker(name: "bench", configuration: timed)
         let clock = SystemClock()
-        let withCallerTime: @Sendable (Int) -> Void = { n in
+        results += onOneAndTwoThreads(
+            "breaker.closed.admit_record_success.time_window_caller_time", target: 25,
+            note: "time passed in by the caller, as the pipeline does"
+        ) { n in
             var stamp = clock.nanoseconds()
             for i in 0..<n {
                 if i & 1023 == 0 { stamp = clock.nanoseconds() }
@@ -60,37 +79,20 @@ enum BreakerBenchmarks {
                 }
             }
         }
-        for threads in [1, 2] {
-            let value = nanosecondsPerOperation(threads: threads, iterations: iterations, withCallerTime)
-            results.append(
-                Result(
-                    name: "breaker.closed.admit_record_success.time_window_caller_time.\(threads == 1 ? "1_thread" : "2_threads")",
-                    value: value, unit: "ns/op per thread",
-                    baseline: threads == 1 ? "atomic_add.uncontended" : "atomic_add.contended_2_threads",
-                    baselineValue: threads == 1 ? atomicOne : atomicTwo, target: "<= 25 ns/op", meetsTarget: value <= 25,
-                    note: "time passed in by the caller, as the pipeline does"))
-        }
 
         // A closed breaker whose count window holds failures: successes must push them out.
         var mixedConfiguration = CircuitBreakerConfiguration()
         mixedConfiguration.failureRateThreshold = 100
         let mixed = CircuitBreaker(name: "mixed", configuration: mixedConfiguration)
-        let tenPercentFailures: @Sendable (Int) -> Void = { n in
+        results += onOneAndTwoThreads(
+            "breaker.closed.admit_record_10pct_failures.count_window",
+            note: "every call claims a slot; both cores write the same ticket and slot cache lines"
+        ) { n in
             for i in 0..<n {
                 if case .admitted(let permit) = mixed.acquire() {
                     mixed.record(permit, i % 10 == 0 ? .failure : .success, durationNanoseconds: 1_000)
                 }
             }
-        }
-        for threads in [1, 2] {
-            let value = nanosecondsPerOperation(threads: threads, iterations: iterations, tenPercentFailures)
-            results.append(
-                Result(
-                    name: "breaker.closed.admit_record_10pct_failures.count_window.\(threads == 1 ? "1_thread" : "2_threads")",
-                    value: value, unit: "ns/op per thread",
-                    baseline: threads == 1 ? "atomic_add.uncontended" : "atomic_add.contended_2_threads",
-                    baselineValue: threads == 1 ? atomicOne : atomicTwo,
-                    note: "every call claims a slot; both cores write the same ticket and slot cache lines"))
         }
 
         // Rejecting during an outage, when the breaker protects the service: lock-free too.
@@ -101,17 +103,11 @@ enum BreakerBenchmarks {
         if case .admitted(let permit) = open.acquire() { open.record(permit, .failure, durationNanoseconds: 1) }
         let forced = CircuitBreaker(name: "forced", configuration: CircuitBreakerConfiguration())
         forced.forceOpen(actor: "bench", reason: "measure rejection")
-        for (label, breaker) in [("open", open), ("forced_open", forced)] {
-            for threads in [1, 2] {
-                let value = nanosecondsPerOperation(threads: threads, iterations: iterations / 4) { n in
-                    for _ in 0..<n { blackHole(breaker.acquire()) }
-                }
-                results.append(
-                    Result(
-                        name: "breaker.\(label).reject.\(threads == 1 ? "1_thread" : "2_threads")", value: value,
-                        unit: "ns/op per thread", baseline: "atomic_add.uncontended", baselineValue: atomicOne,
-                        note: label == "open" ? "includes a coarse clock read to check the wait" : nil))
-            }
+        results += onOneAndTwoThreads("breaker.open.reject", note: "includes a coarse clock read to check the wait") {
+            n in for _ in 0..<n { blackHole(open.acquire()) }
+        }
+        results += onOneAndTwoThreads("breaker.forced_open.reject") { n in
+            for _ in 0..<n { blackHole(forced.acquire()) }
         }
         return results
     }

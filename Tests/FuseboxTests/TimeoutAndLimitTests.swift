@@ -102,8 +102,9 @@ import Testing
         let b = Bulkhead(configuration: BulkheadConfiguration(maxConcurrent: 1, maxWaiting: 1, maxWait: .seconds(1)), clock: clock)
         #expect(await b.enter())
         let waiter = Task { await b.enter() }
-        await clock.waitForSleepers(1)
+        while b.snapshot().waiting == 0 { await Task.yield() }
         #expect(await b.enter() == false, "queue of one is full")
+        await clock.waitForSleepers(1)
         clock.advance(by: .seconds(1))
         #expect(await waiter.value == false)
         #expect(b.snapshot().rejected == 2)

@@ -31,9 +31,10 @@ public final class Bulkhead: Sendable {
     private struct State {
         var inFlight = 0
         var waiters: [Waiter] = []
+        /// Calls that have a place in the queue but are not in `waiters` yet.
+        var reservedWaiters = 0
         var nextWaiterID: UInt64 = 0
         var rejected: UInt64 = 0
-        var peakInFlight = 0
     }
 
     private let state = Mutex(State())
@@ -49,7 +50,6 @@ public final class Bulkhead: Sendable {
         state.withLock { s in
             guard s.inFlight < configuration.maxConcurrent else { return false }
             s.inFlight += 1
-            s.peakInFlight = max(s.peakInFlight, s.inFlight)
             return true
         }
     }
@@ -61,13 +61,13 @@ public final class Bulkhead: Sendable {
         let immediate = state.withLock { s -> Immediate in
             if s.inFlight < configuration.maxConcurrent {
                 s.inFlight += 1
-                s.peakInFlight = max(s.peakInFlight, s.inFlight)
-                return .entered
+                    return .entered
             }
-            guard s.waiters.count < configuration.maxWaiting else {
+            guard s.waiters.count + s.reservedWaiters < configuration.maxWaiting else {
                 s.rejected += 1
                 return .rejected
             }
+            s.reservedWaiters += 1
             s.nextWaiterID += 1
             return .wait(s.nextWaiterID)
         }
@@ -87,7 +87,11 @@ public final class Bulkhead: Sendable {
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
                 let enteredNow = state.withLock { s -> Bool? in
-                    if Task.isCancelled { return false }
+                    s.reservedWaiters -= 1
+                    if Task.isCancelled {
+                        s.rejected += 1
+                        return false
+                    }
                     if s.inFlight < configuration.maxConcurrent {
                         s.inFlight += 1
                         return true
@@ -132,7 +136,8 @@ public final class Bulkhead: Sendable {
     public func snapshot() -> BulkheadSnapshot {
         state.withLock { s in
             BulkheadSnapshot(
-                maxConcurrent: configuration.maxConcurrent, inFlight: s.inFlight, waiting: s.waiters.count,
+                maxConcurrent: configuration.maxConcurrent, inFlight: s.inFlight,
+                waiting: s.waiters.count + s.reservedWaiters,
                 maxWaiting: configuration.maxWaiting, rejected: s.rejected)
         }
     }
