@@ -59,7 +59,8 @@ public enum BackInSchedule: Codable, Sendable, Hashable {
             )
         case let other:
             throw DecodingError.dataCorruptedError(
-                forKey: .kind, in: c, debugDescription: "unknown back-in schedule kind '\(other)' (use steps or smooth)")
+                forKey: .kind, in: c, debugDescription: "unknown back-in schedule kind '\(other)' (use steps or smooth)"
+            )
         }
     }
 

@@ -7,7 +7,8 @@ public struct Event: Codable, Sendable, Hashable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
         /// A breaker changed state (`from`, `to`, `reason`, rates).
         case transition
-        /// Fallbacks served (`fallback`, `fallbackKind`, `fallbackReason`, `count` activations since the last such event).
+        /// Fallbacks served (`fallback`, `fallbackKind`, `fallbackReason`, and `count`: activations
+        /// since the last such event).
         case fallback
         /// An operator command was applied or refused (`commandId`, `actor`, `reason`, `message`).
         case command

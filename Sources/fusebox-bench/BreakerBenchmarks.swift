@@ -31,7 +31,8 @@ enum BreakerBenchmarks {
         ) -> [Result] {
             [1, 2].map { threads in
                 let value = nanosecondsPerOperation(threads: threads, iterations: iterations, body)
-                let allocations = countAllocations && threads == 1
+                let allocations =
+                    countAllocations && threads == 1
                     ? allocationsPerOperation(iterations: 100_000, body) : nil
                 var meets: Bool? = target.map { value <= $0 }
                 if let allocations, meets != nil { meets = meets! && allocations == 0 }

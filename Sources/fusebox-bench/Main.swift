@@ -15,7 +15,9 @@ enum FuseboxBench {
         }
         let quick = arguments.contains("--quick")
         let filters = arguments.filter { !$0.hasPrefix("--") }
-        let selected: @Sendable (String) -> Bool = { name in filters.isEmpty || filters.contains { name.hasPrefix($0) || $0.hasPrefix(name) } }
+        let selected: @Sendable (String) -> Bool = { name in
+            filters.isEmpty || filters.contains { name.hasPrefix($0) || $0.hasPrefix(name) }
+        }
         MallocInterposerSwift.initialize()
         let scale = quick ? 0.05 : 1.0
         var results: [Result] = []

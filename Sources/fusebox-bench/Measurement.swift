@@ -2,7 +2,7 @@ import Dispatch
 import MallocInterposerSwift
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Monotonic nanoseconds.

@@ -57,7 +57,9 @@ enum PipelineBenchmarks {
                 Result(
                     name: "pipeline.success.all_policies", value: allPolicies, unit: "ns/op",
                     baseline: "baseline.bare_call", baselineValue: bare,
-                    note: "limiter+bulkhead+breaker+retry+budget+SLO; overhead \(Int((allPolicies - bare).rounded())) ns"))
+                    note:
+                        "limiter+bulkhead+breaker+retry+budget+SLO; overhead \(Int((allPolicies - bare).rounded())) ns")
+            )
         }
         if filter("pipeline.success.with_attempt_timeout") {
             let withTimeout = await measure(iterations / 10) {

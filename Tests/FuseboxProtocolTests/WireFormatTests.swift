@@ -13,7 +13,8 @@ import Testing
             .startBackIn(dependency: "payments", schedule: .standard),
             .startBackIn(dependency: "payments", schedule: nil),
             .startBackIn(
-                dependency: "payments", schedule: .smooth(windowMilliseconds: 60_000, aggression: 2, minimumShare: 0.1)),
+                dependency: "payments",
+                schedule: .smooth(windowMilliseconds: 60_000, aggression: 2, minimumShare: 0.1)),
             .setFlag(name: "recommendations.static-fallback", value: .boolean(true)),
             .setFlag(name: "search.canary", value: .percentage(12.5)),
             .setFlag(name: "service.degradation", value: .degradation(.readOnly)),
@@ -25,7 +26,8 @@ import Testing
     }
 
     @Test func commandJSONIsReadable() throws {
-        let json = #"{"id":"x1","actor":"alice","reason":"flapping","action":{"type":"force-open","dependency":"payments"}}"#
+        let json =
+            #"{"id":"x1","actor":"alice","reason":"flapping","action":{"type":"force-open","dependency":"payments"}}"#
         let command = try JSONDecoder().decode(Command.self, from: Data(json.utf8))
         #expect(command.action == .forceOpen(dependency: "payments"))
     }
@@ -43,9 +45,12 @@ import Testing
         #expect(BackInSchedule.standard.validationProblem() == nil)
         #expect(BackInSchedule.standard.totalMilliseconds == 120_000)
         #expect(BackInSchedule.steps(shares: [], holdMilliseconds: 1).validationProblem() != nil)
-        #expect(BackInSchedule.steps(shares: [0.5, 0.2], holdMilliseconds: 1).validationProblem() == "back-in shares must not decrease")
+        #expect(
+            BackInSchedule.steps(shares: [0.5, 0.2], holdMilliseconds: 1).validationProblem()
+                == "back-in shares must not decrease")
         #expect(BackInSchedule.steps(shares: [1.5], holdMilliseconds: 1).validationProblem() != nil)
-        #expect(BackInSchedule.smooth(windowMilliseconds: 0, aggression: 1, minimumShare: 0.1).validationProblem() != nil)
+        #expect(
+            BackInSchedule.smooth(windowMilliseconds: 0, aggression: 1, minimumShare: 0.1).validationProblem() != nil)
     }
 
     @Test func breakerStateLabels() {

@@ -24,8 +24,11 @@ import Testing
                     for k in 0..<callsPerTask {
                         let i = t * callsPerTask + k
                         let tries = LockedBox(0)
-                        _ = try? await d.execute(idempotent: true, fallbacks: [.staticDefault(0)]) { () async throws -> Int in
-                            let attempt = tries.mutate { $0 += 1; return $0 }
+                        _ = try? await d.execute(idempotent: true, fallbacks: [.staticDefault(0)]) {
+                            () async throws -> Int in
+                            let attempt = tries.mutate {
+                                $0 += 1; return $0
+                            }
                             if i % 25 == 0 || (i % 5 == 0 && attempt == 1) { throw DownstreamError() }
                             return i
                         }
@@ -51,7 +54,8 @@ import Testing
     }
 
     @Test func breakerAdmissionsAddUpWhileItTrips() async {
-        let breaker = CircuitBreaker(name: "p", configuration: smallBreaker(window: .count(100), minimumCalls: 50, wait: .seconds(3600)))
+        let breaker = CircuitBreaker(
+            name: "p", configuration: smallBreaker(window: .count(100), minimumCalls: 50, wait: .seconds(3600)))
         let counts = await withTaskGroup(of: (Int, Int).self) { group in
             for worker in 0..<8 {
                 group.addTask {

@@ -33,9 +33,10 @@ import Testing
         #expect(outcome.value == "static")
         #expect(outcome.source == .fallback(name: "static-default", kind: .staticDefault, reason: .error))
         let s = registry.snapshot().dependency(named: "catalog")!
-        #expect(s.fallbacks.activations == [
-            FallbackActivationCount(fallback: "static-default", kind: .staticDefault, reason: .error, count: 1)
-        ])
+        #expect(
+            s.fallbacks.activations == [
+                FallbackActivationCount(fallback: "static-default", kind: .staticDefault, reason: .error, count: 1)
+            ])
     }
 
     @Test func staleCacheServesWithItsAgeWithinTheLimit() async throws {
@@ -50,7 +51,8 @@ import Testing
         #expect(hit.source == .cache && hit.staleness == .seconds(5))
         clock.advance(by: .seconds(25))
         let stale = try await d.execute(
-            cache: CacheAside(cache, key: "sku-1"), fallbacks: [.staleCache(cache, key: "sku-1", maxStaleness: .seconds(45))]
+            cache: CacheAside(cache, key: "sku-1"),
+            fallbacks: [.staleCache(cache, key: "sku-1", maxStaleness: .seconds(45))]
         ) { () async throws -> String in throw DownstreamError() }
         #expect(stale.value == "fresh" && stale.staleness == .seconds(30))
         #expect(stale.source == .fallback(name: "stale-cache", kind: .staleCache, reason: .error))
@@ -68,7 +70,9 @@ import Testing
     @Test func breakerOpenIsTheReasonOnceTripped() async throws {
         let (_, d) = try register()
         for _ in 0..<2 {
-            _ = try await d.execute(fallbacks: [.optimisticDefault(true)]) { () async throws -> Bool in throw DownstreamError() }
+            _ = try await d.execute(fallbacks: [.optimisticDefault(true)]) { () async throws -> Bool in
+                throw DownstreamError()
+            }
         }
         let outcome = try await d.execute(fallbacks: [.optimisticDefault(true)]) { () async throws -> Bool in
             Issue.record("an open breaker must not call the downstream")
@@ -80,9 +84,11 @@ import Testing
 
     @Test func backInShareReasonForCallsOutsideTheShare() async throws {
         let (registry, d) = try register()
-        _ = registry.apply(Command(
-            id: "b1", actor: "op", reason: "healthy again",
-            action: .startBackIn(dependency: "catalog", schedule: .steps(shares: [0.5, 1.0], holdMilliseconds: 60_000))))
+        _ = registry.apply(
+            Command(
+                id: "b1", actor: "op", reason: "healthy again",
+                action: .startBackIn(
+                    dependency: "catalog", schedule: .steps(shares: [0.5, 1.0], holdMilliseconds: 60_000))))
         var reasons: [FallbackReason?] = []
         for _ in 0..<4 {
             reasons.append(try await d.execute(fallbacks: [.staticDefault(0)]) { 1 }.fallbackReason)
@@ -92,7 +98,9 @@ import Testing
     }
 
     @Test func bulkheadFullAndRateLimitedReasons() async throws {
-        let (_, limited) = try register("search") { $0.rateLimit = RateLimiterConfiguration(ratePerSecond: 1, burst: 1) }
+        let (_, limited) = try register("search") {
+            $0.rateLimit = RateLimiterConfiguration(ratePerSecond: 1, burst: 1)
+        }
         _ = try await limited.execute { 1 }
         let second = try await limited.execute(fallbacks: [.degradedPartial("no-search") { _ in 0 }]) { 1 }
         #expect(second.fallbackReason == .rateLimited)
@@ -100,7 +108,11 @@ import Testing
 
         let (_, bulkheaded) = try register("fraud") { $0.bulkhead = BulkheadConfiguration(maxConcurrent: 1) }
         let clock = self.clock
-        let slow = Task { try await bulkheaded.execute { () async throws -> Int in try await clock.sleep(nanoseconds: 1_000_000_000); return 1 } }
+        let slow = Task {
+            try await bulkheaded.execute { () async throws -> Int in
+                try await clock.sleep(nanoseconds: 1_000_000_000); return 1
+            }
+        }
         await clock.waitForSleepers(1)
         let rejected = try await bulkheaded.execute(fallbacks: [.optimisticDefault(0)]) { 1 }
         #expect(rejected.fallbackReason == .bulkheadFull)
@@ -115,8 +127,11 @@ import Testing
             "recommendations.static-fallback", initial: .boolean(false), description: "serve bestsellers")
         let chain: [Fallback<[String]>] = [.staticDefault(["bestsellers"]).bound(to: flag)]
         #expect(try await d.execute(fallbacks: chain) { ["personal"] }.value == ["personal"])
-        _ = registry.apply(Command(id: "f1", actor: "op", reason: "recs slow", action: .setFlag(
-            name: "recommendations.static-fallback", value: .boolean(true))))
+        _ = registry.apply(
+            Command(
+                id: "f1", actor: "op", reason: "recs slow",
+                action: .setFlag(
+                    name: "recommendations.static-fallback", value: .boolean(true))))
         let outcome = try await d.execute(fallbacks: chain) { () async throws -> [String] in
             Issue.record("primary must be bypassed")
             return []
@@ -141,7 +156,8 @@ import Testing
     @Test func fallbackActivationsAreAggregatedPerSecondAndAddUp() async throws {
         let (registry, d) = try register()
         for i in 0..<50 {
-            _ = try await d.execute(fallbacks: [.staticDefault(0)]) { () async throws -> Int in throw DownstreamError() }
+            _ = try await d.execute(fallbacks: [.staticDefault(0)]) { () async throws -> Int in throw DownstreamError()
+            }
             if i % 10 == 9 { clock.advance(by: .milliseconds(400)) }
         }
         registry.flushEvents()

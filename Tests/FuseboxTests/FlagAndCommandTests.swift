@@ -10,7 +10,9 @@ import Testing
         let on10 = Set(keys.filter { flag.isOn(for: $0) })
         #expect(abs(on10.count - 1000) < 150, "about 10%: \(on10.count)")
         #expect(Set(keys.filter { flag.isOn(for: $0) }) == on10, "sticky")
-        _ = registry.apply(Command(id: "p", actor: "a", reason: "", action: .setFlag(name: "search.new-ranker", value: .percentage(30))))
+        _ = registry.apply(
+            Command(
+                id: "p", actor: "a", reason: "", action: .setFlag(name: "search.new-ranker", value: .percentage(30))))
         let on30 = Set(keys.filter { flag.isOn(for: $0) })
         #expect(on10.isSubset(of: on30))
         #expect(abs(on30.count - 3000) < 250)
@@ -19,9 +21,10 @@ import Testing
     @Test func degradationLevelIsAFlag() {
         let registry = makeRegistry()
         #expect(registry.degradationLevel == .normal)
-        let result = registry.apply(Command(
-            id: "d", actor: "sre", reason: "db failover",
-            action: .setFlag(name: FuseboxRegistry.degradationFlagName, value: .degradation(.readOnly))))
+        let result = registry.apply(
+            Command(
+                id: "d", actor: "sre", reason: "db failover",
+                action: .setFlag(name: FuseboxRegistry.degradationFlagName, value: .degradation(.readOnly))))
         #expect(result.status == .applied && result.before == "normal" && result.after == "read-only")
         #expect(registry.degradationLevel == .readOnly)
         #expect(registry.degradation.isOn)
@@ -30,7 +33,10 @@ import Testing
     @Test func flagChangesAreEventsWithActorAndReason() throws {
         let registry = makeRegistry()
         try registry.defineFlag("recs.static", initial: .boolean(false), description: "d", owner: "recs-team")
-        _ = registry.apply(Command(id: "1", actor: "alice", reason: "recs p99 5s", action: .setFlag(name: "recs.static", value: .boolean(true))))
+        _ = registry.apply(
+            Command(
+                id: "1", actor: "alice", reason: "recs p99 5s",
+                action: .setFlag(name: "recs.static", value: .boolean(true))))
         let snapshot = registry.snapshot()
         let flag = snapshot.flag(named: "recs.static")!
         #expect(flag.value == .boolean(true) && flag.owner == "recs-team")
@@ -66,9 +72,12 @@ import Testing
 
     @Test func commandsReportBeforeAndAfter() throws {
         let r = try registry()
-        let open = r.apply(Command(id: "1", actor: "alice", reason: "flapping", action: .forceOpen(dependency: "payments")))
+        let open = r.apply(
+            Command(id: "1", actor: "alice", reason: "flapping", action: .forceOpen(dependency: "payments")))
         #expect(open.status == .applied && open.before == "closed" && open.after == "forced-open")
-        let backIn = r.apply(Command(id: "2", actor: "alice", reason: "fixed", action: .startBackIn(dependency: "payments", schedule: nil)))
+        let backIn = r.apply(
+            Command(
+                id: "2", actor: "alice", reason: "fixed", action: .startBackIn(dependency: "payments", schedule: nil)))
         #expect(backIn.before == "forced-open" && backIn.after == "recovering")
         #expect(r.snapshot().dependency(named: "payments")!.breaker.backIn?.schedule == .standard)
         let disable = r.apply(Command(id: "3", actor: "bob", reason: "", action: .disable(dependency: "search")))
@@ -79,9 +88,11 @@ import Testing
 
     @Test func sameIdTwiceIsANoOpReturningTheFirstResult() throws {
         let r = try registry()
-        let first = r.apply(Command(id: "same", actor: "alice", reason: "r", action: .forceOpen(dependency: "payments")))
+        let first = r.apply(
+            Command(id: "same", actor: "alice", reason: "r", action: .forceOpen(dependency: "payments")))
         _ = r.apply(Command(id: "other", actor: "alice", reason: "r", action: .close(dependency: "payments")))
-        let again = r.apply(Command(id: "same", actor: "alice", reason: "r", action: .forceOpen(dependency: "payments")))
+        let again = r.apply(
+            Command(id: "same", actor: "alice", reason: "r", action: .forceOpen(dependency: "payments")))
         #expect(again == first)
         #expect(r.dependency(named: "payments")!.breaker.state == .closed, "the repeat changed nothing")
         #expect(r.events.recent().filter { $0.kind == .command }.count == 2)
@@ -94,13 +105,16 @@ import Testing
         #expect(unknown.message.contains("no dependency named 'paymnets'"))
         let notAllowed = r.apply(Command(id: "2", actor: "a", reason: "", action: .disable(dependency: "payments")))
         #expect(notAllowed.refusal == .notAllowed && notAllowed.before == "closed" && notAllowed.after == "closed")
-        let locked = r.apply(Command(id: "3", actor: "a", reason: "", action: .setFlag(name: "locked", value: .boolean(true))))
+        let locked = r.apply(
+            Command(id: "3", actor: "a", reason: "", action: .setFlag(name: "locked", value: .boolean(true))))
         #expect(locked.refusal == .notAllowed)
-        let wrongKind = r.apply(Command(id: "4", actor: "a", reason: "", action: .setFlag(name: "recs.static", value: .percentage(5))))
+        let wrongKind = r.apply(
+            Command(id: "4", actor: "a", reason: "", action: .setFlag(name: "recs.static", value: .percentage(5))))
         #expect(wrongKind.refusal == .invalidArgument && wrongKind.message.contains("boolean flag"))
-        let badSchedule = r.apply(Command(
-            id: "5", actor: "a", reason: "",
-            action: .startBackIn(dependency: "payments", schedule: .steps(shares: [], holdMilliseconds: 1))))
+        let badSchedule = r.apply(
+            Command(
+                id: "5", actor: "a", reason: "",
+                action: .startBackIn(dependency: "payments", schedule: .steps(shares: [], holdMilliseconds: 1))))
         #expect(badSchedule.refusal == .invalidArgument)
         #expect(r.dependency(named: "payments")!.breaker.state == .closed)
         let events = r.events.recent().filter { $0.kind == .command }
@@ -109,7 +123,8 @@ import Testing
 
     @Test func operatorTransitionsAreEventsWithActor() throws {
         let r = try registry()
-        _ = r.apply(Command(id: "1", actor: "alice", reason: "gateway flapping", action: .forceOpen(dependency: "payments")))
+        _ = r.apply(
+            Command(id: "1", actor: "alice", reason: "gateway flapping", action: .forceOpen(dependency: "payments")))
         let transition = r.events.recent().first { $0.kind == .transition }!
         #expect(transition.dependency == "payments" && transition.actor == "alice")
         #expect(transition.from == "closed" && transition.to == "forced-open")

@@ -11,13 +11,15 @@ import Testing
         let handler = InMemoryLogHandler()
         let logger = Logger(label: "test", factory: { _ in handler })
         let clock = ManualClock()
-        let registry = FuseboxRegistry(service: "checkout", instance: "i", clock: clock, random: SeededRandom(seed: 1), logger: logger)
+        let registry = FuseboxRegistry(
+            service: "checkout", instance: "i", clock: clock, random: SeededRandom(seed: 1), logger: logger)
         var c = DependencyConfiguration(name: "search")
         c.retry = .disabled
         c.breaker.minimumCalls = 2
         let d = try registry.register(c)
         for _ in 0..<3 {
-            _ = try await d.execute(fallbacks: [.staticDefault(0)]) { () async throws -> Int in throw DownstreamError() }
+            _ = try await d.execute(fallbacks: [.staticDefault(0)]) { () async throws -> Int in throw DownstreamError()
+            }
         }
         let entries = handler.entries
         let transition = entries.first { $0.message.description.contains("closed -> open") }
@@ -35,7 +37,8 @@ import Testing
         let registry = FuseboxRegistry(
             service: "s", instance: "i", clock: ManualClock(), logger: Logger(label: "t", factory: { _ in handler }))
         try registry.register(DependencyConfiguration(name: "payments"))
-        _ = registry.apply(Command(id: "c1", actor: "alice", reason: "flapping", action: .forceOpen(dependency: "payments")))
+        _ = registry.apply(
+            Command(id: "c1", actor: "alice", reason: "flapping", action: .forceOpen(dependency: "payments")))
         let entry = handler.entries.first { $0.message.description == "operator command applied" }
         #expect(entry?.metadata["actor"]?.description == "alice")
         #expect(entry?.metadata["after"]?.description == "forced-open")
@@ -51,23 +54,33 @@ import Testing
             let d = try registry.register(c)
             _ = try await d.execute { 1 }
             for _ in 0..<3 {
-                _ = try await d.execute(fallbacks: [.staticDefault(0)]) { () async throws -> Int in throw DownstreamError() }
+                _ = try await d.execute(fallbacks: [.staticDefault(0)]) { () async throws -> Int in
+                    throw DownstreamError()
+                }
             }
-            let success = try metrics.expectCounter("fusebox_calls_total", [("dependency", "pricing"), ("outcome", "success")])
+            let success = try metrics.expectCounter(
+                "fusebox_calls_total", [("dependency", "pricing"), ("outcome", "success")])
             #expect(success.totalValue == 1)
             // success, failure (50% of 2 calls trips the breaker), then two rejections.
-            let failure = try metrics.expectCounter("fusebox_calls_total", [("dependency", "pricing"), ("outcome", "failure")])
+            let failure = try metrics.expectCounter(
+                "fusebox_calls_total", [("dependency", "pricing"), ("outcome", "failure")])
             #expect(failure.totalValue == 1)
             let rejected = try metrics.expectCounter(
                 "fusebox_rejections_total", [("dependency", "pricing"), ("reason", "breaker-open")])
             #expect(rejected.totalValue == 2)
             let fallbacks = try metrics.expectCounter(
                 "fusebox_fallbacks_total",
-                [("dependency", "pricing"), ("fallback", "static-default"), ("kind", "static-default"), ("reason", "error")])
+                [
+                    ("dependency", "pricing"), ("fallback", "static-default"), ("kind", "static-default"),
+                    ("reason", "error"),
+                ])
             #expect(fallbacks.totalValue == 1)
             let openFallbacks = try metrics.expectCounter(
                 "fusebox_fallbacks_total",
-                [("dependency", "pricing"), ("fallback", "static-default"), ("kind", "static-default"), ("reason", "breaker-open")])
+                [
+                    ("dependency", "pricing"), ("fallback", "static-default"), ("kind", "static-default"),
+                    ("reason", "breaker-open"),
+                ])
             #expect(openFallbacks.totalValue == 2)
             let state = try metrics.expectGauge("fusebox_breaker_state", [("dependency", "pricing")])
             #expect(state.lastValue == 1, "1 = open")

@@ -12,7 +12,8 @@ import Testing
         let random = SeededRandom(seed: seed)
         let clock = ManualClock()
         var c = smallBreaker(
-            window: random.unit() < 0.5 ? .count(1 + Int(random.next() % 20)) : .time(seconds: 1 + Int(random.next() % 10)),
+            window: random.unit() < 0.5
+                ? .count(1 + Int(random.next() % 20)) : .time(seconds: 1 + Int(random.next() % 10)),
             minimumCalls: 1 + Int(random.next() % 10), probes: 1 + Int(random.next() % 5),
             failureRate: Double(random.next() % 100) + 1, slowRate: Double(random.next() % 100) + 1,
             slowCall: .milliseconds(100), wait: .seconds(Int64(1 + random.next() % 20)))
@@ -90,11 +91,14 @@ import Testing
             case 0:
                 clock.advance(nanoseconds: random.next() % 3_000_000_000)
             case 1:
-                _ = registry.apply(Command(
-                    id: "\(seed)-\(step)", actor: "prop", reason: "",
-                    action: [.forceOpen(dependency: "inventory"), .close(dependency: "inventory"),
-                             .startBackIn(dependency: "inventory", schedule: nil),
-                             .setFlag(name: "inventory.static", value: .boolean(!flag.isOn))][Int(random.next() % 4)]))
+                _ = registry.apply(
+                    Command(
+                        id: "\(seed)-\(step)", actor: "prop", reason: "",
+                        action: [
+                            .forceOpen(dependency: "inventory"), .close(dependency: "inventory"),
+                            .startBackIn(dependency: "inventory", schedule: nil),
+                            .setFlag(name: "inventory.static", value: .boolean(!flag.isOn)),
+                        ][Int(random.next() % 4)]))
             default:
                 let fallbacks: [Fallback<Int>] = random.unit() < 0.8 ? [.staticDefault(-1).bound(to: flag)] : []
                 let fail = random.unit() < failureChance
@@ -108,9 +112,12 @@ import Testing
             let calls = s.calls
             #expect(calls.calls == calls.successes + calls.failures + calls.rejected + calls.bypassed, "seed \(seed)")
             #expect(calls.rejectedByReason.values.reduce(0, +) == calls.rejected, "seed \(seed)")
-            #expect(s.fallbacks.total + s.fallbacks.unserved == calls.failures + calls.rejected + calls.bypassed, "seed \(seed)")
+            #expect(
+                s.fallbacks.total + s.fallbacks.unserved == calls.failures + calls.rejected + calls.bypassed,
+                "seed \(seed)")
             #expect(s.retry.attempts == calls.successes + calls.failures + s.retry.retries, "seed \(seed)")
-            #expect(s.retry.successesAfterRetry <= calls.successes && s.retry.exhausted <= calls.failures, "seed \(seed)")
+            #expect(
+                s.retry.successesAfterRetry <= calls.successes && s.retry.exhausted <= calls.failures, "seed \(seed)")
             for (now, before) in [
                 (calls.calls, previous.calls.calls), (calls.successes, previous.calls.successes),
                 (calls.failures, previous.calls.failures), (calls.rejected, previous.calls.rejected),

@@ -23,11 +23,15 @@ import Testing
         let random = SeededRandom(seed: 7)
         for attempt in 1...5 {
             let exponential = min(1_000.0, 100 * pow2(attempt - 1)) * 1e6
-            let full = (0..<2000).map { _ in Double(policy(.full).backoff(afterAttempt: attempt, previous: 0, random: random)) }
+            let full = (0..<2000).map { _ in
+                Double(policy(.full).backoff(afterAttempt: attempt, previous: 0, random: random))
+            }
             #expect(full.allSatisfy { $0 >= 0 && $0 <= exponential })
             let fullMean = full.reduce(0, +) / Double(full.count)
             #expect(abs(fullMean / exponential - 0.5) < 0.05, "full jitter is uniform over 0...exp")
-            let equal = (0..<2000).map { _ in Double(policy(.equal).backoff(afterAttempt: attempt, previous: 0, random: random)) }
+            let equal = (0..<2000).map { _ in
+                Double(policy(.equal).backoff(afterAttempt: attempt, previous: 0, random: random))
+            }
             #expect(equal.allSatisfy { $0 >= exponential / 2 && $0 <= exponential })
             let equalMean = equal.reduce(0, +) / Double(equal.count)
             #expect(abs(equalMean / exponential - 0.75) < 0.05)
@@ -53,8 +57,9 @@ import Testing
         let a = SeededRandom(seed: 99)
         let b = SeededRandom(seed: 99)
         let p = policy(.full)
-        #expect((1...10).map { p.backoff(afterAttempt: $0, previous: 0, random: a) }
-            == (1...10).map { p.backoff(afterAttempt: $0, previous: 0, random: b) })
+        #expect(
+            (1...10).map { p.backoff(afterAttempt: $0, previous: 0, random: a) }
+                == (1...10).map { p.backoff(afterAttempt: $0, previous: 0, random: b) })
     }
 
     func pow2(_ n: Int) -> Double { Double(1 << n) }
@@ -97,7 +102,11 @@ import Testing
         let count = LockedBox(0)
         let outcome = try await drive {
             try await d.execute(idempotent: true) { () async throws -> String in
-                if count.mutate({ $0 += 1; return $0 }) < 3 { throw DownstreamError() }
+                if count.mutate({
+                    $0 += 1; return $0
+                }) < 3 {
+                    throw DownstreamError()
+                }
                 return "ok"
             }
         }
@@ -110,7 +119,9 @@ import Testing
     @Test func exhaustedRetriesAreCounted() async throws {
         let (registry, d) = try dependency(attempts: 3)
         await #expect(throws: DependencyFailure.self) {
-            try await drive { try await d.execute(idempotent: true) { () async throws -> Int in throw DownstreamError() } }
+            try await drive {
+                try await d.execute(idempotent: true) { () async throws -> Int in throw DownstreamError() }
+            }
         }
         let s = registry.snapshot().dependency(named: "inventory")!
         #expect(s.retry.attempts == 3 && s.retry.exhausted == 1 && s.calls.failures == 1)
@@ -151,7 +162,9 @@ import Testing
         let clock = self.clock
         let task = Task {
             try await d.execute(idempotent: true) { () async throws -> Int in
-                let n = times.mutate { $0.append(clock.nanoseconds()); return $0.count }
+                let n = times.mutate {
+                    $0.append(clock.nanoseconds()); return $0.count
+                }
                 if n == 1 { throw ClassifiedError(resilienceClassification: .init(retryAfter: .seconds(3))) }
                 return 1
             }
@@ -179,7 +192,9 @@ import Testing
         let (registry, d) = try dependency(
             attempts: 2, budget: RetryBudgetConfiguration(ratio: 0.1, minRetriesPerSecond: 0, windowSeconds: 10))
         for _ in 0..<100 {
-            _ = try? await drive { try await d.execute(idempotent: true) { () async throws -> Int in throw DownstreamError() } }
+            _ = try? await drive {
+                try await d.execute(idempotent: true) { () async throws -> Int in throw DownstreamError() }
+            }
         }
         let s = registry.snapshot().dependency(named: "inventory")!
         #expect(s.retry.retries <= 10)

@@ -26,7 +26,9 @@ import Testing
         #expect(abs(latency.p99 - 990) <= 10)
         #expect(latency.max >= 999 && latency.max <= 1010)
         #expect(latency.buckets.reduce(0) { $0 + $1.count } == 1000)
-        let upTo10 = latency.buckets.filter { ($0.upperBoundMilliseconds ?? .infinity) <= 10 }.reduce(0) { $0 + $1.count }
+        let upTo10 = latency.buckets.filter { ($0.upperBoundMilliseconds ?? .infinity) <= 10 }.reduce(0) {
+            $0 + $1.count
+        }
         #expect(upTo10 == 10)
         #expect(latency.buckets.last!.upperBoundMilliseconds == nil)
     }
@@ -117,9 +119,14 @@ import Testing
         let registry = makeRegistry()
         var c = DependencyConfiguration(name: "x")
         c.breaker.failureRateThreshold = 150
-        #expect(throws: FuseboxConfigurationError.invalid("x", "breaker: failureRateThreshold must be a percentage in 0...100")) {
+        #expect(
+            throws: FuseboxConfigurationError.invalid(
+                "x", "breaker: failureRateThreshold must be a percentage in 0...100")
+        ) {
             try registry.register(c)
         }
-        #expect(throws: FuseboxConfigurationError.self) { try registry.register(DependencyConfiguration(name: "has space")) }
+        #expect(throws: FuseboxConfigurationError.self) {
+            try registry.register(DependencyConfiguration(name: "has space"))
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Fusebox
 import FuseboxProtocol
 import Logging
+import Synchronization
 
 /// An error a test downstream throws.
 struct DownstreamError: Error, Equatable {
@@ -36,8 +37,6 @@ final class TransitionRecorder: Sendable {
     var states: [BreakerState] { transitions.map(\.to) }
     func observe(_ t: BreakerTransition) { box.mutate { $0.append(t) } }
 }
-
-import Synchronization
 
 /// A tiny Mutex wrapper for test bookkeeping.
 final class LockedBox<T: Sendable>: Sendable {

@@ -99,7 +99,8 @@ import Testing
     }
 
     @Test func bulkheadWaitIsBoundedInTime() async {
-        let b = Bulkhead(configuration: BulkheadConfiguration(maxConcurrent: 1, maxWaiting: 1, maxWait: .seconds(1)), clock: clock)
+        let b = Bulkhead(
+            configuration: BulkheadConfiguration(maxConcurrent: 1, maxWaiting: 1, maxWait: .seconds(1)), clock: clock)
         #expect(await b.enter())
         let waiter = Task { await b.enter() }
         while b.snapshot().waiting == 0 { await Task.yield() }
@@ -111,7 +112,8 @@ import Testing
     }
 
     @Test func bulkheadHandsAFreedSlotToTheWaiter() async {
-        let b = Bulkhead(configuration: BulkheadConfiguration(maxConcurrent: 1, maxWaiting: 4, maxWait: .seconds(5)), clock: clock)
+        let b = Bulkhead(
+            configuration: BulkheadConfiguration(maxConcurrent: 1, maxWaiting: 4, maxWait: .seconds(5)), clock: clock)
         #expect(await b.enter())
         let waiter = Task { await b.enter() }
         await clock.waitForSleepers(1)

@@ -1,9 +1,9 @@
 import FuseboxProtocol
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The bookkeeping of one controlled back-in: which share of calls to admit now, and whether the
@@ -81,8 +81,9 @@ struct BackInRamp: Sendable {
     mutating func advance(
         to now: UInt64, failureThreshold: Double, slowThreshold: Double, tripAfterCalls: Int
     ) -> Verdict {
-        if calls >= tripAfterCalls, let reason = Self.breach(
-            calls: calls, failures: failures, slow: slowCalls, failureThreshold, slowThreshold, scope: "back-in")
+        if calls >= tripAfterCalls,
+            let reason = Self.breach(
+                calls: calls, failures: failures, slow: slowCalls, failureThreshold, slowThreshold, scope: "back-in")
         {
             return .trip(reason: reason)
         }

@@ -12,8 +12,12 @@ import Synchronization
 /// switch breaker.acquire() {
 /// case .admitted(let permit):
 ///     let start = clock.nanoseconds()
-///     do { let value = try await call(); breaker.record(permit, .success, durationNanoseconds: clock.nanoseconds() - start) }
-///     catch { breaker.record(permit, .failure, durationNanoseconds: clock.nanoseconds() - start) }
+///     do {
+///         let value = try await call()
+///         breaker.record(permit, .success, durationNanoseconds: clock.nanoseconds() - start)
+///     } catch {
+///         breaker.record(permit, .failure, durationNanoseconds: clock.nanoseconds() - start)
+///     }
 /// case .rejected(let why):
 ///     // serve a fallback
 /// }
@@ -200,12 +204,13 @@ public final class CircuitBreaker: Sendable {
         let stats = windowStats()
         guard stats.calls >= configuration.minimumCalls else { return }
         let reason: String
+        let over = "over \(stats.calls) calls"
         if stats.failureRate >= configuration.failureRateThreshold {
-            reason =
-                "failure rate \(percent(stats.failureRate)) >= \(percent(configuration.failureRateThreshold)) over \(stats.calls) calls"
+            let threshold = percent(configuration.failureRateThreshold)
+            reason = "failure rate \(percent(stats.failureRate)) >= \(threshold) \(over)"
         } else if stats.slowCallRate >= configuration.slowCallRateThreshold {
-            reason =
-                "slow-call rate \(percent(stats.slowCallRate)) >= \(percent(configuration.slowCallRateThreshold)) over \(stats.calls) calls"
+            let threshold = percent(configuration.slowCallRateThreshold)
+            reason = "slow-call rate \(percent(stats.slowCallRate)) >= \(threshold) \(over)"
         } else {
             return
         }
@@ -372,7 +377,8 @@ public final class CircuitBreaker: Sendable {
         var transitions: [BreakerTransition] = []
         let result = control.withLock { c -> BreakerSnapshot in
             if c.state == .recovering, let t = advanceRamp(&c, now: now) { transitions.append(t) }
-            let stats = c.state == .halfOpen
+            let stats =
+                c.state == .halfOpen
                 ? WindowStats(calls: c.probesCompleted, failures: c.probeFailures, slowCalls: c.probeSlowCalls)
                 : windowStats()
             let windowKind: String
@@ -399,7 +405,9 @@ public final class CircuitBreaker: Sendable {
                 halfOpenProbesAdmitted: c.state == .halfOpen ? c.probesAdmitted : 0,
                 consecutiveTrips: c.consecutiveTrips,
                 openUntilMilliseconds: c.state == .open ? clock.wallMilliseconds(atMonotonic: c.openUntil) : nil,
-                backIn: c.ramp.map { $0.progress(at: now, wallStart: clock.wallMilliseconds(atMonotonic: $0.startedAt)) }
+                backIn: c.ramp.map {
+                    $0.progress(at: now, wallStart: clock.wallMilliseconds(atMonotonic: $0.startedAt))
+                }
             )
         }
         transitions.forEach(observer)

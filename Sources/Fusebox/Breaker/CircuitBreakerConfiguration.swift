@@ -1,9 +1,9 @@
 public import FuseboxProtocol
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The knobs of a ``CircuitBreaker``. Defaults follow common practice (Resilience4j's, with a

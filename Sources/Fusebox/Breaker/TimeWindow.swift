@@ -26,7 +26,8 @@ struct TimeWindow: @unchecked Sendable {
         self.stripes = stripes
         self.stride = (seconds + 7) / 8 * 8
         let count = (2 + stripes) * stride
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Atomic<UInt64>>.stride, alignment: 64)
+        let raw = UnsafeMutableRawPointer.allocate(
+            byteCount: count * MemoryLayout<Atomic<UInt64>>.stride, alignment: 64)
         words = raw.bindMemory(to: Atomic<UInt64>.self, capacity: count)
         for index in 0..<count { (words + index).initialize(to: Atomic(0)) }
     }

@@ -70,7 +70,9 @@ public final class CacheStore<Value: Sendable>: Sendable {
         let expiry = (ttl + staleIfError).clampedNanoseconds
         let now = clock.nanoseconds()
         map = map.filter { $0.value.ageNanoseconds(at: now) <= expiry }
-        while map.count > capacity, let oldest = map.min(by: { $0.value.storedAtNanoseconds < $1.value.storedAtNanoseconds }) {
+        while map.count > capacity,
+            let oldest = map.min(by: { $0.value.storedAtNanoseconds < $1.value.storedAtNanoseconds })
+        {
             map.removeValue(forKey: oldest.key)
         }
     }

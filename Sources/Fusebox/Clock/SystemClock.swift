@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Real time: `CLOCK_MONOTONIC` for calls and timeouts, `CLOCK_REALTIME` for stamps.
@@ -17,9 +17,9 @@ public struct SystemClock: FuseboxClock {
     public func coarseNanoseconds() -> UInt64 {
         var ts = timespec()
         #if os(Linux)
-        clock_gettime(CLOCK_MONOTONIC_COARSE, &ts)
+            clock_gettime(CLOCK_MONOTONIC_COARSE, &ts)
         #else
-        clock_gettime(CLOCK_MONOTONIC, &ts)
+            clock_gettime(CLOCK_MONOTONIC, &ts)
         #endif
         return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }

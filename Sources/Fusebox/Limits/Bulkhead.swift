@@ -61,7 +61,7 @@ public final class Bulkhead: Sendable {
         let immediate = state.withLock { s -> Immediate in
             if s.inFlight < configuration.maxConcurrent {
                 s.inFlight += 1
-                    return .entered
+                return .entered
             }
             guard s.waiters.count + s.reservedWaiters < configuration.maxWaiting else {
                 s.rejected += 1

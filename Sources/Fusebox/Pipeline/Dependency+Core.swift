@@ -113,7 +113,8 @@ extension Dependency {
         _nextAttempt(&state)
         guard _hasTimeLimits else { return nil }
         var limit: _AttemptLimit? =
-            attemptTimeoutNanoseconds == nil ? nil : _AttemptLimit(duration: configuration.attemptTimeout!, scope: .attempt)
+            attemptTimeoutNanoseconds == nil
+            ? nil : _AttemptLimit(duration: configuration.attemptTimeout!, scope: .attempt)
         if let deadline = deadlineNanoseconds {
             let deadlineAt = state.start &+ deadline
             let remaining = deadlineAt > state.attemptStart ? deadlineAt - state.attemptStart : 1

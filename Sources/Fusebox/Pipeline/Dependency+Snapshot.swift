@@ -11,7 +11,8 @@ extension Dependency {
         let breakerSnapshot = breaker.snapshot()
         let sloTarget = configuration.slo
         let (calls, retryCounts, activations, unserved, latency, staleness, sloTallies) = statistics.withLock {
-            s -> (CallCounts, RetryCounts, [FallbackActivationCount], UInt64, LatencySnapshot, UInt64, (UInt64, UInt64)) in
+            s -> (CallCounts, RetryCounts, [FallbackActivationCount], UInt64, LatencySnapshot, UInt64, (UInt64, UInt64))
+            in
             s.rotate(now: now)
             var rejectedByReason: [String: UInt64] = [:]
             for reason in RejectionReason.allCases where s.rejectedByReason[reason.rawValue] > 0 {
@@ -25,7 +26,8 @@ extension Dependency {
                 attempts: s.attempts, retries: s.retries, successesAfterRetry: s.successesAfterRetry,
                 exhausted: s.exhausted, budgetDenied: s.budgetDenied)
             let activations = s.fallbacks.map {
-                FallbackActivationCount(fallback: $0.key.name, kind: $0.key.kind, reason: $0.key.reason, count: $0.value)
+                FallbackActivationCount(
+                    fallback: $0.key.name, kind: $0.key.kind, reason: $0.key.reason, count: $0.value)
             }
             let windowMilliseconds = Int64((now &- s.intervalStart + s.intervalLength) / 1_000_000)
             let latency = latencySnapshot(
@@ -39,9 +41,13 @@ extension Dependency {
             successesAfterRetry: retryCounts.successesAfterRetry, exhausted: retryCounts.exhausted,
             budgetDenied: retryCounts.budgetDenied, budgetRatio: retryBudget?.configuration.ratio,
             budgetAvailable: retryBudget?.available())
-        let sortedActivations = activations.sorted { ($0.fallback, $0.reason.rawValue) < ($1.fallback, $1.reason.rawValue) }
+        let sortedActivations = activations.sorted {
+            ($0.fallback, $0.reason.rawValue) < ($1.fallback, $1.reason.rawValue)
+        }
         var chain = configuration.declaredFallbacks
-        for activation in sortedActivations where !chain.contains(activation.fallback) { chain.append(activation.fallback) }
+        for activation in sortedActivations where !chain.contains(activation.fallback) {
+            chain.append(activation.fallback)
+        }
         let fallbacks = FallbackSnapshot(
             chain: chain, activations: sortedActivations, unserved: unserved,
             maxStalenessMilliseconds: staleness > 0 ? Double(staleness) / 1e6 : nil)

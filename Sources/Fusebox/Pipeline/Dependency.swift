@@ -71,7 +71,9 @@ public final class Dependency: Sendable {
                     kind: .transition, dependency: transition.breaker, from: transition.from.rawValue,
                     to: transition.to.rawValue, reason: transition.reason, actor: transition.actor,
                     failureRate: transition.failureRate, slowCallRate: transition.slowCallRate,
-                    message: "\(transition.breaker): \(transition.from.label) -> \(transition.to.label) (\(transition.reason))"
+                    message:
+                        "\(transition.breaker): \(transition.from.label) -> \(transition.to.label)"
+                        + " (\(transition.reason))"
                 ))
             let level: Logger.Level = transition.to == .open || transition.to == .forcedOpen ? .warning : .info
             logger.log(

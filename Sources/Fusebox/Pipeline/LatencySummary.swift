@@ -71,7 +71,8 @@ func latencySnapshot(
         max: ms(Swift.max(first.max, second.max)),
         buckets: buckets.enumerated().map { index, count in
             LatencyBucket(
-                upperBoundMilliseconds: index < latencyBucketBoundsMicros.count ? ms(latencyBucketBoundsMicros[index]) : nil,
+                upperBoundMilliseconds: index < latencyBucketBoundsMicros.count
+                    ? ms(latencyBucketBoundsMicros[index]) : nil,
                 count: count)
         }
     )

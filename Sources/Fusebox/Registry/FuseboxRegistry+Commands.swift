@@ -101,7 +101,8 @@ extension FuseboxRegistry {
                 dependency: command.action.verb == "set-flag" ? nil : command.action.target,
                 from: result.before, to: result.after, reason: command.reason, actor: command.actor,
                 commandId: command.id, flag: command.action.verb == "set-flag" ? command.action.target : nil,
-                message: "\(command.action.verb) \(command.action.target) by \(command.actor): \(result.status.rawValue)"
+                message:
+                    "\(command.action.verb) \(command.action.target) by \(command.actor): \(result.status.rawValue)"
                     + (result.refusal.map { " (\($0.rawValue): \(result.message))" } ?? "")))
         logger.notice(
             "operator command \(result.status.rawValue)",

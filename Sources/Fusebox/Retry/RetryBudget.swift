@@ -47,7 +47,8 @@ public final class RetryBudget: Sendable {
         let now = clock.coarseNanoseconds()
         let recentCalls = calls.stats(nowNanoseconds: now).calls
         let recentRetries = retries.stats(nowNanoseconds: now).calls
-        let allowance = configuration.ratio * Double(recentCalls)
+        let allowance =
+            configuration.ratio * Double(recentCalls)
             + Double(configuration.minRetriesPerSecond * configuration.windowSeconds)
         return max(0, Int(allowance.rounded(.down)) - recentRetries)
     }

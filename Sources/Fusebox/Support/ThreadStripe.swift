@@ -1,9 +1,9 @@
 import CFuseboxSystem
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Which stripe of a striped counter this thread should write: the CPU it runs on, so each core

@@ -20,9 +20,11 @@ public struct TimeoutError: Error, Hashable, CustomStringConvertible {
     public var description: String {
         switch scope {
         case .attempt:
-            return "attempt timed out after \(limit.milliseconds) ms; raise the attempt timeout if the downstream is just slow"
+            return "attempt timed out after \(limit.milliseconds) ms;"
+                + " raise the attempt timeout if the downstream is just slow"
         case .deadline:
-            return "call ran out of its deadline (\(limit.milliseconds) ms were left for the last attempt); fewer retries or a longer deadline would help"
+            return "call ran out of its deadline (\(limit.milliseconds) ms were left for the last attempt);"
+                + " fewer retries or a longer deadline would help"
         }
     }
 }
