@@ -115,6 +115,28 @@ import Testing
         #expect(b.snapshot().windowCalls == 0, "closing resets the window")
     }
 
+    @Test func halfOpenGivesUpOnProbesThatNeverComplete() {
+        var c = smallBreaker(minimumCalls: 2, probes: 2, wait: .seconds(5))
+        c.maxWaitInHalfOpen = .seconds(30)
+        let b = breaker(c)
+        b.call(.failure)
+        b.call(.failure)
+        clock.advance(by: .seconds(5))
+        _ = b.acquire()  // two probes whose callers never report back
+        _ = b.acquire()
+        clock.advance(by: .seconds(29))
+        #expect(b.acquire() == .rejected(.halfOpenFull))
+        clock.advance(by: .seconds(1))
+        #expect(b.acquire() == .rejected(.open))
+        #expect(recorder.transitions.last!.reason.hasPrefix("only 0 of 2 probes completed in 30s"))
+        clock.advance(by: .seconds(5))
+        guard case .admitted(let probe) = b.acquire() else {
+            Issue.record("a new half-open period admits probes again")
+            return
+        }
+        #expect(probe.kind == .probe)
+    }
+
     @Test func failedProbesReopenWithExponentialWaitUpToCap() {
         var c = smallBreaker(minimumCalls: 2, probes: 1, wait: .seconds(10))
         c.waitMultiplier = 2

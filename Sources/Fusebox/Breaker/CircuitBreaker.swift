@@ -147,7 +147,21 @@ public final class CircuitBreaker: Sendable {
             case .forcedOpen:
                 return .rejected(.forcedOpen)
             case .halfOpen:
-                guard c.probesAdmitted < configuration.halfOpenProbes else { return .rejected(.halfOpenFull) }
+                guard c.probesAdmitted < configuration.halfOpenProbes else {
+                    if now &- c.stateSince >= configuration.maxWaitInHalfOpen.clampedNanoseconds {
+                        let seconds = Int(configuration.maxWaitInHalfOpen.milliseconds / 1000)
+                        let stats = WindowStats(
+                            calls: c.probesCompleted, failures: c.probeFailures, slowCalls: c.probeSlowCalls)
+                        transitions.append(
+                            trip(
+                                &c,
+                                reason:
+                                    "only \(c.probesCompleted) of \(c.probesAdmitted) probes completed in \(seconds)s",
+                                now: now, stats: stats))
+                        return .rejected(.open)
+                    }
+                    return .rejected(.halfOpenFull)
+                }
                 c.probesAdmitted += 1
                 return .admitted(BreakerPermit(generation: c.generation, kind: .probe))
             case .recovering:

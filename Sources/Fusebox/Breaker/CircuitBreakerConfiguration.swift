@@ -34,6 +34,9 @@ public struct CircuitBreakerConfiguration: Sendable {
     public var maxWaitInOpen: Duration = .seconds(300)
     /// How many probe calls half-open admits; all must complete before it decides.
     public var halfOpenProbes: Int = 5
+    /// If the probes have not all completed after this long (a caller never recorded its outcome),
+    /// half-open gives up and opens again rather than rejecting forever.
+    public var maxWaitInHalfOpen: Duration = .seconds(60)
     /// If set, successful probes lead into this controlled back-in instead of straight to closed.
     public var backInAfterHalfOpen: BackInSchedule? = nil
     /// The schedule an operator's back-in uses when the command names none.
@@ -54,6 +57,7 @@ public struct CircuitBreakerConfiguration: Sendable {
         if !(0...100).contains(slowCallRateThreshold) { return "slowCallRateThreshold must be a percentage in 0...100" }
         if minimumCalls < 1 { return "minimumCalls must be at least 1" }
         if halfOpenProbes < 1 { return "halfOpenProbes must be at least 1" }
+        if maxWaitInHalfOpen <= .zero { return "maxWaitInHalfOpen must be positive" }
         if waitMultiplier < 1 { return "waitMultiplier must be at least 1" }
         if let problem = backInAfterHalfOpen?.validationProblem() { return problem }
         return defaultBackInSchedule.validationProblem()
