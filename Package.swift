@@ -12,9 +12,12 @@ let package = Package(
     products: [
         .library(name: "FuseboxProtocol", targets: ["FuseboxProtocol"]),
         .library(name: "Fusebox", targets: ["Fusebox"]),
+        .library(name: "FuseboxSimulator", targets: ["FuseboxSimulator"]),
+        .executable(name: "fusebox", targets: ["fusebox"]),
         .executable(name: "fusebox-bench", targets: ["fusebox-bench"]),
     ],
     dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
@@ -35,17 +38,43 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "FuseboxSimulator",
+            dependencies: [
+                "Fusebox",
+                "FuseboxProtocol",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "fusebox",
+            dependencies: [
+                "Fusebox",
+                "FuseboxProtocol",
+                "FuseboxSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "fusebox-bench",
             dependencies: [
                 "Fusebox",
                 "FuseboxProtocol",
+                "FuseboxSimulator",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ],
             swiftSettings: strict
         ),
         .testTarget(name: "FuseboxProtocolTests", dependencies: ["FuseboxProtocol"], swiftSettings: strict),
+        .testTarget(
+            name: "FuseboxSimulatorTests",
+            dependencies: ["Fusebox", "FuseboxProtocol", "FuseboxSimulator"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "FuseboxTests",
             dependencies: [

@@ -132,9 +132,9 @@ public final class CircuitBreaker: Sendable {
         let admission = control.withLock { c -> BreakerAdmission in
             if c.state == .open {
                 guard now >= c.openUntil else { return .rejected(.open) }
-                let waited = Double(now &- c.stateSince) / 1e9
+                let waited = (Double(now &- c.stateSince) / 1e8).rounded() / 10
                 transitions.append(
-                    transition(&c, to: .halfOpen, reason: "wait in open elapsed (\(waited.rounded())s)", now: now))
+                    transition(&c, to: .halfOpen, reason: "wait in open elapsed (\(waited)s)", now: now))
             }
             if c.state == .recovering {
                 if let t = advanceRamp(&c, now: now) { transitions.append(t) }

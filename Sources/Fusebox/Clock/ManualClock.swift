@@ -82,6 +82,19 @@ public final class ManualClock: FuseboxClock {
         for sleeper in due { sleeper.continuation.resume() }
     }
 
+    /// The earliest deadline any sleeper waits for, if any.
+    public var nextDeadline: UInt64? { state.withLock { $0.sleepers.map(\.deadline).min() } }
+
+    /// Jumps to the earliest sleeper's deadline and wakes everything due then.
+    /// - Returns: `false` if nobody sleeps on the clock.
+    @discardableResult
+    public func advanceToNextDeadline() -> Bool {
+        guard let deadline = nextDeadline else { return false }
+        let now = nanoseconds()
+        advance(nanoseconds: deadline > now ? deadline - now : 0)
+        return true
+    }
+
     /// Waits (by yielding, in real time) until at least `count` tasks sleep on this clock.
     /// Returns `false` if that does not happen within `spins` yields.
     @discardableResult

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Fusebox
+import FuseboxProtocol
+import FuseboxSimulator
+import Logging
+
+/// `fusebox simulate`: runs a scenario headless and prints what the runtime did.
+struct SimulateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Run an outage scenario without the console and print the events as they happen.",
+        discussion: """
+            By default the scenario runs in virtual time (as fast as the machine allows, same output for
+            the same seed); --realtime plays it on the wall clock.
+            """
+    )
+
+    @Option(name: .long, help: "The scenario (see 'fusebox scenarios').")
+    var scenario = Scenario.defaultScenario.name
+
+    @Option(name: .long, help: "Seed for every random draw; the same seed replays the same run.")
+    var seed: UInt64 = 1
+
+    @Option(name: .long, help: "Seconds to simulate (default: one pass of the scenario).")
+    var duration: Int?
+
+    @Option(name: .long, help: "Checkout requests per second per instance.")
+    var rate: Double = 20
+
+    @Option(name: .long, help: "Instances of the simulated service.")
+    var instances = 1
+
+    @Option(name: .long, help: "Synthetic dependencies to add (0...10000).")
+    var dependencies = 0
+
+    @Flag(name: .long, help: "Play on the wall clock instead of in virtual time.")
+    var realtime = false
+
+    func validate() throws {
+        guard Scenario.named(scenario) != nil else {
+            throw ValidationError(
+                "unknown scenario '\(scenario)'; choose one of: \(Scenario.all.map(\.name).joined(separator: ", "))")
+        }
+        if let duration, duration < 1 { throw ValidationError("--duration must be at least 1 second") }
+    }
+
+    func run() async throws {
+        var configuration = SimulationConfiguration()
+        configuration.scenario = Scenario.named(scenario)!
+        configuration.seed = seed
+        configuration.requestsPerSecond = rate
+        configuration.instances = instances
+        configuration.syntheticDependencies = dependencies
+        let seconds = duration ?? Int(configuration.scenario.durationSeconds)
+        let quiet = Logger(label: "fusebox.simulator", factory: { _ in SwiftLogNoOpLogHandler() })
+        let printer = EventPrinter()
+        if realtime {
+            let simulation: Simulation
+            do {
+                simulation = try Simulation(configuration: configuration, clock: SystemClock(), logger: quiet)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+            await simulation.run(for: .seconds(seconds), observingEvery: .seconds(1)) { printer.printNew(from: $0) }
+            printer.printNew(from: simulation, flush: true)
+            printer.printSummary(of: simulation)
+        } else {
+            let clock = ManualClock(wallOriginMilliseconds: SystemClock().wallMilliseconds())
+            let simulation: Simulation
+            do {
+                simulation = try Simulation(configuration: configuration, clock: clock, logger: quiet)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+            try VirtualTime.run(clock: clock) {
+                await simulation.run(for: .seconds(seconds), observingEvery: .seconds(1)) { printer.printNew(from: $0) }
+            }
+            printer.printNew(from: simulation, flush: true)
+            printer.printSummary(of: simulation)
+        }
+    }
+}
