@@ -27,6 +27,9 @@ enum FuseboxBench {
         }
         if selected("breaker") { for r in BreakerBenchmarks.run(scale: scale) { emit(r) } }
         if selected("pipeline") { for r in await PipelineBenchmarks.run(scale: scale, filter: selected) { emit(r) } }
+        if selected("simulator") {
+            for r in try await SimulatorBenchmarks.run(scale: scale, filter: selected) { emit(r) }
+        }
         if selected("snapshot") || selected("memory") {
             for r in try await RegistryBenchmarks.run(scale: scale, filter: selected) { emit(r) }
         }

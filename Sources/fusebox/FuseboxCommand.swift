@@ -1,7 +1,7 @@
 import ArgumentParser
+import Foundation
 
 /// `fusebox`: the resilience operations console and its tools.
-@main
 struct FuseboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fusebox",
@@ -12,4 +12,28 @@ struct FuseboxCommand: AsyncParsableCommand {
             """,
         subcommands: [ScenariosCommand.self, SimulateCommand.self]
     )
+}
+
+/// Runs the command line with the project's exit codes: 0 ok, 1 runtime failure, 2 bad usage.
+@main
+enum FuseboxMain {
+    static func main() async {
+        do {
+            var command = try FuseboxCommand.parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = FuseboxCommand.exitCode(for: error)
+            let message = FuseboxCommand.fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+                exit(0)
+            }
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            exit(code == .validationFailure ? 2 : 1)
+        }
+    }
 }
