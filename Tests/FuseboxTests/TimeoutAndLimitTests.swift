@@ -26,6 +26,32 @@ import Testing
         #expect(clock.sleeperCount == 0)
     }
 
+    @Test func scheduledActionsRunInDeadlineOrderUnlessCancelled() {
+        let fired = LockedBox<[String]>([])
+        _ = clock.schedule(afterNanoseconds: 300) { fired.mutate { $0.append("c") } }
+        _ = clock.schedule(afterNanoseconds: 100) { fired.mutate { $0.append("a") } }
+        let cancelled = clock.schedule(afterNanoseconds: 200) { fired.mutate { $0.append("b") } }
+        _ = clock.schedule(afterNanoseconds: 100) { fired.mutate { $0.append("a2") } }
+        cancelled.cancel()
+        #expect(clock.nextDeadline == 100)
+        clock.advance(nanoseconds: 250)
+        #expect(fired.value == ["a", "a2"])
+        #expect(clock.advanceToNextDeadline())
+        #expect(fired.value == ["a", "a2", "c"] && clock.nanoseconds() == 300)
+        #expect(!clock.advanceToNextDeadline())
+    }
+
+    @Test func timeoutOnTheSystemClockCancelsRealWork() async throws {
+        let start = SystemClock().nanoseconds()
+        await #expect(throws: TimeoutError.self) {
+            try await withTimeout(.milliseconds(50), clock: SystemClock()) { () async throws -> Int in
+                try await Task.sleep(nanoseconds: 10_000_000_000)
+                return 1
+            }
+        }
+        #expect(SystemClock().nanoseconds() - start < 5_000_000_000, "cut after 50 ms, not after 10 s")
+    }
+
     @Test func fastWorkIsNotCut() async throws {
         let value = try await withTimeout(.seconds(1), clock: clock) { 7 }
         #expect(value == 7)

@@ -11,10 +11,24 @@ public protocol FuseboxClock: Sendable {
     func wallMilliseconds() -> Int64
     /// Suspends for `nanoseconds` of this clock's time. Throws `CancellationError` if the task is cancelled.
     func sleep(nanoseconds: UInt64) async throws
+    /// Runs `action` once, `nanoseconds` from now on this clock, unless the result is cancelled first.
+    /// Timeouts use it to cancel an attempt without a second child task. The default implementation
+    /// sleeps in an unstructured task.
+    func schedule(afterNanoseconds nanoseconds: UInt64, _ action: @escaping @Sendable () -> Void) -> ScheduledAction
 }
 
 extension FuseboxClock {
     public func coarseNanoseconds() -> UInt64 { nanoseconds() }
+
+    public func schedule(
+        afterNanoseconds nanoseconds: UInt64, _ action: @escaping @Sendable () -> Void
+    ) -> ScheduledAction {
+        let task = Task {
+            try await self.sleep(nanoseconds: nanoseconds)
+            action()
+        }
+        return ScheduledAction { task.cancel() }
+    }
 
     /// Converts a monotonic reading of this clock to wall-clock milliseconds.
     public func wallMilliseconds(atMonotonic monotonic: UInt64) -> Int64 {

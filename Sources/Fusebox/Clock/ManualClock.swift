@@ -1,19 +1,54 @@
 import Synchronization
 
 /// A clock that only moves when told to: tests advance it and every sleeper whose deadline has
-/// passed wakes up, so a three-minute outage runs in milliseconds.
+/// passed wakes up, in deadline order (ties in the order they went to sleep), so a three-minute
+/// outage runs in milliseconds and always the same way.
 public final class ManualClock: FuseboxClock {
     private struct Sleeper {
-        let id: UInt64
+        enum Wake {
+            case resume(CheckedContinuation<Void, any Error>)
+            case run(@Sendable () -> Void)
+        }
+
         let deadline: UInt64
-        let continuation: CheckedContinuation<Void, any Error>
+        let wake: Wake
+
+        func fire() {
+            switch wake {
+            case .resume(let continuation): continuation.resume()
+            case .run(let action): action()
+            }
+        }
     }
 
     private struct State {
         var now: UInt64
         var wallOrigin: Int64
-        var nextSleeperID: UInt64 = 0
-        var sleepers: [Sleeper] = []
+        var nextID: UInt64 = 0
+        /// Live sleepers by id; cancelling one removes it here and leaves its queue entry to be skipped.
+        var sleepers: [UInt64: Sleeper] = [:]
+        var queue = DeadlineQueue()
+
+        mutating func add(_ sleeper: Sleeper) -> UInt64 {
+            nextID += 1
+            sleepers[nextID] = sleeper
+            queue.push(deadline: sleeper.deadline, id: nextID)
+            return nextID
+        }
+
+        /// The earliest live deadline, dropping cancelled entries on the way.
+        mutating func earliest() -> UInt64? {
+            while let top = queue.top {
+                if sleepers[top.id] != nil { return top.deadline }
+                queue.pop()
+            }
+            return nil
+        }
+
+        func deadline(after nanoseconds: UInt64) -> UInt64 {
+            let (deadline, overflow) = now.addingReportingOverflow(nanoseconds)
+            return overflow ? .max : deadline
+        }
     }
 
     private let state: Mutex<State>
@@ -31,37 +66,40 @@ public final class ManualClock: FuseboxClock {
         state.withLock { $0.wallOrigin + Int64($0.now / 1_000_000) }
     }
 
-    /// How many tasks are sleeping on this clock right now.
+    /// How many tasks (and scheduled actions) are waiting on this clock right now.
     public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
     public func sleep(nanoseconds: UInt64) async throws {
         try Task.checkCancellation()
-        let id = state.withLock { s -> UInt64 in
-            s.nextSleeperID += 1
-            return s.nextSleeperID
-        }
+        if nanoseconds == 0 { return }
+        let id = Mutex<UInt64?>(nil)
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let resumeNow: Bool = state.withLock { s in
-                    let (deadline, overflow) = s.now.addingReportingOverflow(nanoseconds)
-                    if nanoseconds == 0 || Task.isCancelled { return true }
-                    s.sleepers.append(Sleeper(id: id, deadline: overflow ? .max : deadline, continuation: continuation))
-                    return false
+                let added: Bool = state.withLock { s in
+                    if Task.isCancelled { return false }
+                    let sleeperID = s.add(Sleeper(deadline: s.deadline(after: nanoseconds), wake: .resume(continuation)))
+                    id.withLock { $0 = sleeperID }
+                    return true
                 }
-                if resumeNow {
-                    if Task.isCancelled {
-                        continuation.resume(throwing: CancellationError())
-                    } else {
-                        continuation.resume()
-                    }
-                }
+                if !added { continuation.resume(throwing: CancellationError()) }
             }
         } onCancel: {
             let cancelled = state.withLock { s -> Sleeper? in
-                guard let index = s.sleepers.firstIndex(where: { $0.id == id }) else { return nil }
-                return s.sleepers.remove(at: index)
+                guard let sleeperID = id.withLock({ $0 }) else { return nil }
+                return s.sleepers.removeValue(forKey: sleeperID)
             }
-            cancelled?.continuation.resume(throwing: CancellationError())
+            if case .resume(let continuation) = cancelled?.wake {
+                continuation.resume(throwing: CancellationError())
+            }
+        }
+    }
+
+    public func schedule(
+        afterNanoseconds nanoseconds: UInt64, _ action: @escaping @Sendable () -> Void
+    ) -> ScheduledAction {
+        let id = state.withLock { s in s.add(Sleeper(deadline: s.deadline(after: nanoseconds), wake: .run(action))) }
+        return ScheduledAction { [self] in
+            _ = state.withLock { s in s.sleepers.removeValue(forKey: id) }
         }
     }
 
@@ -74,16 +112,18 @@ public final class ManualClock: FuseboxClock {
     public func advance(nanoseconds: UInt64) {
         let due = state.withLock { s -> [Sleeper] in
             s.now &+= nanoseconds
-            let now = s.now
-            let due = s.sleepers.filter { $0.deadline <= now }.sorted { $0.deadline < $1.deadline }
-            s.sleepers.removeAll { $0.deadline <= now }
+            var due: [Sleeper] = []
+            while let top = s.queue.top, top.deadline <= s.now {
+                s.queue.pop()
+                if let sleeper = s.sleepers.removeValue(forKey: top.id) { due.append(sleeper) }
+            }
             return due
         }
-        for sleeper in due { sleeper.continuation.resume() }
+        for sleeper in due { sleeper.fire() }
     }
 
     /// The earliest deadline any sleeper waits for, if any.
-    public var nextDeadline: UInt64? { state.withLock { $0.sleepers.map(\.deadline).min() } }
+    public var nextDeadline: UInt64? { state.withLock { $0.earliest() } }
 
     /// Jumps to the earliest sleeper's deadline and wakes everything due then.
     /// - Returns: `false` if nobody sleeps on the clock.
@@ -104,5 +144,44 @@ public final class ManualClock: FuseboxClock {
             await Task.yield()
         }
         return sleeperCount >= count
+    }
+}
+
+/// A binary min-heap of (deadline, id); equal deadlines come out in id order.
+struct DeadlineQueue {
+    private var entries: [(deadline: UInt64, id: UInt64)] = []
+
+    var top: (deadline: UInt64, id: UInt64)? { entries.first }
+
+    private static func less(_ a: (deadline: UInt64, id: UInt64), _ b: (deadline: UInt64, id: UInt64)) -> Bool {
+        a.deadline != b.deadline ? a.deadline < b.deadline : a.id < b.id
+    }
+
+    mutating func push(deadline: UInt64, id: UInt64) {
+        entries.append((deadline, id))
+        var child = entries.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard Self.less(entries[child], entries[parent]) else { break }
+            entries.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() {
+        guard !entries.isEmpty else { return }
+        entries.swapAt(0, entries.count - 1)
+        entries.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1
+            let right = left + 1
+            var smallest = parent
+            if left < entries.count && Self.less(entries[left], entries[smallest]) { smallest = left }
+            if right < entries.count && Self.less(entries[right], entries[smallest]) { smallest = right }
+            if smallest == parent { return }
+            entries.swapAt(parent, smallest)
+            parent = smallest
+        }
     }
 }

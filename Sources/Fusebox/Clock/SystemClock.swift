@@ -1,3 +1,5 @@
+import Dispatch
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -32,5 +34,23 @@ public struct SystemClock: FuseboxClock {
 
     public func sleep(nanoseconds: UInt64) async throws {
         try await Task.sleep(nanoseconds: nanoseconds)
+    }
+
+    public func schedule(
+        afterNanoseconds nanoseconds: UInt64, _ action: @escaping @Sendable () -> Void
+    ) -> ScheduledAction {
+        let work = CancellableWork(DispatchWorkItem(block: action))
+        DispatchQueue.global().asyncAfter(
+            deadline: .now() + .nanoseconds(Int(min(nanoseconds, UInt64(Int.max)))), execute: work.item)
+        return ScheduledAction { work.item.cancel() }
+    }
+}
+
+/// Dispatch's work items are safe to cancel from any thread; Swift's Linux overlay does not say so.
+private struct CancellableWork: @unchecked Sendable {
+    let item: DispatchWorkItem
+
+    init(_ item: DispatchWorkItem) {
+        self.item = item
     }
 }

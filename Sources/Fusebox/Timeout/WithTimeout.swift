@@ -1,26 +1,73 @@
+import Synchronization
+
 /// Runs `operation` and cancels it if it is not done within `limit` on `clock`.
 ///
-/// The operation runs in a child task, so cancellation reaches everything it awaits through
-/// structured concurrency; a `TimeoutError` is thrown once it has been cancelled.
-@inlinable
+/// The operation runs in one child task, so cancellation reaches everything it awaits through
+/// structured concurrency; when the limit passes, the clock's scheduled action cancels that child
+/// and a `TimeoutError` is thrown once it has finished. An operation that ignores cancellation
+/// delays the error until it returns.
 public func withTimeout<T: Sendable>(
     _ limit: Duration,
     scope: TimeoutError.Scope = .attempt,
     clock: any FuseboxClock,
     operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    let nanoseconds = limit.clampedNanoseconds
-    return try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await operation() }
+    let guardian = AttemptGuardian()
+    return try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask {
-            try await clock.sleep(nanoseconds: nanoseconds)
-            return nil
+            withUnsafeCurrentTask { task in guardian.attach(task) }
+            defer { guardian.detach() }
+            return try await operation()
         }
-        defer { group.cancelAll() }
-        while let next = try await group.next() {
-            if let value = next { return value }
-            throw TimeoutError(scope: scope, limit: limit)
+        let alarm = clock.schedule(afterNanoseconds: limit.clampedNanoseconds) { guardian.fire() }
+        defer { alarm.cancel() }
+        do {
+            let value = try await group.next()!
+            return value
+        } catch {
+            if guardian.hasFired { throw TimeoutError(scope: scope, limit: limit) }
+            throw error
         }
-        throw CancellationError()
     }
+}
+
+/// Lets a timer cancel one attempt's child task, and only while that task is alive: the child
+/// attaches itself when it starts and detaches before it returns, both under the same lock the
+/// timer takes to cancel it.
+final class AttemptGuardian: Sendable {
+    /// The child task's handle. Only used under the lock, between attach and detach.
+    private struct Handle: @unchecked Sendable {
+        let task: UnsafeCurrentTask
+    }
+
+    private struct State {
+        var handle: Handle?
+        var fired = false
+    }
+
+    private let state = Mutex(State())
+
+    func attach(_ task: UnsafeCurrentTask?) {
+        guard let task else { return }
+        state.withLock { s in
+            if s.fired {
+                task.cancel()
+            } else {
+                s.handle = Handle(task: task)
+            }
+        }
+    }
+
+    func detach() {
+        state.withLock { $0.handle = nil }
+    }
+
+    func fire() {
+        state.withLock { s in
+            s.fired = true
+            s.handle?.task.cancel()
+        }
+    }
+
+    var hasFired: Bool { state.withLock { $0.fired } }
 }
