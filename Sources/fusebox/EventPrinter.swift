@@ -38,8 +38,8 @@ final class EventPrinter: Sendable {
                         lines.append((event.atMilliseconds, "\(registry.instance)  \(event.message)"))
                         continue
                     }
-                    let key =
-                        "\(registry.instance) \(event.dependency ?? "") \(event.fallback ?? "") \(event.fallbackReason?.rawValue ?? "")"
+                    let reason = event.fallbackReason?.rawValue ?? ""
+                    let key = "\(registry.instance) \(event.dependency ?? "") \(event.fallback ?? "") \(reason)"
                     var entry = p.fallbackLines[key] ?? (printedAt: Int64.min / 2, pending: 0)
                     entry.pending += event.count ?? 0
                     if event.atMilliseconds - entry.printedAt >= Self.fallbackSummaryMilliseconds || flush {

@@ -58,7 +58,8 @@ import Testing
         #expect(run.output.contains("payments: HALF-OPEN -> RECOVERING"))
         #expect(run.output.contains("payments: RECOVERING -> CLOSED"))
         #expect(run.output.contains("checkout-1: "))
-        #expect(try fusebox("simulate", "--scenario", "recovery", "--duration", "90", "--seed", "3").output == run.output)
+        #expect(
+            try fusebox("simulate", "--scenario", "recovery", "--duration", "90", "--seed", "3").output == run.output)
     }
 
     @Test func badUsageExitsWithTwoAndSaysWhatToDo() throws {

@@ -10,7 +10,8 @@ import Testing
         #expect(!opens.isEmpty)
         let firstTrip = try #require(opens.first).atMilliseconds - 1_796_000_000_000
         #expect(firstTrip <= 30_000, "a newcomer sees an incident at once: first trip after \(firstTrip) ms")
-        let kinds = Set(simulation.registries[0].snapshot().dependencies.flatMap { $0.fallbacks.activations.map(\.kind) })
+        let kinds = Set(
+            simulation.registries[0].snapshot().dependencies.flatMap { $0.fallbacks.activations.map(\.kind) })
         #expect(kinds.count >= 3, "\(kinds)")
         #expect(kinds.isSuperset(of: [.alternate, .staticDefault, .staleCache, .optimisticDefault]))
         let counts = simulation.services[0].requestCounts
@@ -45,7 +46,8 @@ import Testing
         let simulation = try runScenario(.retryStorm, seconds: seconds)
         let inventory = simulation.dependency("inventory-db")
         let calls = Double(inventory.calls.successes + inventory.calls.failures)
-        let budget = try #require(simulation.registries[0].dependency(named: "inventory-db")?.retryBudget?.configuration)
+        let budget = try #require(
+            simulation.registries[0].dependency(named: "inventory-db")?.retryBudget?.configuration)
         let allowance = budget.ratio * calls + Double(budget.minRetriesPerSecond * seconds)
         #expect(Double(inventory.retry.retries) <= allowance, "\(inventory.retry.retries) retries for \(calls) calls")
         #expect(inventory.retry.budgetDenied > 0, "the budget had to refuse retries")
@@ -76,7 +78,9 @@ import Testing
 
     @Test func slowDownstreamTripsOnSlowCalls() throws {
         let simulation = try runScenario(.slowDownstream, seconds: 100)
-        let trip = simulation.events.first { $0.kind == .transition && $0.dependency == "shipping-quotes" && $0.to == "open" }
+        let trip = simulation.events.first {
+            $0.kind == .transition && $0.dependency == "shipping-quotes" && $0.to == "open"
+        }
         #expect(trip?.reason?.hasPrefix("slow-call rate") == true, "\(String(describing: trip?.reason))")
     }
 

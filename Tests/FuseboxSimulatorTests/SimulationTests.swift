@@ -5,13 +5,16 @@ import Testing
 
 @Suite struct SimulationTests {
     @Test func reactsToOperatorCommandsLikeARealService() throws {
-        let simulation = try runScenario(.flapping, seconds: 30) { _ in } during: { elapsed, simulation in
+        let simulation = try runScenario(.flapping, seconds: 30) { _ in
+        } during: { elapsed, simulation in
             guard elapsed == 5 else { return }
-            _ = simulation.apply(Command(
-                id: "force", actor: "alice", reason: "drill", action: .forceOpen(dependency: "payments")))
-            _ = simulation.apply(Command(
-                id: "flag", actor: "alice", reason: "drill",
-                action: .setFlag(name: CheckoutService.staticRecommendationsFlag, value: .boolean(true))))
+            _ = simulation.apply(
+                Command(
+                    id: "force", actor: "alice", reason: "drill", action: .forceOpen(dependency: "payments")))
+            _ = simulation.apply(
+                Command(
+                    id: "flag", actor: "alice", reason: "drill",
+                    action: .setFlag(name: CheckoutService.staticRecommendationsFlag, value: .boolean(true))))
         }
         let payments = simulation.dependency("payments")
         #expect(payments.breaker.state == .forcedOpen)
@@ -59,10 +62,11 @@ import Testing
     }
 
     @Test func scenariosAreListedWithSummariesAndOrderedSteps() {
-        #expect(Scenario.all.map(\.name) == [
-            "partial-outage", "slow-downstream", "flapping", "regional-failover", "retry-storm", "cache-stale",
-            "recovery",
-        ])
+        #expect(
+            Scenario.all.map(\.name) == [
+                "partial-outage", "slow-downstream", "flapping", "regional-failover", "retry-storm", "cache-stale",
+                "recovery",
+            ])
         #expect(Scenario.defaultScenario.name == "partial-outage")
         #expect(Scenario.partialOutage.durationSeconds == 180 && Scenario.partialOutage.loops)
         for scenario in Scenario.all {
@@ -74,9 +78,10 @@ import Testing
     @Test func loopingScenariosStartOver() throws {
         let simulation = try runScenario(.regionalFailover, seconds: 240)
         let notes = simulation.scenarioNotes.map(\.text)
-        #expect(notes == [
-            "payments primary region down", "payments primary region back",
-            "payments primary region down", "payments primary region back",
-        ])
+        #expect(
+            notes == [
+                "payments primary region down", "payments primary region back",
+                "payments primary region down", "payments primary region back",
+            ])
     }
 }

@@ -77,7 +77,8 @@ public final class ManualClock: FuseboxClock {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let added: Bool = state.withLock { s in
                     if Task.isCancelled { return false }
-                    let sleeperID = s.add(Sleeper(deadline: s.deadline(after: nanoseconds), wake: .resume(continuation)))
+                    let sleeperID = s.add(
+                        Sleeper(deadline: s.deadline(after: nanoseconds), wake: .resume(continuation)))
                     id.withLock { $0 = sleeperID }
                     return true
                 }

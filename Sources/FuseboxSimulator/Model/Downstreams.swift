@@ -5,7 +5,8 @@ public final class Downstreams: Sendable {
         name: "payments", baseline: .init(medianMilliseconds: 110, spread: 0.5, errorRate: 0.004))
     public let paymentsEU = SimulatedDownstream(
         name: "payments-eu", baseline: .init(medianMilliseconds: 170, spread: 0.5, errorRate: 0.004))
-    public let inventory = SimulatedDownstream(name: "inventory-db", baseline: .init(medianMilliseconds: 6, spread: 0.5))
+    public let inventory = SimulatedDownstream(
+        name: "inventory-db", baseline: .init(medianMilliseconds: 6, spread: 0.5))
     public let catalog = SimulatedDownstream(name: "catalog", baseline: .init(medianMilliseconds: 22, spread: 0.5))
     public let pricing = SimulatedDownstream(name: "pricing", baseline: .init(medianMilliseconds: 10, spread: 0.4))
     public let shipping = SimulatedDownstream(

@@ -74,7 +74,8 @@ public final class Simulation: Sendable {
             }
             if let every, let observe {
                 group.addTask {
-                    let interval = UInt64(every.components.seconds) * 1_000_000_000
+                    let interval =
+                        UInt64(every.components.seconds) * 1_000_000_000
                         + UInt64(every.components.attoseconds / 1_000_000_000)
                     while self.clock.nanoseconds() &+ interval <= end {
                         guard (try? await self.clock.sleep(nanoseconds: interval)) != nil else { return }

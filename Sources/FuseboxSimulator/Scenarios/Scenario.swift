@@ -14,6 +14,17 @@ public struct Scenario: Sendable {
             self.note = note
             self.change = change
         }
+
+        /// Two steps: `downstream` fails every call from `start`, and heals at `end`.
+        public static func outage(
+            of downstream: any KeyPath<Downstreams, SimulatedDownstream> & Sendable, from start: Double, to end: Double,
+            down: String, back: String
+        ) -> [Step] {
+            [
+                Step(at: start, down) { $0[keyPath: downstream].update { $0.errorRate = 1 } },
+                Step(at: end, back) { $0[keyPath: downstream].heal() },
+            ]
+        }
     }
 
     /// The name used on the command line (`partial-outage`).

@@ -61,10 +61,9 @@ extension Scenario {
         name: "regional-failover",
         summary: "the primary payments region fails; the alternate region (payments-eu) serves until it heals",
         durationSeconds: 120, loops: true,
-        steps: [
-            Step(at: 10, "payments primary region down") { $0.payments.update { $0.errorRate = 1 } },
-            Step(at: 90, "payments primary region back") { $0.payments.heal() },
-        ])
+        steps: Step.outage(
+            of: \.payments, from: 10, to: 90, down: "payments primary region down", back: "payments primary region back"
+        ))
 
     public static let retryStorm = Scenario(
         name: "retry-storm",
@@ -85,17 +84,13 @@ extension Scenario {
         name: "cache-stale",
         summary: "catalog is down for 90 s; the stale cache keeps serving with growing staleness",
         durationSeconds: 120, loops: true,
-        steps: [
-            Step(at: 10, "catalog down") { $0.catalog.update { $0.errorRate = 1 } },
-            Step(at: 100, "catalog back") { $0.catalog.heal() },
-        ])
+        steps: Step.outage(of: \.catalog, from: 10, to: 100, down: "catalog down", back: "catalog back"))
 
     public static let recovery = Scenario(
         name: "recovery",
         summary: "payments fails, then heals; half-open probes pass and a controlled back-in ramps traffic to 100%",
         durationSeconds: 120, loops: true,
-        steps: [
-            Step(at: 2, "payments primary region down") { $0.payments.update { $0.errorRate = 1 } },
-            Step(at: 20, "payments primary region healed") { $0.payments.heal() },
-        ])
+        steps: Step.outage(
+            of: \.payments, from: 2, to: 20, down: "payments primary region down",
+            back: "payments primary region healed"))
 }

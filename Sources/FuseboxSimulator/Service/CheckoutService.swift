@@ -58,7 +58,8 @@ public final class CheckoutService: Sendable {
             description: "Serve the static bestsellers list instead of personal recommendations",
             owner: "recs-team")
         try! registry.defineFlag(
-            "search.new-ranker", initial: FlagValue.percentage(10), description: "Share of shoppers on the new search ranker",
+            "search.new-ranker", initial: FlagValue.percentage(10),
+            description: "Share of shoppers on the new search ranker",
             owner: "search-team")
     }
 
@@ -91,7 +92,8 @@ public final class CheckoutService: Sendable {
         async let catalog = call(
             "catalog", downstreams.catalog, index, cache: CacheAside(catalogCache, key: sku),
             fallbacks: [.staleCache(catalogCache, key: sku)])
-        async let search = withSearch
+        async let search =
+            withSearch
             ? call("search", downstreams.search, index, fallbacks: [.degradedPartial("no-search") { _ in 0 }])
             : Outcome<Int>?.none
         async let recommendations = call(
