@@ -47,12 +47,28 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "FuseboxBackends",
+            dependencies: [
+                "Fusebox",
+                "FuseboxProtocol",
+                "FuseboxSimulator",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(name: "FuseboxConsole", dependencies: ["FuseboxProtocol"], swiftSettings: strict),
+        .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
+        .target(name: "FuseboxTerminal", dependencies: ["CNcursesw", "FuseboxConsole"], swiftSettings: strict),
         .executableTarget(
             name: "fusebox",
             dependencies: [
                 "Fusebox",
                 "FuseboxProtocol",
                 "FuseboxSimulator",
+                "FuseboxBackends",
+                "FuseboxConsole",
+                "FuseboxTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -70,6 +86,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "FuseboxProtocolTests", dependencies: ["FuseboxProtocol"], swiftSettings: strict),
+        .testTarget(
+            name: "FuseboxConsoleTests",
+            dependencies: ["FuseboxConsole", "FuseboxProtocol", "FuseboxBackends", "Fusebox", "FuseboxSimulator"],
+            exclude: ["Golden"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "FuseboxSimulatorTests",
             dependencies: ["Fusebox", "FuseboxProtocol", "FuseboxSimulator"],

@@ -7,10 +7,12 @@ struct FuseboxCommand: AsyncParsableCommand {
         commandName: "fusebox",
         abstract: "Resilience operations for Swift services: breakers, retries, fallbacks and flags.",
         discussion: """
-            The live console arrives with the console issue; today fusebox runs the outage simulator
-            headless (simulate) and lists its scenarios (scenarios).
+            Without a subcommand, fusebox opens the console on the built-in outage simulator.
             """,
-        subcommands: [ScenariosCommand.self, SimulateCommand.self]
+        subcommands: [
+            ConsoleCommand.self, StatusCommand.self, ScenariosCommand.self, SimulateCommand.self,
+        ],
+        defaultSubcommand: ConsoleCommand.self
     )
 }
 

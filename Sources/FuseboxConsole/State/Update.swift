@@ -1,0 +1,308 @@
+import FuseboxProtocol
+
+/// The console's one state transition: a message in, the new state and any effects out.
+public func update(_ state: inout ConsoleState, _ message: Message) -> [Effect] {
+    switch message {
+    case .key(let key):
+        return handle(key, &state)
+    case .data(let snapshots, let now):
+        state.nowMilliseconds = now
+        state.fleet = state.fleet.advanced(to: snapshots, atMilliseconds: now)
+        if !state.paused { state.shown = state.fleet }
+        if state.backendError != nil { appendLog(&state, now, "", "backend", "source is answering again") }
+        state.backendError = nil
+        absorbEvents(snapshots, &state)
+        clampSelection(&state)
+        return []
+    case .pollFailed(let error, let now):
+        state.nowMilliseconds = now
+        if state.backendError != error { appendLog(&state, now, "", "backend", error) }
+        state.backendError = error
+        return []
+    case .tick(let now):
+        state.nowMilliseconds = now
+        return []
+    case .resize(let width, let height):
+        state.width = width
+        state.height = height
+        return []
+    case .commandResults(let results, let now):
+        for result in results {
+            let text = "\(result.status.rawValue): \(result.message)"
+            appendLog(&state, now, "", "command", "\(result.commandId) \(text)")
+        }
+        if let refused = results.first(where: { $0.status == .refused }) {
+            state.status = .init(text: "refused: \(refused.message)", isError: true)
+        } else if let first = results.first {
+            let scope = results.count > 1 ? " on \(results.count) instances" : ""
+            state.status = .init(text: "applied: \(first.message)\(scope)", isError: false)
+        }
+        return []
+    case .commandFailed(let error, let now):
+        appendLog(&state, now, "", "command", "not delivered: \(error)")
+        state.status = .init(text: "command not delivered: \(error)", isError: true)
+        return []
+    }
+}
+
+// MARK: - Keys
+
+private func handle(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
+    if key == .interrupt { return [.quit] }
+    if state.dialog != nil { return handleDialog(key, &state) }
+    if state.input != nil { return handleInput(key, &state) }
+    guard let action = state.keymap.action(for: key) else { return [] }
+    if action.isWrite && state.readOnly {
+        state.status = .init(text: "read-only [RO]: actions are disabled (started with --read-only)", isError: true)
+        return []
+    }
+    switch action {
+    case .quit:
+        return [.quit]
+    case .help:
+        if state.screen == .help {
+            state.screen = state.screenBeforeHelp
+        } else {
+            state.screenBeforeHelp = state.screen
+            state.screen = .help
+        }
+    case .back:
+        state.screen = state.screen == .help ? state.screenBeforeHelp : .overview
+        if state.screen == .overview && state.filter != "" && state.dialog == nil {
+            state.filter = ""
+        }
+    case .pause:
+        state.paused.toggle()
+        if !state.paused { state.shown = state.fleet }
+        state.status = .init(text: state.paused ? "paused: data keeps arriving; p resumes" : "live", isError: false)
+    case .sort:
+        let all = ConsoleState.SortKey.allCases
+        state.sort = all[(all.firstIndex(of: state.sort)! + 1) % all.count]
+        state.status = .init(text: "sorted by \(state.sort.rawValue)", isError: false)
+    case .filter:
+        state.input = .init(purpose: .filter, text: state.filter)
+    case .command:
+        state.input = .init(purpose: .command, text: "")
+    case .up: move(&state, by: -1)
+    case .down: move(&state, by: 1)
+    case .pageUp: move(&state, by: -max(1, state.height - 6))
+    case .pageDown: move(&state, by: max(1, state.height - 6))
+    case .select:
+        switch state.screen {
+        case .overview: if state.selectedRow != nil { state.screen = .detail }
+        case .flags: openFlagDialog(&state)
+        default: break
+        }
+    case .flags: state.screen = .flags
+    case .events: state.screen = .events
+    case .overview: state.screen = .overview
+    case .toggleFlag:
+        if state.screen == .flags { openFlagDialog(&state) }
+    case .forceOpen, .close, .disable, .backIn:
+        openDependencyDialog(action, &state)
+    }
+    return []
+}
+
+private func move(_ state: inout ConsoleState, by delta: Int) {
+    switch state.screen {
+    case .flags: state.flagSelection = max(0, min(state.shown.flags.count - 1, state.flagSelection + delta))
+    case .events: state.eventScroll = max(0, min(max(0, state.log.count - 1), state.eventScroll - delta))
+    default: state.selection = max(0, min(state.visibleRows.count - 1, state.selection + delta))
+    }
+}
+
+private func clampSelection(_ state: inout ConsoleState) {
+    state.selection = max(0, min(state.visibleRows.count - 1, state.selection))
+    state.flagSelection = max(0, min(state.shown.flags.count - 1, state.flagSelection))
+}
+
+private func openDependencyDialog(_ action: KeyAction, _ state: inout ConsoleState) {
+    guard state.screen == .overview || state.screen == .detail, let row = state.selectedRow else {
+        state.status = .init(text: "select a dependency in the overview first", isError: true)
+        return
+    }
+    let name = row.name
+    let commandAction: Command.Action
+    switch action {
+    case .forceOpen: commandAction = .forceOpen(dependency: name)
+    case .close: commandAction = .close(dependency: name)
+    case .disable: commandAction = .disable(dependency: name)
+    default: commandAction = .startBackIn(dependency: name, schedule: nil)
+    }
+    let instances = state.shown.rows.filter { $0.name == name }.map(\.instance)
+    state.dialog = ConfirmationDialog(
+        action: commandAction, target: name, criticality: row.dependency.criticality, instances: instances)
+}
+
+private func openFlagDialog(_ state: inout ConsoleState) {
+    let flags = state.shown.flags
+    guard !flags.isEmpty else { return }
+    let flag = flags[min(state.flagSelection, flags.count - 1)].flag
+    let next: FlagValue
+    switch flag.value {
+    case .boolean(let on): next = .boolean(!on)
+    case .percentage(let p): next = .percentage(p > 0 ? 0 : 100)
+    case .degradation(let level):
+        let all = DegradationLevel.allCases
+        next = .degradation(all[(all.firstIndex(of: level)! + 1) % all.count])
+    }
+    let instances = flags.filter { $0.flag.name == flag.name }.map(\.instance)
+    state.dialog = ConfirmationDialog(
+        action: .setFlag(name: flag.name, value: next), target: flag.name, criticality: nil, instances: instances)
+}
+
+private func handleDialog(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
+    guard var dialog = state.dialog else { return [] }
+    let order = dialog.focusOrder
+    let index = order.firstIndex(of: dialog.focus) ?? 0
+    switch key {
+    case .escape:
+        state.dialog = nil
+        state.status = .init(text: "cancelled", isError: false)
+        return []
+    case .tab, .down:
+        dialog.focus = order[(index + 1) % order.count]
+    case .backTab, .up:
+        dialog.focus = order[(index + order.count - 1) % order.count]
+    case .left, .right:
+        if case .startBackIn = dialog.action, dialog.focus == .cancel || dialog.focus == .confirm {
+            let count = ConfirmationDialog.scheduleChoices.count
+            dialog.scheduleIndex = (dialog.scheduleIndex + (key == .right ? 1 : count - 1)) % count
+        } else if dialog.focus == .cancel || dialog.focus == .confirm {
+            dialog.focus = dialog.focus == .cancel ? .confirm : .cancel
+        }
+    case .backspace:
+        if dialog.focus == .reason, !dialog.reason.isEmpty { dialog.reason.removeLast() }
+        if dialog.focus == .typedName, !dialog.typedName.isEmpty { dialog.typedName.removeLast() }
+    case .character(let c):
+        switch dialog.focus {
+        case .reason: dialog.reason.append(c)
+        case .typedName: dialog.typedName.append(c)
+        default: break
+        }
+    case .enter:
+        switch dialog.focus {
+        case .cancel:
+            state.dialog = nil
+            state.status = .init(text: "cancelled", isError: false)
+            return []
+        case .reason, .typedName:
+            dialog.focus = order[(index + 1) % order.count]
+        case .confirm:
+            if dialog.requiresTypedName && dialog.typedName != dialog.target {
+                state.status = .init(text: "type '\(dialog.target)' to confirm", isError: true)
+                dialog.focus = .typedName
+                state.dialog = dialog
+                return []
+            }
+            state.dialog = nil
+            state.commandCounter += 1
+            let command = Command(
+                id: "\(state.actor)-\(state.nowMilliseconds)-\(state.commandCounter)", actor: state.actor,
+                reason: dialog.reason, action: dialog.finalAction)
+            state.status = .init(text: "sent: \(dialog.verb.lowercased()) \(dialog.target)", isError: false)
+            return [.send(command, toInstance: nil)]
+        }
+    default:
+        break
+    }
+    state.dialog = dialog
+    return []
+}
+
+private func handleInput(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
+    guard var input = state.input else { return [] }
+    switch key {
+    case .escape:
+        state.input = nil
+        if input.purpose == .filter {
+            state.filter = ""
+            clampSelection(&state)
+        }
+        return []
+    case .backspace:
+        if !input.text.isEmpty { input.text.removeLast() }
+    case .character(let c):
+        input.text.append(c)
+    case .enter:
+        state.input = nil
+        if input.purpose == .filter {
+            state.filter = input.text
+            state.selection = 0
+            return []
+        }
+        return runCommandLine(input.text, &state)
+    default:
+        break
+    }
+    state.input = input
+    if input.purpose == .filter {
+        state.filter = input.text
+        clampSelection(&state)
+    }
+    return []
+}
+
+/// `:theme NAME`, `:filter TEXT`, `:sort KEY`, `:flags`, `:events`, `:overview`, `:help`, `:q`.
+private func runCommandLine(_ line: String, _ state: inout ConsoleState) -> [Effect] {
+    let words = line.split(separator: " ", maxSplits: 1).map(String.init)
+    guard let verb = words.first else { return [] }
+    let argument = words.count > 1 ? words[1].trimmingSpaces() : ""
+    switch verb {
+    case "q", "quit": return [.quit]
+    case "theme":
+        guard !argument.isEmpty else {
+            state.status = .init(text: "usage: :theme NAME (\(state.availableThemes.joined(separator: ", ")))", isError: true)
+            return []
+        }
+        return [.applyTheme(argument)]
+    case "filter":
+        state.filter = argument
+        state.selection = 0
+        state.screen = .overview
+    case "sort":
+        guard let key = ConsoleState.SortKey(rawValue: argument) else {
+            let keys = ConsoleState.SortKey.allCases.map(\.rawValue).joined(separator: ", ")
+            state.status = .init(text: "unknown sort '\(argument)'; use one of: \(keys)", isError: true)
+            return []
+        }
+        state.sort = key
+    case "flags": state.screen = .flags
+    case "events": state.screen = .events
+    case "overview": state.screen = .overview
+    case "help":
+        state.screenBeforeHelp = state.screen
+        state.screen = .help
+    default:
+        state.status = .init(
+            text: "unknown command ':\(verb)'; try :theme, :filter, :sort, :flags, :events, :help, :q", isError: true)
+    }
+    return []
+}
+
+// MARK: - Event log
+
+private func absorbEvents(_ snapshots: [Snapshot], _ state: inout ConsoleState) {
+    for snapshot in snapshots {
+        let seen = state.seenSequence[snapshot.instance] ?? 0
+        for event in snapshot.events where event.sequence > seen {
+            appendLog(&state, event.atMilliseconds, snapshot.instance, event.kind.rawValue, event.message)
+        }
+        state.seenSequence[snapshot.instance] = max(seen, snapshot.lastEventSequence)
+    }
+}
+
+private func appendLog(_ state: inout ConsoleState, _ at: Int64, _ instance: String, _ kind: String, _ text: String) {
+    state.log.append(.init(atMilliseconds: at, instance: instance, kind: kind, text: text))
+    if state.log.count > ConsoleState.logLimit { state.log.removeFirst(state.log.count - ConsoleState.logLimit) }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        var text = Substring(self)
+        while text.first == " " { text.removeFirst() }
+        while text.last == " " { text.removeLast() }
+        return String(text)
+    }
+}

@@ -1,0 +1,35 @@
+/// The confirmation dialog, centred over the current view.
+func drawDialog(_ state: ConsoleState, _ canvas: inout Canvas) {
+    guard let dialog = state.dialog else { return }
+    let width = min(state.width - 2, 72)
+    var lines: [(String, Role)] = []
+    lines.append(("\(dialog.verb) \(dialog.target)?", .title))
+    let criticality = dialog.criticality.map { "\($0.rawValue) dependency" } ?? "flag"
+    let plural = dialog.instances.count == 1 ? "instance" : "instances"
+    lines.append(("Blast radius: \(criticality), \(dialog.instances.count) \(plural): \(dialog.instances.joined(separator: ", "))", .warning))
+    if case .startBackIn = dialog.action {
+        let choice = ConfirmationDialog.scheduleChoices[dialog.scheduleIndex]
+        lines.append(("Schedule (←→): \(choice.label)", .text))
+    }
+    lines.append(("Reason: \(dialog.reason)\(dialog.focus == .reason ? "_" : "")", dialog.focus == .reason ? .dialogFocus : .dialog))
+    if dialog.requiresTypedName {
+        lines.append(("Type '\(dialog.target)' to confirm: \(dialog.typedName)\(dialog.focus == .typedName ? "_" : "")", dialog.focus == .typedName ? .dialogFocus : .dialog))
+    }
+    let height = lines.count + 4
+    let left = max(0, (state.width - width) / 2)
+    let top = max(1, (state.height - height) / 2)
+    for y in top..<min(state.height, top + height) {
+        canvas.put(String(repeating: " ", count: width), x: left, y: y, role: .dialog)
+    }
+    let border = String(repeating: state.glyphs.horizontal, count: width)
+    canvas.put(border, x: left, y: top, role: .dialog)
+    canvas.put(border, x: left, y: top + height - 1, role: .dialog)
+    for (index, line) in lines.enumerated() {
+        canvas.put(Format.fit(line.0, width - 4, ellipsis: state.glyphs.ellipsis), x: left + 2, y: top + 1 + index, role: line.1)
+    }
+    let buttonsY = top + height - 2
+    let cancel = dialog.focus == .cancel ? "[ Cancel ]" : "  Cancel  "
+    let confirm = dialog.focus == .confirm ? "[ Confirm ]" : "  Confirm  "
+    let x = canvas.put(cancel, x: left + 2, y: buttonsY, role: dialog.focus == .cancel ? .dialogFocus : .dialog)
+    canvas.put(confirm, x: x + 2, y: buttonsY, role: dialog.focus == .confirm ? .dialogFocus : .dialog)
+}

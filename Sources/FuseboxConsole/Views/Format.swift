@@ -1,0 +1,87 @@
+import FuseboxProtocol
+
+/// Number formats that keep columns steady.
+enum Format {
+    /// `12.3`, `123`, `1.2k`, `12k`.
+    static func rate(_ value: Double) -> String {
+        if value < 0.05 { return "0" }
+        if value < 10 { return one(value) }
+        if value < 1_000 { return "\(Int(value.rounded()))" }
+        if value < 10_000 { return one(value / 1000) + "k" }
+        return "\(Int((value / 1000).rounded()))k"
+    }
+
+    /// Milliseconds: `0.8ms`, `12ms`, `1.2s`.
+    static func milliseconds(_ value: Double) -> String {
+        if value <= 0 { return "-" }
+        if value < 10 { return one(value) + "ms" }
+        if value < 1_000 { return "\(Int(value.rounded()))ms" }
+        return one(value / 1000) + "s"
+    }
+
+    /// A percentage with one decimal under 10, none above.
+    static func percent(_ value: Double) -> String {
+        value < 10 ? one(value) : "\(Int(value.rounded()))"
+    }
+
+    static func one(_ value: Double) -> String {
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(abs(tenths % 10))"
+    }
+
+    /// `4s`, `2m05s`, `1h03m`.
+    static func age(seconds: Double) -> String {
+        let s = Int(seconds.rounded(.down))
+        if s < 60 { return seconds < 10 ? one(seconds) + "s" : "\(s)s" }
+        if s < 3600 { return "\(s / 60)m\(pad(s % 60))s" }
+        return "\(s / 3600)h\(pad((s % 3600) / 60))m"
+    }
+
+    /// `HH:MM:SS` of a wall-clock time (UTC).
+    static func clock(_ milliseconds: Int64) -> String {
+        let seconds = Int((milliseconds / 1000) % 86_400)
+        return "\(pad(seconds / 3600)):\(pad((seconds % 3600) / 60)):\(pad(seconds % 60))"
+    }
+
+    static func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+
+    /// `text` cut to `width` columns, with an ellipsis when cut.
+    static func fit(_ text: String, _ width: Int, ellipsis: String) -> String {
+        let scalars = Array(text.unicodeScalars)
+        guard scalars.count > width else { return text }
+        guard width > 1 else { return String(String.UnicodeScalarView(scalars.prefix(width))) }
+        return String(String.UnicodeScalarView(scalars.prefix(width - 1))) + ellipsis
+    }
+
+    static func left(_ text: String, _ width: Int) -> String {
+        let count = text.unicodeScalars.count
+        return count >= width ? text : text + String(repeating: " ", count: width - count)
+    }
+
+    static func right(_ text: String, _ width: Int) -> String {
+        let count = text.unicodeScalars.count
+        return count >= width ? text : String(repeating: " ", count: width - count) + text
+    }
+}
+
+extension BreakerState {
+    /// The role that colours this state.
+    var role: Role {
+        switch self {
+        case .closed: return .stateClosed
+        case .open: return .stateOpen
+        case .halfOpen: return .stateHalfOpen
+        case .forcedOpen: return .stateForcedOpen
+        case .disabled: return .stateDisabled
+        case .recovering: return .stateRecovering
+        }
+    }
+}
+
+extension BreakerSnapshot {
+    /// `CLOSED`, `RECOVERING 25%`.
+    var badge: String {
+        if state == .recovering, let backIn { return "RECOVERING \(Int((backIn.share * 100).rounded()))%" }
+        return state.label
+    }
+}

@@ -1,0 +1,109 @@
+import FuseboxProtocol
+
+/// One overview column: drops out, lowest priority first, when the terminal is narrow.
+private struct Column: Sendable {
+    enum Align { case left, right }
+
+    let title: String
+    let width: Int
+    let priority: Int
+    let align: Align
+    let value: @Sendable (DependencyRow, ConsoleState) -> (String, Role)
+}
+
+private let columns: [Column] = [
+    Column(title: "STATE", width: 14, priority: 0, align: .left) { row, _ in
+        (row.dependency.breaker.badge, row.dependency.breaker.state.role)
+    },
+    Column(title: "CALLS/s", width: 7, priority: 1, align: .right) { row, _ in (Format.rate(row.callsPerSecond), .text) },
+    Column(title: "FAIL%/THR", width: 9, priority: 1, align: .right) { row, _ in
+        let b = row.dependency.breaker
+        let role: Role = b.failureRate >= b.failureRateThreshold ? .error : (b.failureRate >= b.failureRateThreshold / 2 ? .warning : .text)
+        return ("\(Format.percent(b.failureRate))/\(Format.percent(b.failureRateThreshold))", role)
+    },
+    Column(title: "P99", width: 7, priority: 2, align: .right) { row, _ in
+        (Format.milliseconds(row.dependency.latency.p99), .text)
+    },
+    Column(title: "FB/s", width: 6, priority: 2, align: .right) { row, _ in
+        (Format.rate(row.fallbacksPerSecond), row.fallbacksPerSecond > 0 ? .warning : .text)
+    },
+    Column(title: "INSTANCE", width: 12, priority: 2, align: .left) { row, _ in (row.instance, .dim) },
+    Column(title: "SLOW%/THR", width: 9, priority: 3, align: .right) { row, _ in
+        let b = row.dependency.breaker
+        let role: Role = b.slowCallRate >= b.slowCallRateThreshold ? .error : .text
+        return ("\(Format.percent(b.slowCallRate))/\(Format.percent(b.slowCallRateThreshold))", role)
+    },
+    Column(title: "RETRY/s", width: 7, priority: 3, align: .right) { row, _ in (Format.rate(row.retriesPerSecond), .text) },
+    Column(title: "CRIT", width: 4, priority: 4, align: .left) { row, _ in
+        row.dependency.criticality == .critical ? ("crit", .critical) : ("degr", .dim)
+    },
+    Column(title: "BURN", width: 5, priority: 4, align: .right) { row, _ in
+        guard let slo = row.dependency.slo else { return ("-", .dim) }
+        return (Format.rate(slo.burnRate), slo.burnRate >= 1 ? .error : .text)
+    },
+    Column(title: "BULK", width: 6, priority: 5, align: .right) { row, _ in
+        guard let b = row.dependency.bulkhead else { return ("-", .dim) }
+        return ("\(b.inFlight)/\(b.maxConcurrent)", b.inFlight >= b.maxConcurrent ? .error : .text)
+    },
+    Column(title: "ERRORS", width: 12, priority: 5, align: .left) { row, state in
+        (state.glyphs.sparkline(row.failureHistory, width: 12, maximum: 100), .sparkline)
+    },
+]
+
+func drawOverview(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canvas) {
+    let rows = state.visibleRows
+    let multipleInstances = Set(state.shown.rows.map(\.instance)).count > 1
+    let candidates = columns.filter { $0.title != "INSTANCE" || multipleInstances }
+    let nameWidth = min(28, max(14, (state.shown.rows.map { $0.name.count }.max() ?? 10) + 2))
+    var chosen: [Column] = []
+    var used = nameWidth
+    for priority in 0...5 {
+        for column in candidates where column.priority == priority {
+            if used + 1 + column.width <= state.width {
+                chosen.append(column)
+                used += 1 + column.width
+            }
+        }
+    }
+    chosen.sort { a, b in
+        candidates.firstIndex { $0.title == a.title }! < candidates.firstIndex { $0.title == b.title }!
+    }
+    let nameColumn = min(28, max(nameWidth, state.width - used + nameWidth))
+
+    // Column titles.
+    var x = canvas.put(Format.left("DEPENDENCY", nameColumn), x: 0, y: body.top, role: .header)
+    for column in chosen {
+        let title = column.align == .right ? Format.right(column.title, column.width) : Format.left(column.title, column.width)
+        x = canvas.put(" " + title, x: x, y: body.top, role: .header)
+    }
+    canvas.paint(row: body.top, role: .header)
+    guard body.height > 1 else { return }
+    if rows.isEmpty {
+        let why = state.shown.rows.isEmpty ? "no data yet" : "no dependency matches '\(state.filter)'"
+        canvas.put(why, x: 1, y: body.top + 1, role: .dim)
+        return
+    }
+    // Scroll so the selection stays visible.
+    let capacity = body.height - 1
+    let selection = min(state.selection, rows.count - 1)
+    let first = max(0, min(selection - capacity + 1, rows.count - capacity))
+    let start = selection < capacity ? 0 : first
+    for (offset, row) in rows[start..<min(rows.count, start + capacity)].enumerated() {
+        let y = body.top + 1 + offset
+        let marker = row.rising ? state.glyphs.rising + " " : "  "
+        var x = canvas.put(marker, x: 0, y: y, role: .rising)
+        x = canvas.put(Format.left(Format.fit(row.name, nameColumn - 2, ellipsis: state.glyphs.ellipsis), nameColumn - 2), x: x, y: y)
+        for column in chosen {
+            let (value, role) = column.value(row, state)
+            let fitted = Format.fit(value, column.width, ellipsis: state.glyphs.ellipsis)
+            let text = column.align == .right ? Format.right(fitted, column.width) : Format.left(fitted, column.width)
+            x = canvas.put(" ", x: x, y: y)
+            x = canvas.put(text, x: x, y: y, role: role)
+        }
+        if start + offset == selection { canvas.paint(row: y, role: .selected) }
+    }
+    if rows.count > capacity {
+        let more = "\(start + 1)-\(min(rows.count, start + capacity)) of \(rows.count)"
+        canvas.put(" " + more, x: max(0, state.width - more.count - 1), y: body.top, role: .dim)
+    }
+}

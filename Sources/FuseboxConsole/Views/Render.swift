@@ -1,0 +1,111 @@
+import FuseboxProtocol
+
+/// The whole screen for `state`: header, the current view, status line and key hints, with any
+/// dialog or input line on top. Pure: the same state always gives the same canvas.
+public func render(_ state: ConsoleState) -> Canvas {
+    var canvas = Canvas(width: state.width, height: state.height)
+    guard state.width >= 20 && state.height >= 6 else {
+        canvas.put("terminal too small", x: 0, y: 0, role: .warning)
+        canvas.put("\(state.width)x\(state.height); need 20x6", x: 0, y: 1, role: .dim)
+        return canvas
+    }
+    drawHeader(state, &canvas)
+    let body = BodyArea(top: 1, bottom: state.height - 3)
+    switch state.screen {
+    case .overview: drawOverview(state, body, &canvas)
+    case .detail: drawDetail(state, body, &canvas)
+    case .flags: drawFlags(state, body, &canvas)
+    case .events: drawEvents(state, body, &canvas)
+    case .help: drawHelp(state, body, &canvas)
+    }
+    drawStatus(state, &canvas)
+    drawKeyHints(state, &canvas)
+    if state.dialog != nil { drawDialog(state, &canvas) }
+    if state.width < 60 || state.height < 15 {
+        let hint = "small terminal (\(state.width)x\(state.height)): showing what fits; 60x15 or more for the full layout"
+        canvas.put(Format.fit(hint, state.width, ellipsis: state.glyphs.ellipsis), x: 0, y: state.height - 2, role: .warning)
+    }
+    return canvas
+}
+
+/// The rows a view may use.
+struct BodyArea {
+    let top: Int
+    let bottom: Int
+    var height: Int { max(0, bottom - top + 1) }
+}
+
+private func drawHeader(_ state: ConsoleState, _ canvas: inout Canvas) {
+    let sep = " \(state.glyphs.vertical) "
+    var x = canvas.put("Fusebox", x: 0, y: 0, role: .title)
+    x = canvas.put(sep, x: x, y: 0, role: .dim)
+    x = canvas.put(state.source, x: x, y: 0, role: .text)
+    x = canvas.put(sep, x: x, y: 0, role: .dim)
+    x = canvas.put(state.paused ? "PAUSED" : "LIVE", x: x, y: 0, role: state.paused ? .badgePaused : .badgeLive)
+    x = canvas.put(" ", x: x, y: 0)
+    x = canvas.put(state.readOnly ? "[RO]" : "[RW]", x: x, y: 0, role: state.readOnly ? .badgeReadOnly : .badgeReadWrite)
+    x = canvas.put(sep, x: x, y: 0, role: .dim)
+    x = canvas.put("every \(Format.age(seconds: state.intervalSeconds))", x: x, y: 0, role: .dim)
+    x = canvas.put(sep, x: x, y: 0, role: .dim)
+    if let age = state.dataAgeSeconds {
+        let stale = state.backendError != nil || age > max(3, state.intervalSeconds * 3)
+        x = canvas.put("updated \(Format.age(seconds: age)) ago", x: x, y: 0, role: stale ? .warning : .dim)
+    } else {
+        x = canvas.put("waiting for data", x: x, y: 0, role: .warning)
+    }
+    let counts = state.shown.countsByState
+    for breakerState in [BreakerState.open, .forcedOpen, .halfOpen, .recovering, .disabled, .closed] {
+        guard let count = counts[breakerState], count > 0 else { continue }
+        x = canvas.put("  ", x: x, y: 0)
+        x = canvas.put("\(breakerState.label) \(count)", x: x, y: 0, role: breakerState.role)
+    }
+}
+
+private func drawStatus(_ state: ConsoleState, _ canvas: inout Canvas) {
+    let y = state.height - 2
+    if let input = state.input {
+        let prompt = input.purpose == .filter ? "/" : ":"
+        canvas.put(prompt + input.text + "_", x: 0, y: y, role: .keyName)
+        return
+    }
+    if let error = state.backendError {
+        let age = state.dataAgeSeconds.map { "data \(Format.age(seconds: $0)) old" } ?? "no data yet"
+        canvas.put(Format.fit("source error: \(error) (\(age))", state.width, ellipsis: state.glyphs.ellipsis), x: 0, y: y, role: .error)
+        return
+    }
+    if let status = state.status {
+        canvas.put(Format.fit(status.text, state.width, ellipsis: state.glyphs.ellipsis), x: 0, y: y, role: status.isError ? .error : .status)
+    } else if !state.filter.isEmpty {
+        canvas.put("filter: \(state.filter)  (esc clears)", x: 0, y: y, role: .dim)
+    }
+}
+
+/// The keys that apply now, in the order an operator needs them.
+func keyHints(_ state: ConsoleState) -> [(String, String)] {
+    if state.dialog != nil {
+        return [("tab", "next field"), ("←→", "choose"), ("enter", "activate"), ("esc", "cancel")]
+    }
+    if state.input != nil { return [("enter", "apply"), ("esc", "cancel"), ("bksp", "delete")] }
+    let actions: [KeyAction]
+    switch state.screen {
+    case .overview: actions = [.select, .forceOpen, .close, .disable, .backIn, .filter, .sort, .flags, .events, .pause, .help, .quit]
+    case .detail: actions = [.back, .forceOpen, .close, .disable, .backIn, .pause, .help, .quit]
+    case .flags: actions = [.toggleFlag, .up, .down, .back, .help, .quit]
+    case .events: actions = [.up, .down, .back, .help, .quit]
+    case .help: actions = [.back, .help, .quit]
+    }
+    return actions.filter { !($0.isWrite && state.readOnly) }.compactMap { action in
+        state.keymap.keys(for: action).first.map { ($0.label, action.summary) }
+    }
+}
+
+private func drawKeyHints(_ state: ConsoleState, _ canvas: inout Canvas) {
+    let y = state.height - 1
+    var x = 0
+    for (key, summary) in keyHints(state) {
+        let width = key.unicodeScalars.count + summary.count + 3
+        if x + width > state.width { break }
+        x = canvas.put(key, x: x, y: y, role: .keyName)
+        x = canvas.put(" " + summary + "  ", x: x, y: y, role: .keyHint)
+    }
+}
