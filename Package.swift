@@ -88,7 +88,10 @@ let package = Package(
         .testTarget(name: "FuseboxProtocolTests", dependencies: ["FuseboxProtocol"], swiftSettings: strict),
         .testTarget(
             name: "FuseboxConsoleTests",
-            dependencies: ["FuseboxConsole", "FuseboxProtocol", "FuseboxBackends", "Fusebox", "FuseboxSimulator"],
+            dependencies: [
+                "FuseboxConsole", "FuseboxProtocol", "FuseboxBackends", "Fusebox", "FuseboxSimulator",
+                "FuseboxTerminal", .product(name: "Logging", package: "swift-log"),
+            ],
             exclude: ["Golden"],
             swiftSettings: strict
         ),

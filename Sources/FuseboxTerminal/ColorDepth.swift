@@ -37,7 +37,10 @@ public enum ColorDepth {
     }
 
     static func nearestIndexed(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> Int {
-        (16..<256).min { distance(rgb(ofIndexed: $0), (Int(r), Int(g), Int(b))) < distance(rgb(ofIndexed: $1), (Int(r), Int(g), Int(b))) }!
+        (16..<256).min {
+            distance(rgb(ofIndexed: $0), (Int(r), Int(g), Int(b)))
+                < distance(rgb(ofIndexed: $1), (Int(r), Int(g), Int(b)))
+        }!
     }
 
     static func nearestANSI(_ color: (Int, Int, Int)) -> Int {

@@ -47,7 +47,8 @@ public final class Terminal {
         setlocale(LC_ALL, "")
         unicode = fb_codeset_is_utf8() != 0
         guard let output = fopen("/dev/tty", "w"), let input = fopen("/dev/tty", "r") else {
-            throw TerminalError(description: "no terminal to draw on; use 'fusebox status --source SPEC' for plain output")
+            throw TerminalError(
+                description: "no terminal to draw on; use 'fusebox status --source SPEC' for plain output")
         }
         tcgetattr(fileno(input), &savedSettings)
         signal(SIGINT) { stopSignal.store($0, ordering: .relaxed) }
@@ -56,7 +57,8 @@ public final class Terminal {
             fclose(output)
             fclose(input)
             throw TerminalError(
-                description: "cannot drive terminal type '\(term)'; use 'fusebox status --source SPEC' for plain output")
+                description: "cannot drive terminal type '\(term)'; use 'fusebox status --source SPEC' for plain output"
+            )
         }
         _ = set_term(screen)
         self.screen = screen

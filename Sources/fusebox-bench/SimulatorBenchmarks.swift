@@ -12,7 +12,7 @@ enum SimulatorBenchmarks {
             let clock = ManualClock()
             let simulation = try Simulation(configuration: SimulationConfiguration(), clock: clock, logger: logger)
             let start = now()
-            try VirtualTime.run(clock: clock) { await simulation.run(for: .seconds(seconds)) }
+            try await VirtualTime.run(clock: clock) { await simulation.run(for: .seconds(seconds)) }
             let elapsed = Double(now() - start) / 1e9
             let requests = simulation.services[0].requestCounts.requests
             results.append(

@@ -52,7 +52,9 @@ final class ConsoleApp: Sendable {
         var dirty = true
         var lastTick = Self.wallMilliseconds()
         loop: while terminal.stopRequested == nil {
-            for message in inbox.withLock({ messages -> [Message] in defer { messages = [] }; return messages }) {
+            for message in inbox.withLock({ messages -> [Message] in
+                defer { messages = [] }; return messages
+            }) {
                 if perform(update(&state, message), &state) { break loop }
                 dirty = true
             }

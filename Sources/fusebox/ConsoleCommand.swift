@@ -13,7 +13,8 @@ struct ConsoleCommand: AsyncParsableCommand {
 
     @OptionGroup var sourceOptions: SourceOptions
 
-    @Option(name: .long, help: "Theme name (dark, light, high-contrast, colorblind, monochrome) or path to a .theme file.")
+    @Option(
+        name: .long, help: "Theme name (dark, light, high-contrast, colorblind, monochrome) or path to a .theme file.")
     var theme = "dark"
 
     @Flag(name: .long, help: "Disable every action: look, do not touch.")
@@ -26,7 +27,9 @@ struct ConsoleCommand: AsyncParsableCommand {
     var actor: String?
 
     func validate() throws {
-        guard interval >= 0.1 && interval <= 3600 else { throw ValidationError("--interval must be 0.1...3600 seconds") }
+        guard interval >= 0.1 && interval <= 3600 else {
+            throw ValidationError("--interval must be 0.1...3600 seconds")
+        }
     }
 
     func run() async throws {

@@ -21,7 +21,9 @@ struct SourceOptions: ParsableArguments {
     var rate: Double = 20
 
     func validate() throws {
-        if source.count > 1 { throw ValidationError("one --source at a time for now; several sources arrive with fleet views") }
+        if source.count > 1 {
+            throw ValidationError("one --source at a time for now; several sources arrive with fleet views")
+        }
         for spec in source { _ = try parse(spec) }
     }
 

@@ -72,7 +72,7 @@ struct SimulateCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError("\(error)")
             }
-            try VirtualTime.run(clock: clock) {
+            try await VirtualTime.run(clock: clock) {
                 await simulation.run(for: .seconds(seconds), observingEvery: .seconds(1)) { printer.printNew(from: $0) }
             }
             printer.printNew(from: simulation, flush: true)

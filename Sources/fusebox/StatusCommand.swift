@@ -35,7 +35,7 @@ struct StatusCommand: AsyncParsableCommand {
                 configuration: try sourceOptions.simulation(scenario: scenario), clock: clock)
             let simulation = backend.simulation
             let samples = SnapshotPair()
-            try VirtualTime.run(clock: clock) {
+            try await VirtualTime.run(clock: clock) {
                 await simulation.run(for: .seconds(max(1, at)), observingEvery: .seconds(1)) { simulation in
                     samples.push(simulation.snapshots())
                 }

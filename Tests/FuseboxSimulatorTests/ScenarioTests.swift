@@ -4,8 +4,8 @@ import FuseboxSimulator
 import Testing
 
 @Suite struct ScenarioTests {
-    @Test func partialOutageTripsEarlyAndServesFallbacksOfThreeKinds() throws {
-        let simulation = try runScenario(.partialOutage, seconds: 180)
+    @Test func partialOutageTripsEarlyAndServesFallbacksOfThreeKinds() async throws {
+        let simulation = try await runScenario(.partialOutage, seconds: 180)
         let opens = simulation.events.filter { $0.kind == .transition && $0.to == "open" }
         #expect(!opens.isEmpty)
         let firstTrip = try #require(opens.first).atMilliseconds - 1_796_000_000_000
@@ -18,9 +18,9 @@ import Testing
         #expect(counts.requests > 3000 && counts.degraded > 0)
     }
 
-    @Test func regionalFailoverServesTheAlternateWhileThePrimaryIsOpen() throws {
+    @Test func regionalFailoverServesTheAlternateWhileThePrimaryIsOpen() async throws {
         let samples = Samples()
-        _ = try runScenario(.regionalFailover, seconds: 120, samples: samples)
+        _ = try await runScenario(.regionalFailover, seconds: 120, samples: samples)
         var servedWhileOpen = false
         for (earlier, later) in zip(samples.all, samples.all.dropFirst()) {
             let before = earlier.snapshot.dependency(named: "payments")!
@@ -41,9 +41,9 @@ import Testing
         #expect([.recovering, .closed].contains(last.breaker.state), "the primary comes back after it heals")
     }
 
-    @Test func retryBudgetHoldsTheRetryRatioDownInARetryStorm() throws {
+    @Test func retryBudgetHoldsTheRetryRatioDownInARetryStorm() async throws {
         let seconds = 120
-        let simulation = try runScenario(.retryStorm, seconds: seconds)
+        let simulation = try await runScenario(.retryStorm, seconds: seconds)
         let inventory = simulation.dependency("inventory-db")
         let calls = Double(inventory.calls.successes + inventory.calls.failures)
         let budget = try #require(
@@ -56,9 +56,9 @@ import Testing
         #expect(Double(inventory.retry.retries) / calls < budget.ratio + 0.1)
     }
 
-    @Test func staleCacheServesWithRisingStaleness() throws {
+    @Test func staleCacheServesWithRisingStaleness() async throws {
         let samples = Samples()
-        _ = try runScenario(.cacheStale, seconds: 95, every: 15, samples: samples)
+        _ = try await runScenario(.cacheStale, seconds: 95, every: 15, samples: samples)
         let staleness = samples.all.filter { $0.seconds >= 30 }.map {
             $0.snapshot.dependency(named: "catalog")!.fallbacks.maxStalenessMilliseconds ?? 0
         }
@@ -67,8 +67,8 @@ import Testing
         #expect(staleness.last! > 60_000, "catalog has been down for over a minute")
     }
 
-    @Test func recoveryGoesThroughBackInToClosed() throws {
-        let simulation = try runScenario(.recovery, seconds: 120)
+    @Test func recoveryGoesThroughBackInToClosed() async throws {
+        let simulation = try await runScenario(.recovery, seconds: 120)
         let path = simulation.transitions(of: "payments").map(\.1)
         let recovering = try #require(path.firstIndex(of: "recovering"), "\(path)")
         #expect(path[..<recovering].contains("open"))
@@ -76,30 +76,32 @@ import Testing
         #expect(simulation.dependency("payments").breaker.state == .closed)
     }
 
-    @Test func slowDownstreamTripsOnSlowCalls() throws {
-        let simulation = try runScenario(.slowDownstream, seconds: 100)
+    @Test func slowDownstreamTripsOnSlowCalls() async throws {
+        let simulation = try await runScenario(.slowDownstream, seconds: 100)
         let trip = simulation.events.first {
             $0.kind == .transition && $0.dependency == "shipping-quotes" && $0.to == "open"
         }
         #expect(trip?.reason?.hasPrefix("slow-call rate") == true, "\(String(describing: trip?.reason))")
     }
 
-    @Test func flappingMakesProbesFailAndSucceed() throws {
-        let simulation = try runScenario(.flapping, seconds: 120)
+    @Test func flappingMakesProbesFailAndSucceed() async throws {
+        let simulation = try await runScenario(.flapping, seconds: 120)
         let transitions = simulation.transitions(of: "search")
         #expect(transitions.contains { $0 == ("half-open", "open") })
         #expect(transitions.contains { $0 == ("half-open", "closed") })
     }
 
-    @Test func sameSeedSameEventsDifferentSeedDifferentEvents() throws {
-        func events(_ seed: UInt64) throws -> [String] {
-            try runScenario(.partialOutage, seconds: 60, seed: seed).events.map {
+    @Test func sameSeedSameEventsDifferentSeedDifferentEvents() async throws {
+        func events(_ seed: UInt64) async throws -> [String] {
+            try await runScenario(.partialOutage, seconds: 60, seed: seed).events.map {
                 "\($0.sequence) \($0.atMilliseconds) \($0.message)"
             }
         }
-        let first = try events(11)
+        let first = try await events(11)
         #expect(first.count > 20)
-        #expect(try events(11) == first)
-        #expect(try events(12) != first)
+        let again = try await events(11)
+        let other = try await events(12)
+        #expect(again == first)
+        #expect(other != first)
     }
 }

@@ -18,7 +18,7 @@ func runScenario(
     _ scenario: Scenario, seconds: Int, seed: UInt64 = 7, every: Int = 5, samples: Samples? = nil,
     configure: (inout SimulationConfiguration) -> Void = { _ in },
     during: (@Sendable (Int, Simulation) -> Void)? = nil
-) throws -> Simulation {
+) async throws -> Simulation {
     var configuration = SimulationConfiguration()
     configuration.scenario = scenario
     configuration.seed = seed
@@ -26,7 +26,7 @@ func runScenario(
     let clock = ManualClock(wallOriginMilliseconds: 1_796_000_000_000)
     let simulation = try Simulation(configuration: configuration, clock: clock, logger: quietLogger)
     let start = clock.nanoseconds()
-    try VirtualTime.run(clock: clock) {
+    try await VirtualTime.run(clock: clock) {
         await simulation.run(for: .seconds(seconds), observingEvery: .seconds(every)) { simulation in
             let elapsed = Int((clock.nanoseconds() - start) / 1_000_000_000)
             during?(elapsed, simulation)

@@ -4,8 +4,8 @@ import FuseboxSimulator
 import Testing
 
 @Suite struct SimulationTests {
-    @Test func reactsToOperatorCommandsLikeARealService() throws {
-        let simulation = try runScenario(.flapping, seconds: 30) { _ in
+    @Test func reactsToOperatorCommandsLikeARealService() async throws {
+        let simulation = try await runScenario(.flapping, seconds: 30) { _ in
         } during: { elapsed, simulation in
             guard elapsed == 5 else { return }
             _ = simulation.apply(
@@ -25,8 +25,8 @@ import Testing
         #expect(recommendations.calls.bypassed == recommendations.activations(fallback: "bestsellers", reason: .flag))
     }
 
-    @Test func instancesAndSyntheticDependenciesScaleTheFleet() throws {
-        let simulation = try runScenario(.partialOutage, seconds: 10) {
+    @Test func instancesAndSyntheticDependenciesScaleTheFleet() async throws {
+        let simulation = try await runScenario(.partialOutage, seconds: 10) {
             $0.instances = 3
             $0.syntheticDependencies = 500
             $0.requestsPerSecond = 10
@@ -40,8 +40,8 @@ import Testing
         #expect(Set(snapshots.map { $0.dependency(named: "auth")!.calls.calls }).count > 1, "instances differ")
     }
 
-    @Test func everyNumberComesFromTheRuntimeAndAddsUp() throws {
-        let simulation = try runScenario(.partialOutage, seconds: 60)
+    @Test func everyNumberComesFromTheRuntimeAndAddsUp() async throws {
+        let simulation = try await runScenario(.partialOutage, seconds: 60)
         for dependency in simulation.registries[0].snapshot().dependencies {
             let c = dependency.calls
             #expect(c.calls == c.successes + c.failures + c.rejected + c.bypassed, "\(dependency.name)")
@@ -75,8 +75,8 @@ import Testing
         }
     }
 
-    @Test func loopingScenariosStartOver() throws {
-        let simulation = try runScenario(.regionalFailover, seconds: 240)
+    @Test func loopingScenariosStartOver() async throws {
+        let simulation = try await runScenario(.regionalFailover, seconds: 240)
         let notes = simulation.scenarioNotes.map(\.text)
         #expect(
             notes == [

@@ -10,7 +10,8 @@ public struct Glyphs: Sendable, Hashable {
     public let ellipsis: String
 
     public static let unicode = Glyphs(
-        sparks: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], bar: "█", partialBars: ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"],
+        sparks: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], bar: "█",
+        partialBars: ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"],
         vertical: "│", horizontal: "─", rising: "▲", bullet: "●", ellipsis: "…")
 
     public static let ascii = Glyphs(

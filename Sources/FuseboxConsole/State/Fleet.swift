@@ -64,12 +64,15 @@ public struct Fleet: Sendable, Hashable {
                     let calls = Self.delta(dependency.calls.calls, before.dependency.calls.calls)
                     let failures = Self.delta(dependency.calls.failures, before.dependency.calls.failures)
                     row.callsPerSecond = Double(calls) / seconds
-                    row.retriesPerSecond = Double(Self.delta(dependency.retry.retries, before.dependency.retry.retries)) / seconds
+                    row.retriesPerSecond =
+                        Double(Self.delta(dependency.retry.retries, before.dependency.retry.retries)) / seconds
                     row.fallbacksPerSecond =
                         Double(Self.delta(dependency.fallbacks.total, before.dependency.fallbacks.total)) / seconds
                     row.intervalFailurePercent = calls == 0 ? 0 : Double(failures) * 100 / Double(calls)
-                    row.failureHistory = Array((before.failureHistory + [row.intervalFailurePercent]).suffix(Self.historyLength))
-                    row.latencyHistory = Array((before.latencyHistory + [dependency.latency.p99]).suffix(Self.historyLength))
+                    row.failureHistory = Array(
+                        (before.failureHistory + [row.intervalFailurePercent]).suffix(Self.historyLength))
+                    row.latencyHistory = Array(
+                        (before.latencyHistory + [dependency.latency.p99]).suffix(Self.historyLength))
                     row.rising = Self.isRising(row, before)
                 } else {
                     row.failureHistory = [dependency.breaker.failureRate]

@@ -6,6 +6,12 @@ public enum Key: Sendable, Hashable {
     /// Ctrl-C when the terminal delivers it as a key rather than a signal.
     case interrupt
 
+    /// A key that types a character (listed before named keys in help).
+    var isPrintable: Bool {
+        if case .character = self { return true }
+        return false
+    }
+
     /// How help and the key-hint bar print it.
     public var label: String {
         switch self {
@@ -86,7 +92,9 @@ public struct Keymap: Sendable, Hashable {
 
     /// The keys bound to `action`, for help.
     public func keys(for action: KeyAction) -> [Key] {
-        bindings.filter { $0.value == action }.map(\.key).sorted { $0.label < $1.label }
+        bindings.filter { $0.value == action }.map(\.key).sorted { a, b in
+            (a.isPrintable ? 0 : 1, a.label) < (b.isPrintable ? 0 : 1, b.label)
+        }
     }
 
     /// Binds `key` to `action` (`nil` unbinds it); Ctrl-C always quits.

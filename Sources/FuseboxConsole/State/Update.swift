@@ -253,7 +253,8 @@ private func runCommandLine(_ line: String, _ state: inout ConsoleState) -> [Eff
     case "q", "quit": return [.quit]
     case "theme":
         guard !argument.isEmpty else {
-            state.status = .init(text: "usage: :theme NAME (\(state.availableThemes.joined(separator: ", ")))", isError: true)
+            state.status = .init(
+                text: "usage: :theme NAME (\(state.availableThemes.joined(separator: ", ")))", isError: true)
             return []
         }
         return [.applyTheme(argument)]

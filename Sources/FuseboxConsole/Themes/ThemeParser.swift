@@ -85,7 +85,8 @@ public enum ThemeParser {
         }
         throw ThemeError(
             file: file, line: line, key: key,
-            problem: "unknown colour '\(word)'; use default, a name like red or bright-red, color0...color255, or #rrggbb")
+            problem:
+                "unknown colour '\(word)'; use default, a name like red or bright-red, color0...color255, or #rrggbb")
     }
 }
 

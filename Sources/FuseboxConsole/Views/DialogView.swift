@@ -6,14 +6,26 @@ func drawDialog(_ state: ConsoleState, _ canvas: inout Canvas) {
     lines.append(("\(dialog.verb) \(dialog.target)?", .title))
     let criticality = dialog.criticality.map { "\($0.rawValue) dependency" } ?? "flag"
     let plural = dialog.instances.count == 1 ? "instance" : "instances"
-    lines.append(("Blast radius: \(criticality), \(dialog.instances.count) \(plural): \(dialog.instances.joined(separator: ", "))", .warning))
+    lines.append(
+        (
+            "Blast radius: \(criticality), \(dialog.instances.count) \(plural): \(dialog.instances.joined(separator: ", "))",
+            .warning
+        ))
     if case .startBackIn = dialog.action {
         let choice = ConfirmationDialog.scheduleChoices[dialog.scheduleIndex]
         lines.append(("Schedule (←→): \(choice.label)", .text))
     }
-    lines.append(("Reason: \(dialog.reason)\(dialog.focus == .reason ? "_" : "")", dialog.focus == .reason ? .dialogFocus : .dialog))
+    lines.append(
+        (
+            "Reason: \(dialog.reason)\(dialog.focus == .reason ? "_" : "")",
+            dialog.focus == .reason ? .dialogFocus : .dialog
+        ))
     if dialog.requiresTypedName {
-        lines.append(("Type '\(dialog.target)' to confirm: \(dialog.typedName)\(dialog.focus == .typedName ? "_" : "")", dialog.focus == .typedName ? .dialogFocus : .dialog))
+        lines.append(
+            (
+                "Type '\(dialog.target)' to confirm: \(dialog.typedName)\(dialog.focus == .typedName ? "_" : "")",
+                dialog.focus == .typedName ? .dialogFocus : .dialog
+            ))
     }
     let height = lines.count + 4
     let left = max(0, (state.width - width) / 2)
@@ -25,7 +37,9 @@ func drawDialog(_ state: ConsoleState, _ canvas: inout Canvas) {
     canvas.put(border, x: left, y: top, role: .dialog)
     canvas.put(border, x: left, y: top + height - 1, role: .dialog)
     for (index, line) in lines.enumerated() {
-        canvas.put(Format.fit(line.0, width - 4, ellipsis: state.glyphs.ellipsis), x: left + 2, y: top + 1 + index, role: line.1)
+        canvas.put(
+            Format.fit(line.0, width - 4, ellipsis: state.glyphs.ellipsis), x: left + 2, y: top + 1 + index,
+            role: line.1)
     }
     let buttonsY = top + height - 2
     let cancel = dialog.focus == .cancel ? "[ Cancel ]" : "  Cancel  "

@@ -3,7 +3,9 @@ import FuseboxProtocol
 /// Flags with value, owner and last change.
 func drawFlags(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canvas) {
     let flags = state.shown.flags
-    canvas.put("FLAG                               VALUE       INSTANCE      OWNER          LAST CHANGE", x: 0, y: body.top, role: .header)
+    canvas.put(
+        "FLAG                               VALUE       INSTANCE      OWNER          LAST CHANGE", x: 0, y: body.top,
+        role: .header)
     canvas.paint(row: body.top, role: .header)
     if flags.isEmpty { canvas.put("no flags yet", x: 1, y: body.top + 1, role: .dim) }
     for (index, entry) in flags.prefix(max(0, body.height - 1)).enumerated() {
@@ -19,9 +21,10 @@ func drawFlags(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canvas) 
         x = canvas.put(Format.left(flag.value.description, 12), x: x, y: y, role: on ? .warning : .ok)
         x = canvas.put(Format.left(entry.instance, 14), x: x, y: y, role: .dim)
         x = canvas.put(Format.left(flag.owner ?? "-", 15), x: x, y: y, role: .dim)
-        let change = flag.lastChange.map {
-            "\($0.actor) at \(Format.clock($0.atMilliseconds)): \($0.reason.isEmpty ? "(no reason)" : $0.reason)"
-        } ?? "never changed"
+        let change =
+            flag.lastChange.map {
+                "\($0.actor) at \(Format.clock($0.atMilliseconds)): \($0.reason.isEmpty ? "(no reason)" : $0.reason)"
+            } ?? "never changed"
         canvas.put(Format.fit(change, max(0, state.width - x), ellipsis: state.glyphs.ellipsis), x: x, y: y, role: .dim)
         if index == state.flagSelection { canvas.paint(row: y, role: .selected) }
     }
@@ -33,7 +36,8 @@ func drawEvents(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canvas)
     let lines = state.log.filter {
         needle.isEmpty || $0.text.lowercased().contains(needle) || $0.kind.contains(needle)
     }
-    canvas.put("EVENTS (\(lines.count))\(needle.isEmpty ? "" : "  filter: \(state.filter)")", x: 0, y: body.top, role: .header)
+    canvas.put(
+        "EVENTS (\(lines.count))\(needle.isEmpty ? "" : "  filter: \(state.filter)")", x: 0, y: body.top, role: .header)
     canvas.paint(row: body.top, role: .header)
     let capacity = body.height - 1
     let end = max(0, lines.count - state.eventScroll)
@@ -61,7 +65,10 @@ func drawHelp(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canvas) {
     let actions: [KeyAction]
     switch state.screenBeforeHelp {
     case .overview, .help:
-        actions = [.up, .down, .pageUp, .pageDown, .select, .forceOpen, .close, .disable, .backIn, .filter, .sort, .command, .flags, .events, .pause, .help, .back, .quit]
+        actions = [
+            .up, .down, .pageUp, .pageDown, .select, .forceOpen, .close, .disable, .backIn, .filter, .sort, .command,
+            .flags, .events, .pause, .help, .back, .quit,
+        ]
     case .detail: actions = [.back, .forceOpen, .close, .disable, .backIn, .pause, .help, .quit]
     case .flags: actions = [.up, .down, .select, .toggleFlag, .overview, .events, .help, .back, .quit]
     case .events: actions = [.up, .down, .filter, .overview, .flags, .help, .back, .quit]
@@ -71,10 +78,14 @@ func drawHelp(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canvas) {
         guard !keys.isEmpty else { continue }
         var x = canvas.put(Format.left(keys, 12), x: 2, y: y, role: .keyName)
         x = canvas.put(action.summary, x: x, y: y)
-        if action.isWrite { canvas.put(state.readOnly ? "  (disabled: read-only)" : "  (asks for confirmation)", x: x, y: y, role: .dim) }
+        if action.isWrite {
+            canvas.put(state.readOnly ? "  (disabled: read-only)" : "  (asks for confirmation)", x: x, y: y, role: .dim)
+        }
         y += 1
     }
     if y + 1 <= body.bottom {
-        canvas.put(":theme NAME  :filter TEXT  :sort worst|name|calls|failures|latency  :flags  :events  :q", x: 2, y: y + 1, role: .dim)
+        canvas.put(
+            ":theme NAME  :filter TEXT  :sort worst|name|calls|failures|latency  :flags  :events  :q", x: 2, y: y + 1,
+            role: .dim)
     }
 }

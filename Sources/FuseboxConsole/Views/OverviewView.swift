@@ -15,10 +15,13 @@ private let columns: [Column] = [
     Column(title: "STATE", width: 14, priority: 0, align: .left) { row, _ in
         (row.dependency.breaker.badge, row.dependency.breaker.state.role)
     },
-    Column(title: "CALLS/s", width: 7, priority: 1, align: .right) { row, _ in (Format.rate(row.callsPerSecond), .text) },
+    Column(title: "CALLS/s", width: 7, priority: 1, align: .right) { row, _ in (Format.rate(row.callsPerSecond), .text)
+    },
     Column(title: "FAIL%/THR", width: 9, priority: 1, align: .right) { row, _ in
         let b = row.dependency.breaker
-        let role: Role = b.failureRate >= b.failureRateThreshold ? .error : (b.failureRate >= b.failureRateThreshold / 2 ? .warning : .text)
+        let role: Role =
+            b.failureRate >= b.failureRateThreshold
+            ? .error : (b.failureRate >= b.failureRateThreshold / 2 ? .warning : .text)
         return ("\(Format.percent(b.failureRate))/\(Format.percent(b.failureRateThreshold))", role)
     },
     Column(title: "P99", width: 7, priority: 2, align: .right) { row, _ in
@@ -33,7 +36,9 @@ private let columns: [Column] = [
         let role: Role = b.slowCallRate >= b.slowCallRateThreshold ? .error : .text
         return ("\(Format.percent(b.slowCallRate))/\(Format.percent(b.slowCallRateThreshold))", role)
     },
-    Column(title: "RETRY/s", width: 7, priority: 3, align: .right) { row, _ in (Format.rate(row.retriesPerSecond), .text) },
+    Column(title: "RETRY/s", width: 7, priority: 3, align: .right) { row, _ in
+        (Format.rate(row.retriesPerSecond), .text)
+    },
     Column(title: "CRIT", width: 4, priority: 4, align: .left) { row, _ in
         row.dependency.criticality == .critical ? ("crit", .critical) : ("degr", .dim)
     },
@@ -73,7 +78,8 @@ func drawOverview(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canva
     // Column titles.
     var x = canvas.put(Format.left("DEPENDENCY", nameColumn), x: 0, y: body.top, role: .header)
     for column in chosen {
-        let title = column.align == .right ? Format.right(column.title, column.width) : Format.left(column.title, column.width)
+        let title =
+            column.align == .right ? Format.right(column.title, column.width) : Format.left(column.title, column.width)
         x = canvas.put(" " + title, x: x, y: body.top, role: .header)
     }
     canvas.paint(row: body.top, role: .header)
@@ -92,7 +98,9 @@ func drawOverview(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canva
         let y = body.top + 1 + offset
         let marker = row.rising ? state.glyphs.rising + " " : "  "
         var x = canvas.put(marker, x: 0, y: y, role: .rising)
-        x = canvas.put(Format.left(Format.fit(row.name, nameColumn - 2, ellipsis: state.glyphs.ellipsis), nameColumn - 2), x: x, y: y)
+        x = canvas.put(
+            Format.left(Format.fit(row.name, nameColumn - 2, ellipsis: state.glyphs.ellipsis), nameColumn - 2), x: x,
+            y: y)
         for column in chosen {
             let (value, role) = column.value(row, state)
             let fitted = Format.fit(value, column.width, ellipsis: state.glyphs.ellipsis)

@@ -22,8 +22,10 @@ public func render(_ state: ConsoleState) -> Canvas {
     drawKeyHints(state, &canvas)
     if state.dialog != nil { drawDialog(state, &canvas) }
     if state.width < 60 || state.height < 15 {
-        let hint = "small terminal (\(state.width)x\(state.height)): showing what fits; 60x15 or more for the full layout"
-        canvas.put(Format.fit(hint, state.width, ellipsis: state.glyphs.ellipsis), x: 0, y: state.height - 2, role: .warning)
+        let hint =
+            "small terminal (\(state.width)x\(state.height)): showing what fits; 60x15 or more for the full layout"
+        canvas.put(
+            Format.fit(hint, state.width, ellipsis: state.glyphs.ellipsis), x: 0, y: state.height - 2, role: .warning)
     }
     return canvas
 }
@@ -43,7 +45,8 @@ private func drawHeader(_ state: ConsoleState, _ canvas: inout Canvas) {
     x = canvas.put(sep, x: x, y: 0, role: .dim)
     x = canvas.put(state.paused ? "PAUSED" : "LIVE", x: x, y: 0, role: state.paused ? .badgePaused : .badgeLive)
     x = canvas.put(" ", x: x, y: 0)
-    x = canvas.put(state.readOnly ? "[RO]" : "[RW]", x: x, y: 0, role: state.readOnly ? .badgeReadOnly : .badgeReadWrite)
+    x = canvas.put(
+        state.readOnly ? "[RO]" : "[RW]", x: x, y: 0, role: state.readOnly ? .badgeReadOnly : .badgeReadWrite)
     x = canvas.put(sep, x: x, y: 0, role: .dim)
     x = canvas.put("every \(Format.age(seconds: state.intervalSeconds))", x: x, y: 0, role: .dim)
     x = canvas.put(sep, x: x, y: 0, role: .dim)
@@ -70,11 +73,15 @@ private func drawStatus(_ state: ConsoleState, _ canvas: inout Canvas) {
     }
     if let error = state.backendError {
         let age = state.dataAgeSeconds.map { "data \(Format.age(seconds: $0)) old" } ?? "no data yet"
-        canvas.put(Format.fit("source error: \(error) (\(age))", state.width, ellipsis: state.glyphs.ellipsis), x: 0, y: y, role: .error)
+        canvas.put(
+            Format.fit("source error: \(error) (\(age))", state.width, ellipsis: state.glyphs.ellipsis), x: 0, y: y,
+            role: .error)
         return
     }
     if let status = state.status {
-        canvas.put(Format.fit(status.text, state.width, ellipsis: state.glyphs.ellipsis), x: 0, y: y, role: status.isError ? .error : .status)
+        canvas.put(
+            Format.fit(status.text, state.width, ellipsis: state.glyphs.ellipsis), x: 0, y: y,
+            role: status.isError ? .error : .status)
     } else if !state.filter.isEmpty {
         canvas.put("filter: \(state.filter)  (esc clears)", x: 0, y: y, role: .dim)
     }
@@ -88,7 +95,10 @@ func keyHints(_ state: ConsoleState) -> [(String, String)] {
     if state.input != nil { return [("enter", "apply"), ("esc", "cancel"), ("bksp", "delete")] }
     let actions: [KeyAction]
     switch state.screen {
-    case .overview: actions = [.select, .forceOpen, .close, .disable, .backIn, .filter, .sort, .flags, .events, .pause, .help, .quit]
+    case .overview:
+        actions = [
+            .select, .forceOpen, .close, .disable, .backIn, .filter, .sort, .flags, .events, .pause, .help, .quit,
+        ]
     case .detail: actions = [.back, .forceOpen, .close, .disable, .backIn, .pause, .help, .quit]
     case .flags: actions = [.toggleFlag, .up, .down, .back, .help, .quit]
     case .events: actions = [.up, .down, .back, .help, .quit]

@@ -1,4 +1,5 @@
 public import Fusebox
+import Foundation
 import Synchronization
 
 /// Runs async code in virtual time: every task runs on one deterministic executor, and whenever all
@@ -10,12 +11,30 @@ public enum VirtualTime {
         public let description: String
     }
 
+    /// Runs `body` to completion in virtual time on `clock`, on a thread of its own, so the caller's
+    /// task waits without holding one of the concurrency pool's threads.
+    /// - Throws: ``Stalled`` if tasks wait on something other than the clock.
+    public static func run(clock: ManualClock, _ body: @escaping @Sendable () async -> Void) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let thread = Thread {
+                do {
+                    try runBlocking(clock: clock, body)
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+
     /// Runs `body` to completion in virtual time on `clock`. Blocks the calling thread.
     ///
     /// Everything `body` starts must stay on its task executor (child tasks do; an unstructured
     /// `Task {}` does not) and wait only on `clock`.
     /// - Throws: ``Stalled`` if tasks wait on something other than the clock.
-    public static func run(clock: ManualClock, _ body: @escaping @Sendable () async -> Void) throws {
+    public static func runBlocking(clock: ManualClock, _ body: @escaping @Sendable () async -> Void) throws {
         let executor = SimulationExecutor()
         let done = Atomic<Bool>(false)
         let root = Task(executorPreference: executor) {

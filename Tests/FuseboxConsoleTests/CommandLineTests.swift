@@ -18,29 +18,17 @@ import Testing
             .deletingLastPathComponent().appendingPathComponent(".build/debug/fusebox")
     }
 
-    func fusebox(_ arguments: String...) throws -> Run {
+    func fusebox(_ arguments: String...) async throws -> Run {
         let binary = Self.binary
         try #require(
             FileManager.default.isExecutableFile(atPath: binary.path),
             "no fusebox binary at \(binary.path); run 'swift build --build-tests' first")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
-            errors: String(decoding: err, as: UTF8.self))
+        let result = try await spawnAndWait([binary.path] + arguments)
+        return Run(status: result.status, output: result.output, errors: result.errors)
     }
 
-    @Test func scenariosListsEachWithADescription() throws {
-        let run = try fusebox("scenarios")
+    @Test func scenariosListsEachWithADescription() async throws {
+        let run = try await fusebox("scenarios")
         #expect(run.status == 0)
         let lines = run.output.split(separator: "\n")
         #expect(lines.count == 7)
@@ -50,8 +38,8 @@ import Testing
         }
     }
 
-    @Test func simulatePrintsTheIncidentAsItUnfolds() throws {
-        let run = try fusebox("simulate", "--scenario", "recovery", "--duration", "90", "--seed", "3")
+    @Test func simulatePrintsTheIncidentAsItUnfolds() async throws {
+        let run = try await fusebox("simulate", "--scenario", "recovery", "--duration", "90", "--seed", "3")
         #expect(run.status == 0, "\(run.errors)")
         #expect(run.output.contains("scenario  payments primary region down"))
         #expect(run.output.contains("payments: CLOSED -> OPEN"))
@@ -59,16 +47,18 @@ import Testing
         #expect(run.output.contains("payments: RECOVERING -> CLOSED"))
         #expect(run.output.contains("checkout-1: "))
         #expect(
-            try fusebox("simulate", "--scenario", "recovery", "--duration", "90", "--seed", "3").output == run.output)
+            try await fusebox("simulate", "--scenario", "recovery", "--duration", "90", "--seed", "3").output
+                == run.output)
     }
 
-    @Test func badUsageExitsWithTwoAndSaysWhatToDo() throws {
-        let unknown = try fusebox("simulate", "--scenario", "nope")
+    @Test func badUsageExitsWithTwoAndSaysWhatToDo() async throws {
+        let unknown = try await fusebox("simulate", "--scenario", "nope")
         #expect(unknown.status == 2)
         #expect(unknown.errors.contains("unknown scenario 'nope'; choose one of: partial-outage"))
-        let tooMany = try fusebox("simulate", "--dependencies", "20000")
+        let tooMany = try await fusebox("simulate", "--dependencies", "20000")
         #expect(tooMany.status == 2)
         #expect(tooMany.errors.contains("synthetic dependencies must be 0...10000"))
-        #expect(try fusebox("no-such-command").status == 2)
+        let unknownCommand = try await fusebox("no-such-command")
+        #expect(unknownCommand.status == 2)
     }
 }

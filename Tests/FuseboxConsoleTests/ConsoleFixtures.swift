@@ -1,0 +1,54 @@
+import Foundation
+import Fusebox
+import FuseboxConsole
+import FuseboxProtocol
+import FuseboxSimulator
+import Logging
+import Synchronization
+
+/// A console state over real simulator data, the same every run: partial-outage with a fixed seed,
+/// played 45 s in virtual time, polled at 44 s and 45 s.
+enum ConsoleFixtures {
+    static let origin: Int64 = 1_796_000_000_000
+
+    static let snapshots: (previous: [Snapshot], last: [Snapshot]) = {
+        var configuration = SimulationConfiguration()
+        configuration.seed = 5
+        let clock = ManualClock(wallOriginMilliseconds: origin)
+        let simulation = try! Simulation(
+            configuration: configuration, clock: clock,
+            logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let samples = Mutex<[[Snapshot]]>([])
+        try! VirtualTime.runBlocking(clock: clock) {
+            await simulation.run(for: .seconds(46), observingEvery: .seconds(1)) { simulation in
+                let snapshots = simulation.snapshots()
+                samples.withLock { $0 = Array(($0 + [snapshots]).suffix(2)) }
+            }
+        }
+        let pair = samples.withLock { $0 }
+        return (pair[0], pair[1])
+    }()
+
+    /// The console after two polls.
+    static func state(
+        width: Int = 120, height: Int = 40, readOnly: Bool = false, glyphs: Glyphs = .unicode
+    ) -> ConsoleState {
+        var state = ConsoleState(
+            source: "sim:partial-outage", readOnly: readOnly, intervalSeconds: 1, width: width, height: height,
+            glyphs: glyphs, actor: "alice", availableThemes: ["dark", "light"])
+        let (previous, last) = snapshots
+        let at = last[0].takenAtMilliseconds
+        _ = update(&state, .data(previous, atMilliseconds: at - 1_000))
+        _ = update(&state, .data(last, atMilliseconds: at))
+        _ = update(&state, .tick(atMilliseconds: at + 400))
+        return state
+    }
+
+    /// Sends keys one after another; returns every effect.
+    @discardableResult
+    static func press(_ keys: [Key], _ state: inout ConsoleState) -> [Effect] {
+        keys.flatMap { update(&state, .key($0)) }
+    }
+
+    static func type(_ text: String) -> [Key] { text.map { Key.character($0) } }
+}
