@@ -80,6 +80,7 @@ let package = Package(
                 "Fusebox",
                 "FuseboxProtocol",
                 "FuseboxSimulator",
+                "FuseboxConsole",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ],

@@ -27,6 +27,7 @@ enum FuseboxBench {
         }
         if selected("breaker") { for r in BreakerBenchmarks.run(scale: scale) { emit(r) } }
         if selected("pipeline") { for r in await PipelineBenchmarks.run(scale: scale, filter: selected) { emit(r) } }
+        if selected("console") { for r in ConsoleBenchmarks.run(scale: scale, filter: selected) { emit(r) } }
         if selected("simulator") {
             for r in try await SimulatorBenchmarks.run(scale: scale, filter: selected) { emit(r) }
         }

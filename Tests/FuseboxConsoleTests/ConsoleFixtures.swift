@@ -11,7 +11,8 @@ import Synchronization
 enum ConsoleFixtures {
     static let origin: Int64 = 1_796_000_000_000
 
-    static let snapshots: (previous: [Snapshot], last: [Snapshot]) = {
+    /// Played once, on the virtual-time thread, so waiting tests hold no thread of the pool.
+    private static let playing = Task { () -> (previous: [Snapshot], last: [Snapshot]) in
         var configuration = SimulationConfiguration()
         configuration.seed = 5
         let clock = ManualClock(wallOriginMilliseconds: origin)
@@ -19,7 +20,7 @@ enum ConsoleFixtures {
             configuration: configuration, clock: clock,
             logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
         let samples = Mutex<[[Snapshot]]>([])
-        try! VirtualTime.runBlocking(clock: clock) {
+        try! await VirtualTime.run(clock: clock) {
             await simulation.run(for: .seconds(46), observingEvery: .seconds(1)) { simulation in
                 let snapshots = simulation.snapshots()
                 samples.withLock { $0 = Array(($0 + [snapshots]).suffix(2)) }
@@ -27,16 +28,20 @@ enum ConsoleFixtures {
         }
         let pair = samples.withLock { $0 }
         return (pair[0], pair[1])
-    }()
+    }
+
+    static var snapshots: (previous: [Snapshot], last: [Snapshot]) {
+        get async { await playing.value }
+    }
 
     /// The console after two polls.
     static func state(
         width: Int = 120, height: Int = 40, readOnly: Bool = false, glyphs: Glyphs = .unicode
-    ) -> ConsoleState {
+    ) async -> ConsoleState {
         var state = ConsoleState(
             source: "sim:partial-outage", readOnly: readOnly, intervalSeconds: 1, width: width, height: height,
             glyphs: glyphs, actor: "alice", availableThemes: ["dark", "light"])
-        let (previous, last) = snapshots
+        let (previous, last) = await snapshots
         let at = last[0].takenAtMilliseconds
         _ = update(&state, .data(previous, atMilliseconds: at - 1_000))
         _ = update(&state, .data(last, atMilliseconds: at))

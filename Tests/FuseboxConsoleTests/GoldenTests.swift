@@ -24,10 +24,10 @@ import Testing
     static let sizes = [(120, 40), (80, 24)]
 
     @Test(arguments: sizes.map { "\($0.0)x\($0.1)" })
-    func everyViewMatchesItsGoldenFile(size: String) throws {
+    func everyViewMatchesItsGoldenFile(size: String) async throws {
         let parts = size.split(separator: "x").map { Int($0)! }
         let (width, height) = (parts[0], parts[1])
-        var state = ConsoleFixtures.state(width: width, height: height)
+        var state = await ConsoleFixtures.state(width: width, height: height)
         try check("overview", render(state))
 
         var detail = state
@@ -50,10 +50,10 @@ import Testing
         try check("dialog", render(state))
     }
 
-    @Test func readOnlyAsciiAndTinyTerminals() throws {
-        try check("overview-readonly", render(ConsoleFixtures.state(width: 100, height: 20, readOnly: true)))
-        try check("overview-ascii", render(ConsoleFixtures.state(width: 80, height: 24, glyphs: .ascii)))
-        try check("small", render(ConsoleFixtures.state(width: 50, height: 12)))
-        try check("tiny", render(ConsoleFixtures.state(width: 19, height: 5)))
+    @Test func readOnlyAsciiAndTinyTerminals() async throws {
+        try check("overview-readonly", render(await ConsoleFixtures.state(width: 100, height: 20, readOnly: true)))
+        try check("overview-ascii", render(await ConsoleFixtures.state(width: 80, height: 24, glyphs: .ascii)))
+        try check("small", render(await ConsoleFixtures.state(width: 50, height: 12)))
+        try check("tiny", render(await ConsoleFixtures.state(width: 19, height: 5)))
     }
 }

@@ -4,10 +4,10 @@ import Testing
 
 /// Each key in each mode does what help says.
 @Suite struct UpdateTests {
-    func fresh(readOnly: Bool = false) -> ConsoleState { ConsoleFixtures.state(readOnly: readOnly) }
+    func fresh(readOnly: Bool = false) async -> ConsoleState { await ConsoleFixtures.state(readOnly: readOnly) }
 
-    @Test func quitOnQAndCtrlC() {
-        var state = fresh()
+    @Test func quitOnQAndCtrlC() async {
+        var state = await fresh()
         #expect(ConsoleFixtures.press([.character("q")], &state) == [.quit])
         #expect(ConsoleFixtures.press([.interrupt], &state) == [.quit])
         state.dialog = ConfirmationDialog(
@@ -15,8 +15,8 @@ import Testing
         #expect(ConsoleFixtures.press([.interrupt], &state) == [.quit], "Ctrl-C quits even from a dialog")
     }
 
-    @Test func overviewIsWorstFirstAndSortCycles() {
-        var state = fresh()
+    @Test func overviewIsWorstFirstAndSortCycles() async {
+        var state = await fresh()
         let worst = state.visibleRows.first!
         #expect(worst.dependency.breaker.state != .closed, "a tripped breaker comes first")
         ConsoleFixtures.press([.character("s")], &state)
@@ -26,8 +26,8 @@ import Testing
         #expect(state.sort == .worst)
     }
 
-    @Test func navigationMovesTheSelectionWithinBounds() {
-        var state = fresh()
+    @Test func navigationMovesTheSelectionWithinBounds() async {
+        var state = await fresh()
         ConsoleFixtures.press([.up], &state)
         #expect(state.selection == 0)
         ConsoleFixtures.press([.down, .character("j")], &state)
@@ -38,8 +38,8 @@ import Testing
         #expect(state.selection == state.visibleRows.count - 2)
     }
 
-    @Test func filterByNameOrStateThenEscapeClears() {
-        var state = fresh()
+    @Test func filterByNameOrStateThenEscapeClears() async {
+        var state = await fresh()
         ConsoleFixtures.press([.character("/")] + ConsoleFixtures.type("pay"), &state)
         #expect(state.input?.purpose == .filter)
         #expect(Set(state.visibleRows.map(\.name)) == ["payments", "payments-eu"])
@@ -51,16 +51,16 @@ import Testing
         #expect(state.visibleRows.allSatisfy { $0.dependency.breaker.state.label.lowercased().contains("open") })
     }
 
-    @Test func enterOpensDetailAndEscapeReturns() {
-        var state = fresh()
+    @Test func enterOpensDetailAndEscapeReturns() async {
+        var state = await fresh()
         ConsoleFixtures.press([.enter], &state)
         #expect(state.screen == .detail)
         ConsoleFixtures.press([.escape], &state)
         #expect(state.screen == .overview)
     }
 
-    @Test func helpTogglesAndRemembersWhereItCameFrom() {
-        var state = fresh()
+    @Test func helpTogglesAndRemembersWhereItCameFrom() async {
+        var state = await fresh()
         ConsoleFixtures.press([.character("F"), .character("?")], &state)
         #expect(state.screen == .help && state.screenBeforeHelp == .flags)
         ConsoleFixtures.press([.character("?")], &state)
@@ -69,12 +69,12 @@ import Testing
         #expect(state.screen == .flags)
     }
 
-    @Test func pauseFreezesTheViewWhileDataKeepsArriving() {
-        var state = fresh()
+    @Test func pauseFreezesTheViewWhileDataKeepsArriving() async {
+        var state = await fresh()
         ConsoleFixtures.press([.character("p")], &state)
         #expect(state.paused)
         let frozen = state.shown
-        let (_, last) = ConsoleFixtures.snapshots
+        let (_, last) = await ConsoleFixtures.snapshots
         _ = update(&state, .data(last, atMilliseconds: last[0].takenAtMilliseconds + 5_000))
         #expect(state.shown == frozen)
         #expect(state.fleet.updatedAtMilliseconds == last[0].takenAtMilliseconds + 5_000)
@@ -82,8 +82,8 @@ import Testing
         #expect(!state.paused && state.shown == state.fleet)
     }
 
-    @Test func forceOpenGoesThroughConfirmationWithCancelFocused() {
-        var state = fresh()
+    @Test func forceOpenGoesThroughConfirmationWithCancelFocused() async {
+        var state = await fresh()
         let target = state.selectedRow!.name
         ConsoleFixtures.press([.character("o")], &state)
         let dialog = state.dialog!
@@ -92,8 +92,8 @@ import Testing
         #expect(state.dialog == nil)
     }
 
-    @Test func criticalTargetsNeedTheirNameTyped() {
-        var state = fresh()
+    @Test func criticalTargetsNeedTheirNameTyped() async {
+        var state = await fresh()
         ConsoleFixtures.press([.character("/")] + ConsoleFixtures.type("auth") + [.enter, .character("o")], &state)
         #expect(state.dialog?.requiresTypedName == true, "auth is critical")
         ConsoleFixtures.press([.tab], &state)
@@ -112,8 +112,8 @@ import Testing
         #expect(command.actor == "alice" && command.reason == "drill" && !command.id.isEmpty)
     }
 
-    @Test func degradableTargetsConfirmWithoutTypingAndBackInPicksASchedule() {
-        var state = fresh()
+    @Test func degradableTargetsConfirmWithoutTypingAndBackInPicksASchedule() async {
+        var state = await fresh()
         ConsoleFixtures.press([.character("/")] + ConsoleFixtures.type("search") + [.enter], &state)
         ConsoleFixtures.press([.character("x"), .tab], &state)
         guard case .send(let disable, _) = ConsoleFixtures.press([.enter], &state).first else {
@@ -133,8 +133,8 @@ import Testing
         #expect(state.dialog == nil && state.status?.text == "cancelled")
     }
 
-    @Test func readOnlyBlocksEveryActionInOnePlace() {
-        var state = fresh(readOnly: true)
+    @Test func readOnlyBlocksEveryActionInOnePlace() async {
+        var state = await fresh(readOnly: true)
         for key in ["o", "c", "x", "b"] {
             #expect(ConsoleFixtures.press([.character(Character(key))], &state).isEmpty)
             #expect(state.dialog == nil)
@@ -145,8 +145,8 @@ import Testing
         #expect(!keyHintsText(state).contains("force open"))
     }
 
-    @Test func flagToggleConfirmsAndSendsTheNewValue() {
-        var state = fresh()
+    @Test func flagToggleConfirmsAndSendsTheNewValue() async {
+        var state = await fresh()
         ConsoleFixtures.press([.character("F")], &state)
         let flags = state.shown.flags.map(\.flag.name)
         let index = flags.firstIndex(of: "recommendations.static-fallback")!
@@ -159,8 +159,8 @@ import Testing
         #expect(command.action == .setFlag(name: "recommendations.static-fallback", value: .boolean(true)))
     }
 
-    @Test func commandLineThemeFilterSortAndErrors() {
-        var state = fresh()
+    @Test func commandLineThemeFilterSortAndErrors() async {
+        var state = await fresh()
         #expect(
             ConsoleFixtures.press([.character(":")] + ConsoleFixtures.type("theme light") + [.enter], &state) == [
                 .applyTheme("light")
@@ -176,8 +176,8 @@ import Testing
         #expect(ConsoleFixtures.press([.character(":"), .character("q"), .enter], &state) == [.quit])
     }
 
-    @Test func commandResultsAndFailuresReachTheStatusLineAndLog() {
-        var state = fresh()
+    @Test func commandResultsAndFailuresReachTheStatusLineAndLog() async {
+        var state = await fresh()
         let applied = CommandResult(
             commandId: "c1", status: .applied, target: "payments", before: "open", after: "forced-open", refusal: nil,
             message: "'payments' OPEN -> FORCED-OPEN", atMilliseconds: 1)
@@ -193,8 +193,8 @@ import Testing
         #expect(state.log.suffix(3).map(\.kind) == ["command", "command", "command"])
     }
 
-    @Test func aFailingSourceKeepsTheLastDataAndSaysHowOld() {
-        var state = fresh()
+    @Test func aFailingSourceKeepsTheLastDataAndSaysHowOld() async {
+        var state = await fresh()
         let rows = state.shown.rows
         let now = state.fleet.updatedAtMilliseconds! + 12_000
         _ = update(&state, .pollFailed("connection refused by 127.0.0.1:9901", atMilliseconds: now))
@@ -206,17 +206,17 @@ import Testing
         #expect(screen.line(0).contains("updated 12s ago"))
     }
 
-    @Test func eventsAreLoggedOncePerSequence() {
-        var state = fresh()
+    @Test func eventsAreLoggedOncePerSequence() async {
+        var state = await fresh()
         let count = state.log.count
-        let (_, last) = ConsoleFixtures.snapshots
+        let (_, last) = await ConsoleFixtures.snapshots
         _ = update(&state, .data(last, atMilliseconds: last[0].takenAtMilliseconds + 1_000))
         #expect(state.log.count == count, "the same events again add nothing")
         #expect(state.log.contains { $0.kind == "transition" && $0.text.contains("CLOSED -> OPEN") })
     }
 
-    @Test func resizeChangesTheLayout() {
-        var state = fresh()
+    @Test func resizeChangesTheLayout() async {
+        var state = await fresh()
         _ = update(&state, .resize(width: 60, height: 15))
         let canvas = render(state)
         #expect(canvas.width == 60 && canvas.height == 15)

@@ -1,0 +1,76 @@
+import FuseboxConsole
+import FuseboxProtocol
+
+enum ConsoleBenchmarks {
+    /// A fleet of `count` dependencies across `instances` instances, with varied states.
+    static func snapshots(dependencies count: Int, instances: Int, at time: Int64, calls: UInt64) -> [Snapshot] {
+        let states: [BreakerState] = [.closed, .closed, .closed, .closed, .open, .halfOpen, .forcedOpen, .recovering]
+        return (0..<instances).map { instance in
+            let dependencies = (0..<(count / instances)).map { index -> DependencySnapshot in
+                let state = states[index % states.count]
+                let breaker = BreakerSnapshot(
+                    state: state, stateSinceMilliseconds: time, windowKind: "count", windowSize: 100,
+                    windowCalls: 100, windowFailures: index % 60, windowSlowCalls: index % 7,
+                    failureRate: Double(index % 60), slowCallRate: Double(index % 7), failureRateThreshold: 50,
+                    slowCallRateThreshold: 100, slowCallDurationMilliseconds: 1000, minimumCalls: 20,
+                    halfOpenProbes: 5, halfOpenProbesAdmitted: 0, consecutiveTrips: 0, openUntilMilliseconds: nil,
+                    backIn: state == .recovering
+                        ? BackInProgress(
+                            schedule: .standard, share: 0.25, step: 1, startedAtMilliseconds: time, calls: 10,
+                            failures: 0, slowCalls: 0, turnedAway: 30) : nil)
+                return DependencySnapshot(
+                    name: "dependency-\(index)", criticality: index % 3 == 0 ? .critical : .degradable,
+                    metadata: ["owner": "team-\(index % 17)"], breaker: breaker,
+                    calls: CallCounts(calls: calls * UInt64(1 + index % 5), successes: calls, failures: UInt64(index)),
+                    retry: RetrySnapshot(
+                        maxAttempts: 3, attempts: calls, retries: calls / 10, successesAfterRetry: 0, exhausted: 0,
+                        budgetDenied: 0, budgetRatio: 0.2, budgetAvailable: 10),
+                    fallbacks: FallbackSnapshot(chain: ["static-default"], activations: [], unserved: 0, maxStalenessMilliseconds: nil),
+                    bulkhead: nil, rateLimiter: nil,
+                    latency: LatencySnapshot(
+                        count: 100, windowMilliseconds: 30_000, min: 1, mean: 20, p50: 15, p90: 40,
+                        p99: Double(50 + index % 400), p999: 600, max: 700, buckets: []),
+                    slo: nil)
+            }
+            return Snapshot(
+                service: "svc", instance: "svc-\(instance)", takenAtMilliseconds: time, lastEventSequence: 0,
+                degradationLevel: .normal, dependencies: dependencies, flags: [], events: [])
+        }
+    }
+
+    static func run(scale: Double, filter: @Sendable (String) -> Bool) -> [Result] {
+        var results: [Result] = []
+        let repeats = max(5, Int(50 * scale))
+        for (count, width, height, name) in [(10_000, 200, 60, "console.render.overview_10000_dependencies_200x60"), (500, 120, 40, "console.render.overview_500_dependencies_120x40")] where filter(name) {
+            var state = ConsoleState(source: "bench", readOnly: false, intervalSeconds: 1, width: width, height: height)
+            _ = update(&state, .data(snapshots(dependencies: count, instances: 4, at: 1_000, calls: 100), atMilliseconds: 1_000))
+            _ = update(&state, .data(snapshots(dependencies: count, instances: 4, at: 2_000, calls: 200), atMilliseconds: 2_000))
+            var best = Double.infinity
+            for _ in 0..<repeats {
+                let start = now()
+                blackHole(render(state))
+                best = min(best, Double(now() - start) / 1e6)
+            }
+            // A key press: update, then render.
+            var keyBest = Double.infinity
+            for _ in 0..<repeats {
+                let start = now()
+                _ = update(&state, .key(.down))
+                blackHole(render(state))
+                keyBest = min(keyBest, Double(now() - start) / 1e6)
+            }
+            // A poll: fold new data in.
+            var pollBest = Double.infinity
+            for round in 0..<max(3, repeats / 5) {
+                let data = snapshots(dependencies: count, instances: 4, at: 3_000 + Int64(round) * 1000, calls: 300 + UInt64(round))
+                let start = now()
+                _ = update(&state, .data(data, atMilliseconds: 3_000 + Int64(round) * 1000))
+                pollBest = min(pollBest, Double(now() - start) / 1e6)
+            }
+            results.append(Result(name: name, value: best, unit: "ms", target: count == 10_000 ? "<= 2 ms" : nil, meetsTarget: count == 10_000 ? best <= 2 : nil))
+            results.append(Result(name: name.replacingOccurrences(of: "render.overview", with: "key_press"), value: keyBest, unit: "ms", target: "<= 16 ms (one frame)", meetsTarget: keyBest <= 16, note: "update + render, the terminal's own output excluded"))
+            results.append(Result(name: name.replacingOccurrences(of: "render.overview", with: "poll_update"), value: pollBest, unit: "ms", note: "folding one poll's snapshots into the state"))
+        }
+        return results
+    }
+}
