@@ -91,24 +91,38 @@ public struct ConsoleState: Sendable {
         self.availableThemes = availableThemes
     }
 
-    /// The rows the overview shows: filtered, then sorted.
-    public var visibleRows: [DependencyRow] {
+    /// The rows the overview shows: filtered, then sorted. Kept up to date by ``update(_:_:)``
+    /// (``refreshRows()``), so drawing a frame never sorts.
+    public internal(set) var visibleRows: [DependencyRow] = []
+
+    /// Recomputes ``visibleRows`` after the data, the filter or the sort changed.
+    public mutating func refreshRows() {
         let needle = filter.lowercased()
-        let rows = shown.rows.filter { row in
-            needle.isEmpty || row.name.lowercased().contains(needle)
-                || row.dependency.breaker.state.rawValue.contains(needle)
-                || row.dependency.breaker.state.label.lowercased().contains(needle)
-                || row.instance.lowercased().contains(needle)
-        }
-        switch sort {
-        case .worst: return rows.sorted { ($0.severity, $1.id) > ($1.severity, $0.id) }
-        case .name: return rows.sorted { $0.id < $1.id }
-        case .calls: return rows.sorted { ($0.callsPerSecond, $1.id) > ($1.callsPerSecond, $0.id) }
-        case .failures:
-            return rows.sorted {
-                ($0.dependency.breaker.failureRate, $1.id) > ($1.dependency.breaker.failureRate, $0.id)
+        let rows =
+            needle.isEmpty
+            ? shown.rows
+            : shown.rows.filter { row in
+                row.name.lowercased().contains(needle) || row.dependency.breaker.state.rawValue.contains(needle)
+                    || row.dependency.breaker.state.label.lowercased().contains(needle)
+                    || row.instance.lowercased().contains(needle)
             }
-        case .latency: return rows.sorted { ($0.dependency.latency.p99, $1.id) > ($1.dependency.latency.p99, $0.id) }
+        switch sort {
+        case .worst: visibleRows = rows.sorted { $0.severity != $1.severity ? $0.severity > $1.severity : $0.id < $1.id }
+        case .name: visibleRows = rows.sorted { $0.id < $1.id }
+        case .calls:
+            visibleRows = rows.sorted {
+                $0.callsPerSecond != $1.callsPerSecond ? $0.callsPerSecond > $1.callsPerSecond : $0.id < $1.id
+            }
+        case .failures:
+            visibleRows = rows.sorted {
+                let (a, b) = ($0.dependency.breaker.failureRate, $1.dependency.breaker.failureRate)
+                return a != b ? a > b : $0.id < $1.id
+            }
+        case .latency:
+            visibleRows = rows.sorted {
+                let (a, b) = ($0.dependency.latency.p99, $1.dependency.latency.p99)
+                return a != b ? a > b : $0.id < $1.id
+            }
         }
     }
 

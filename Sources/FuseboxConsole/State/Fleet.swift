@@ -17,12 +17,21 @@ public struct DependencyRow: Sendable, Hashable {
     public var latencyHistory: [Double] = []
     /// Set when errors, latency or fallbacks are climbing while the breaker is still closed.
     public var rising: Bool = false
+    /// `instance/name`, unique across the fleet.
+    public let id: String
+    /// Errors first (a breaker not closed, then the failure rate), then volume; set by the fleet.
+    public internal(set) var severity: Double = 0
 
     public var name: String { dependency.name }
-    public var id: String { instance + "/" + dependency.name }
 
-    /// Errors first (a breaker not closed, then the failure rate), then volume.
-    public var severity: Double {
+    init(instance: String, service: String, dependency: DependencySnapshot) {
+        self.instance = instance
+        self.service = service
+        self.dependency = dependency
+        self.id = instance + "/" + dependency.name
+    }
+
+    func computedSeverity() -> Double {
         let stateWeight: Double
         switch dependency.breaker.state {
         case .open, .forcedOpen: stateWeight = 4
@@ -41,6 +50,12 @@ public struct Fleet: Sendable, Hashable {
     public var rows: [DependencyRow] = []
     /// Wall-clock milliseconds of the data.
     public var updatedAtMilliseconds: Int64?
+    /// Dependencies by breaker state, across the fleet.
+    public private(set) var countsByState: [BreakerState: Int] = [:]
+    /// How many instances the rows come from.
+    public private(set) var instanceCount = 0
+    /// The longest dependency name, in characters.
+    public private(set) var longestName = 0
 
     public static let historyLength = 60
 
@@ -78,9 +93,13 @@ public struct Fleet: Sendable, Hashable {
                     row.failureHistory = [dependency.breaker.failureRate]
                     row.latencyHistory = [dependency.latency.p99]
                 }
+                row.severity = row.computedSeverity()
+                next.countsByState[dependency.breaker.state, default: 0] += 1
+                next.longestName = max(next.longestName, dependency.name.count)
                 next.rows.append(row)
             }
         }
+        next.instanceCount = Set(snapshots.map(\.instance)).count
         return next
     }
 
@@ -98,13 +117,6 @@ public struct Fleet: Sendable, Hashable {
             return true
         }
         return row.fallbacksPerSecond >= 1 && row.fallbacksPerSecond > before.fallbacksPerSecond * 2
-    }
-
-    /// Dependencies by breaker state, across the fleet.
-    public var countsByState: [BreakerState: Int] {
-        var counts: [BreakerState: Int] = [:]
-        for row in rows { counts[row.dependency.breaker.state, default: 0] += 1 }
-        return counts
     }
 
     /// Every flag of every instance, as (instance, flag), by flag name.

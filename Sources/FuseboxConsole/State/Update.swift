@@ -2,6 +2,31 @@ import FuseboxProtocol
 
 /// The console's one state transition: a message in, the new state and any effects out.
 public func update(_ state: inout ConsoleState, _ message: Message) -> [Effect] {
+    let before = RowsKey(state)
+    let effects = apply(message, &state)
+    if RowsKey(state) != before {
+        state.refreshRows()
+        clampSelection(&state)
+    }
+    return effects
+}
+
+/// What the overview's rows depend on; when it changes, they are filtered and sorted again.
+private struct RowsKey: Equatable {
+    let updated: Int64?
+    let rows: Int
+    let filter: String
+    let sort: ConsoleState.SortKey
+
+    init(_ state: ConsoleState) {
+        updated = state.shown.updatedAtMilliseconds
+        rows = state.shown.rows.count
+        filter = state.filter
+        sort = state.sort
+    }
+}
+
+private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] {
     switch message {
     case .key(let key):
         return handle(key, &state)
@@ -12,7 +37,6 @@ public func update(_ state: inout ConsoleState, _ message: Message) -> [Effect] 
         if state.backendError != nil { appendLog(&state, now, "", "backend", "source is answering again") }
         state.backendError = nil
         absorbEvents(snapshots, &state)
-        clampSelection(&state)
         return []
     case .pollFailed(let error, let now):
         state.nowMilliseconds = now

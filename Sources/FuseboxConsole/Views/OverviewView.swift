@@ -57,9 +57,9 @@ private let columns: [Column] = [
 
 func drawOverview(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canvas) {
     let rows = state.visibleRows
-    let multipleInstances = Set(state.shown.rows.map(\.instance)).count > 1
+    let multipleInstances = state.shown.instanceCount > 1
     let candidates = columns.filter { $0.title != "INSTANCE" || multipleInstances }
-    let nameWidth = min(28, max(14, (state.shown.rows.map { $0.name.count }.max() ?? 10) + 2))
+    let nameWidth = min(28, max(14, state.shown.longestName + 2))
     var chosen: [Column] = []
     var used = nameWidth
     for priority in 0...5 {
