@@ -25,7 +25,8 @@ enum ConsoleBenchmarks {
                     retry: RetrySnapshot(
                         maxAttempts: 3, attempts: calls, retries: calls / 10, successesAfterRetry: 0, exhausted: 0,
                         budgetDenied: 0, budgetRatio: 0.2, budgetAvailable: 10),
-                    fallbacks: FallbackSnapshot(chain: ["static-default"], activations: [], unserved: 0, maxStalenessMilliseconds: nil),
+                    fallbacks: FallbackSnapshot(
+                        chain: ["static-default"], activations: [], unserved: 0, maxStalenessMilliseconds: nil),
                     bulkhead: nil, rateLimiter: nil,
                     latency: LatencySnapshot(
                         count: 100, windowMilliseconds: 30_000, min: 1, mean: 20, p50: 15, p90: 40,
@@ -41,10 +42,17 @@ enum ConsoleBenchmarks {
     static func run(scale: Double, filter: @Sendable (String) -> Bool) -> [Result] {
         var results: [Result] = []
         let repeats = max(5, Int(50 * scale))
-        for (count, width, height, name) in [(10_000, 200, 60, "console.render.overview_10000_dependencies_200x60"), (500, 120, 40, "console.render.overview_500_dependencies_120x40")] where filter(name) {
+        for (count, width, height, name) in [
+            (10_000, 200, 60, "console.render.overview_10000_dependencies_200x60"),
+            (500, 120, 40, "console.render.overview_500_dependencies_120x40"),
+        ] where filter(name) {
             var state = ConsoleState(source: "bench", readOnly: false, intervalSeconds: 1, width: width, height: height)
-            _ = update(&state, .data(snapshots(dependencies: count, instances: 4, at: 1_000, calls: 100), atMilliseconds: 1_000))
-            _ = update(&state, .data(snapshots(dependencies: count, instances: 4, at: 2_000, calls: 200), atMilliseconds: 2_000))
+            _ = update(
+                &state,
+                .data(snapshots(dependencies: count, instances: 4, at: 1_000, calls: 100), atMilliseconds: 1_000))
+            _ = update(
+                &state,
+                .data(snapshots(dependencies: count, instances: 4, at: 2_000, calls: 200), atMilliseconds: 2_000))
             var best = Double.infinity
             for _ in 0..<repeats {
                 let start = now()
@@ -62,14 +70,25 @@ enum ConsoleBenchmarks {
             // A poll: fold new data in.
             var pollBest = Double.infinity
             for round in 0..<max(3, repeats / 5) {
-                let data = snapshots(dependencies: count, instances: 4, at: 3_000 + Int64(round) * 1000, calls: 300 + UInt64(round))
+                let data = snapshots(
+                    dependencies: count, instances: 4, at: 3_000 + Int64(round) * 1000, calls: 300 + UInt64(round))
                 let start = now()
                 _ = update(&state, .data(data, atMilliseconds: 3_000 + Int64(round) * 1000))
                 pollBest = min(pollBest, Double(now() - start) / 1e6)
             }
-            results.append(Result(name: name, value: best, unit: "ms", target: count == 10_000 ? "<= 2 ms" : nil, meetsTarget: count == 10_000 ? best <= 2 : nil))
-            results.append(Result(name: name.replacingOccurrences(of: "render.overview", with: "key_press"), value: keyBest, unit: "ms", target: "<= 16 ms (one frame)", meetsTarget: keyBest <= 16, note: "update + render, the terminal's own output excluded"))
-            results.append(Result(name: name.replacingOccurrences(of: "render.overview", with: "poll_update"), value: pollBest, unit: "ms", note: "folding one poll's snapshots into the state"))
+            results.append(
+                Result(
+                    name: name, value: best, unit: "ms", target: count == 10_000 ? "<= 2 ms" : nil,
+                    meetsTarget: count == 10_000 ? best <= 2 : nil))
+            results.append(
+                Result(
+                    name: name.replacingOccurrences(of: "render.overview", with: "key_press"), value: keyBest,
+                    unit: "ms", target: "<= 16 ms (one frame)", meetsTarget: keyBest <= 16,
+                    note: "update + render, the terminal's own output excluded"))
+            results.append(
+                Result(
+                    name: name.replacingOccurrences(of: "render.overview", with: "poll_update"), value: pollBest,
+                    unit: "ms", note: "folding one poll's snapshots into the state"))
         }
         return results
     }

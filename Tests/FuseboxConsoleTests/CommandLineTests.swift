@@ -51,6 +51,25 @@ import Testing
                 == run.output)
     }
 
+    @Test func statusPrintsTheOverviewAsTextOrJSON() async throws {
+        let text = try await fusebox("status", "--at", "20", "--seed", "2")
+        #expect(text.status == 0, "\(text.errors)")
+        let lines = text.output.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("Fusebox | sim | LIVE [RO]") == true, "\(lines.first ?? "")")
+        #expect(lines.count == 2 + 12, "a header, the column titles, one row per dependency")
+        #expect(lines.contains { $0.contains("payments") && $0.contains("OPEN") })
+
+        let json = try await fusebox("status", "--json", "--at", "5", "--instances", "2")
+        #expect(json.status == 0)
+        let snapshots = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: Any]]
+        #expect(snapshots?.count == 2)
+        #expect(snapshots?.first?["service"] as? String == "checkout")
+
+        let unsupported = try await fusebox("status", "--source", "http://127.0.0.1:9901")
+        #expect(unsupported.status == 2)
+        #expect(unsupported.errors.contains("only the simulator source"))
+    }
+
     @Test func badUsageExitsWithTwoAndSaysWhatToDo() async throws {
         let unknown = try await fusebox("simulate", "--scenario", "nope")
         #expect(unknown.status == 2)

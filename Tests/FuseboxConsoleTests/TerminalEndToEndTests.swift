@@ -41,14 +41,16 @@ import Testing
         let name: String
         let directory: URL
 
-        init(_ name: String, width: Int = 120, height: Int = 40, arguments: String = "") async throws {
+        init(
+            _ name: String, width: Int = 120, height: Int = 40, arguments: String = "", environment: String = ""
+        ) async throws {
             self.name = name
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("fusebox-e2e-\(name)-\(getpid())")
             try? FileManager.default.removeItem(at: directory)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let d = directory.path
             let script =
-                "stty -g > \(d)/before; TERM=tmux-256color \(TerminalEndToEndTests.binary) \(arguments);"
+                "stty -g > \(d)/before; TERM=tmux-256color \(environment) \(TerminalEndToEndTests.binary) \(arguments);"
                 + " echo $? > \(d)/exit; stty -g > \(d)/after; sleep 120"
             _ = try await TerminalEndToEndTests.tmux(
                 "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", script)
@@ -161,6 +163,16 @@ import Testing
         await terminated.close()
         #expect(termStatus == "0", "a clean exit after SIGTERM")
         #expect(termRestored, "stty settings restored after SIGTERM")
+    }
+
+    @Test func aNonUTF8LocaleDrawsASCII() async throws {
+        let session = try await Session("ascii", arguments: "--seed 4243", environment: "LC_ALL=C LANG=C")
+        let screen = try await session.waitFor("an ASCII header") { $0.contains("Fusebox | sim:partial-outage |") }
+        #expect(!screen.contains("│"))
+        try await session.keys("q")
+        let (status, restored) = try await session.ended()
+        await session.close()
+        #expect(status == "0" && restored)
     }
 
     @Test func noUsableTerminalSaysWhatToUseInstead() async throws {

@@ -107,7 +107,8 @@ public struct ConsoleState: Sendable {
                     || row.instance.lowercased().contains(needle)
             }
         switch sort {
-        case .worst: visibleRows = rows.sorted { $0.severity != $1.severity ? $0.severity > $1.severity : $0.id < $1.id }
+        case .worst:
+            visibleRows = rows.sorted { $0.severity != $1.severity ? $0.severity > $1.severity : $0.id < $1.id }
         case .name: visibleRows = rows.sorted { $0.id < $1.id }
         case .calls:
             visibleRows = rows.sorted {

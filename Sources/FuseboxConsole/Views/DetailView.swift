@@ -28,7 +28,11 @@ func drawDetail(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canvas)
         "LATENCY (last \(Format.age(seconds: Double(latency.windowMilliseconds) / 1000)), \(latency.count) attempts)",
         x: 0, y: y, role: .header)
     let marks =
-        "p50 \(Format.milliseconds(latency.p50))  p90 \(Format.milliseconds(latency.p90))  p99 \(Format.milliseconds(latency.p99))  p99.9 \(Format.milliseconds(latency.p999))  max \(Format.milliseconds(latency.max))"
+        [
+            ("p50", latency.p50), ("p90", latency.p90), ("p99", latency.p99), ("p99.9", latency.p999),
+            ("max", latency.max),
+        ]
+        .map { "\($0.0) \(Format.milliseconds($0.1))" }.joined(separator: "  ")
     canvas.put(Format.fit(marks, half - 1, ellipsis: state.glyphs.ellipsis), x: 0, y: y + 1)
     let biggest = max(1, latency.buckets.map(\.count).max() ?? 1)
     var histogramY = y + 2
@@ -59,21 +63,26 @@ func drawDetail(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canvas)
     }
     line("BREAKER", .header)
     line(
-        "failures \(Format.percent(b.failureRate))% (trips at \(Format.percent(b.failureRateThreshold))%)   slow \(Format.percent(b.slowCallRate))% (trips at \(Format.percent(b.slowCallRateThreshold))%, >= \(Format.milliseconds(b.slowCallDurationMilliseconds)))"
+        "failures \(Format.percent(b.failureRate))% (trips at \(Format.percent(b.failureRateThreshold))%)"
+            + "   slow \(Format.percent(b.slowCallRate))% (trips at \(Format.percent(b.slowCallRateThreshold))%,"
+            + " >= \(Format.milliseconds(b.slowCallDurationMilliseconds)))"
     )
     line(
-        "window \(b.windowKind) \(b.windowSize): \(b.windowCalls) calls, \(b.windowFailures) failed, \(b.windowSlowCalls) slow; counts from \(b.minimumCalls)"
+        "window \(b.windowKind) \(b.windowSize): \(b.windowCalls) calls, \(b.windowFailures) failed,"
+            + " \(b.windowSlowCalls) slow; counts from \(b.minimumCalls)"
     )
     line("trips in a row \(b.consecutiveTrips)   half-open probes \(b.halfOpenProbesAdmitted)/\(b.halfOpenProbes)")
     if let backIn = b.backIn {
         line(
-            "back-in step \(backIn.step + 1): \(Int((backIn.share * 100).rounded()))% admitted; \(backIn.calls) calls, \(backIn.failures) failed, \(backIn.turnedAway) turned away",
+            "back-in step \(backIn.step + 1): \(Int((backIn.share * 100).rounded()))% admitted;"
+                + " \(backIn.calls) calls, \(backIn.failures) failed, \(backIn.turnedAway) turned away",
             .stateRecovering)
     }
     let r = d.retry
     line("RETRIES", .header)
     line(
-        "attempts \(r.attempts)  retries \(r.retries)  ok after retry \(r.successesAfterRetry)  exhausted \(r.exhausted)"
+        "attempts \(r.attempts)  retries \(r.retries)  ok after retry \(r.successesAfterRetry)"
+            + "  exhausted \(r.exhausted)"
     )
     let budget =
         r.budgetRatio.map {
@@ -84,7 +93,8 @@ func drawDetail(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canvas)
     if d.fallbacks.activations.isEmpty { line("none served", .dim) }
     for activation in d.fallbacks.activations.prefix(4) {
         line(
-            "\(activation.fallback) (\(activation.kind.rawValue)) for \(activation.reason.rawValue): \(activation.count)"
+            "\(activation.fallback) (\(activation.kind.rawValue))"
+                + " for \(activation.reason.rawValue): \(activation.count)"
         )
     }
     if let staleness = d.fallbacks.maxStalenessMilliseconds {

@@ -8,7 +8,8 @@ func drawDialog(_ state: ConsoleState, _ canvas: inout Canvas) {
     let plural = dialog.instances.count == 1 ? "instance" : "instances"
     lines.append(
         (
-            "Blast radius: \(criticality), \(dialog.instances.count) \(plural): \(dialog.instances.joined(separator: ", "))",
+            "Blast radius: \(criticality), \(dialog.instances.count) \(plural): "
+                + dialog.instances.joined(separator: ", "),
             .warning
         ))
     if case .startBackIn = dialog.action {

@@ -1,5 +1,5 @@
-public import Fusebox
 import Foundation
+public import Fusebox
 import Synchronization
 
 /// Runs async code in virtual time: every task runs on one deterministic executor, and whenever all
