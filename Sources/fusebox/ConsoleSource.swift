@@ -8,17 +8,7 @@ struct SourceOptions: ParsableArguments {
     @Option(name: .long, help: "Where to read from: sim[:SCENARIO] (default), http://host:port, a recording...")
     var source: [String] = []
 
-    @Option(name: .long, help: "Seed for the simulator.")
-    var seed: UInt64 = 1
-
-    @Option(name: .long, help: "Simulated instances (sim sources).")
-    var instances = 1
-
-    @Option(name: .long, help: "Synthetic dependencies to add (sim sources, 0...10000).")
-    var dependencies = 0
-
-    @Option(name: .long, help: "Simulated checkout requests per second per instance.")
-    var rate: Double = 20
+    @OptionGroup var simulation: SimulationOptions
 
     func validate() throws {
         if source.count > 1 {
@@ -40,16 +30,9 @@ struct SourceOptions: ParsableArguments {
         }
     }
 
-    /// A simulator configuration for `scenario`.
+    /// A simulator configuration for `scenario`, from the simulator options.
     func simulation(scenario: String) throws -> SimulationConfiguration {
-        var configuration = SimulationConfiguration()
-        configuration.scenario = Scenario.named(scenario)!
-        configuration.seed = seed
-        configuration.instances = instances
-        configuration.syntheticDependencies = dependencies
-        configuration.requestsPerSecond = rate
-        if let problem = configuration.validationProblem() { throw ValidationError(problem) }
-        return configuration
+        try simulation.configuration(scenario: scenario)
     }
 
     /// The live backend for the console.

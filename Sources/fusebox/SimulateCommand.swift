@@ -9,29 +9,18 @@ struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Run an outage scenario without the console and print the events as they happen.",
-        discussion: """
-            By default the scenario runs in virtual time (as fast as the machine allows, same output for
-            the same seed); --realtime plays it on the wall clock.
-            """
+        discussion:
+            "By default the scenario runs in virtual time (as fast as the machine allows, same output for the"
+            + " same seed); --realtime plays it on the wall clock."
     )
 
     @Option(name: .long, help: "The scenario (see 'fusebox scenarios').")
     var scenario = Scenario.defaultScenario.name
 
-    @Option(name: .long, help: "Seed for every random draw; the same seed replays the same run.")
-    var seed: UInt64 = 1
-
     @Option(name: .long, help: "Seconds to simulate (default: one pass of the scenario).")
     var duration: Int?
 
-    @Option(name: .long, help: "Checkout requests per second per instance.")
-    var rate: Double = 20
-
-    @Option(name: .long, help: "Instances of the simulated service.")
-    var instances = 1
-
-    @Option(name: .long, help: "Synthetic dependencies to add (0...10000).")
-    var dependencies = 0
+    @OptionGroup var simulation: SimulationOptions
 
     @Flag(name: .long, help: "Play on the wall clock instead of in virtual time.")
     var realtime = false
@@ -45,12 +34,7 @@ struct SimulateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var configuration = SimulationConfiguration()
-        configuration.scenario = Scenario.named(scenario)!
-        configuration.seed = seed
-        configuration.requestsPerSecond = rate
-        configuration.instances = instances
-        configuration.syntheticDependencies = dependencies
+        let configuration = try simulation.configuration(scenario: scenario)
         let seconds = duration ?? Int(configuration.scenario.durationSeconds)
         let quiet = Logger(label: "fusebox.simulator", factory: { _ in SwiftLogNoOpLogHandler() })
         let printer = EventPrinter()
