@@ -3,9 +3,21 @@ public import FuseboxProtocol
 /// One dependency of one instance as the overview shows it: the snapshot plus rates derived from
 /// the previous poll and a short history for sparklines.
 public struct DependencyRow: Sendable, Hashable {
+    /// The snapshot lives behind a reference, so sorting thousands of rows moves pointers, not
+    /// kilobytes (sorting the structs themselves was most of a 10,000-row poll).
+    private final class Box: Sendable, Hashable {
+        let dependency: DependencySnapshot
+
+        init(_ dependency: DependencySnapshot) { self.dependency = dependency }
+
+        static func == (lhs: Box, rhs: Box) -> Bool { lhs === rhs || lhs.dependency == rhs.dependency }
+        func hash(into hasher: inout Hasher) { hasher.combine(dependency) }
+    }
+
     public var instance: String
     public var service: String
-    public var dependency: DependencySnapshot
+    private let box: Box
+    public var dependency: DependencySnapshot { box.dependency }
     public var callsPerSecond: Double = 0
     public var retriesPerSecond: Double = 0
     public var fallbacksPerSecond: Double = 0
@@ -27,7 +39,7 @@ public struct DependencyRow: Sendable, Hashable {
     init(instance: String, service: String, dependency: DependencySnapshot) {
         self.instance = instance
         self.service = service
-        self.dependency = dependency
+        self.box = Box(dependency)
         self.id = instance + "/" + dependency.name
     }
 
