@@ -225,5 +225,20 @@ import Testing
         #expect(render(state).line(8).hasPrefix("small terminal (40x10)"))
     }
 
+    @Test func severalServicesAreGroupedWorstFirst() async {
+        var state = await fresh()
+        let (_, last) = await ConsoleFixtures.snapshots
+        var other = last[0]
+        other.service = "search-api"
+        other.instance = "search-api-1"
+        other.dependencies = other.dependencies.filter { $0.breaker.state == .closed }
+        _ = update(&state, .data(last + [other], atMilliseconds: last[0].takenAtMilliseconds + 1_000))
+        let services = state.visibleRows.map(\.service)
+        #expect(services.first == "checkout", "the service with a tripped breaker comes first")
+        let firstOther = services.firstIndex(of: "search-api")!
+        #expect(services[firstOther...].allSatisfy { $0 == "search-api" }, "each service's rows stay together")
+        #expect(render(state).line(1).contains("SERVICE"))
+    }
+
     func keyHintsText(_ state: ConsoleState) -> String { render(state).line(state.height - 1) }
 }

@@ -41,15 +41,15 @@ import Testing
         #expect(!clock.advanceToNextDeadline())
     }
 
-    @Test func timeoutOnTheSystemClockCancelsRealWork() async throws {
-        let start = SystemClock().nanoseconds()
+    /// Work that never ends by itself: only the timeout's cancellation can finish it, so no
+    /// timing assertion is needed (the time limit only guards against a hang).
+    @Test(.timeLimit(.minutes(1))) func timeoutOnTheSystemClockCancelsRealWork() async throws {
         await #expect(throws: TimeoutError.self) {
             try await withTimeout(.milliseconds(50), clock: SystemClock()) { () async throws -> Int in
-                try await Task.sleep(nanoseconds: 10_000_000_000)
+                try await Task.sleep(nanoseconds: UInt64.max / 4)
                 return 1
             }
         }
-        #expect(SystemClock().nanoseconds() - start < 5_000_000_000, "cut after 50 ms, not after 10 s")
     }
 
     @Test func fastWorkIsNotCut() async throws {

@@ -125,6 +125,22 @@ public struct ConsoleState: Sendable {
                 return a != b ? a > b : $0.id < $1.id
             }
         }
+        groupByService()
+    }
+
+    /// With several services, keeps each service's rows together (the service with the worst row
+    /// first), in the chosen order within each group.
+    private mutating func groupByService() {
+        guard shown.serviceCount > 1 else { return }
+        var order: [String] = []
+        var groups: [String: [DependencyRow]] = [:]
+        for row in visibleRows {
+            if groups[row.service] == nil { order.append(row.service) }
+            groups[row.service, default: []].append(row)
+        }
+        // `order` lists services by their best-ranked row; by name, services go alphabetically.
+        if sort == .name { order.sort() }
+        visibleRows = order.flatMap { groups[$0]! }
     }
 
     /// The dependency under the cursor.

@@ -66,6 +66,8 @@ public struct Fleet: Sendable, Hashable {
     public private(set) var countsByState: [BreakerState: Int] = [:]
     /// How many instances the rows come from.
     public private(set) var instanceCount = 0
+    /// How many services the rows come from.
+    public private(set) var serviceCount = 0
     /// The longest dependency name, in characters.
     public private(set) var longestName = 0
 
@@ -112,6 +114,7 @@ public struct Fleet: Sendable, Hashable {
             }
         }
         next.instanceCount = Set(snapshots.map(\.instance)).count
+        next.serviceCount = Set(snapshots.map(\.service)).count
         return next
     }
 

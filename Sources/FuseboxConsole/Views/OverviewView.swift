@@ -30,6 +30,7 @@ private let columns: [Column] = [
     Column(title: "FB/s", width: 6, priority: 2, align: .right) { row, _ in
         (Format.rate(row.fallbacksPerSecond), row.fallbacksPerSecond > 0 ? .warning : .text)
     },
+    Column(title: "SERVICE", width: 12, priority: 1, align: .left) { row, _ in (row.service, .title) },
     Column(title: "INSTANCE", width: 12, priority: 2, align: .left) { row, _ in (row.instance, .dim) },
     Column(title: "SLOW%/THR", width: 9, priority: 3, align: .right) { row, _ in
         let b = row.dependency.breaker
@@ -58,7 +59,9 @@ private let columns: [Column] = [
 func drawOverview(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canvas) {
     let rows = state.visibleRows
     let multipleInstances = state.shown.instanceCount > 1
-    let candidates = columns.filter { $0.title != "INSTANCE" || multipleInstances }
+    let candidates = columns.filter {
+        ($0.title != "INSTANCE" || multipleInstances) && ($0.title != "SERVICE" || state.shown.serviceCount > 1)
+    }
     let nameWidth = min(28, max(14, state.shown.longestName + 2))
     var chosen: [Column] = []
     var used = nameWidth
