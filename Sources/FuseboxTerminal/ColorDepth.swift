@@ -1,8 +1,12 @@
 public import FuseboxConsole
 
-/// Maps theme colours to what a terminal has: true colour and 256-colour themes degrade to the
-/// nearest of 256, 16 or 8 colours.
+/// Maps theme colours to what a terminal has: on a direct-colour terminal (`TERM=*-direct`, 2^24
+/// colours) `#rrggbb` is exact; elsewhere true colour and 256-colour themes degrade to the nearest
+/// of 256, 16 or 8 colours.
 public enum ColorDepth {
+    /// Terminals whose colour numbers are RGB values.
+    static let direct = 1 << 24
+
     /// The colour number for `color` on a terminal with `colors` colours (-1: the terminal's default).
     public static func number(for color: ThemeColor, colors: Int) -> Int32 {
         switch color {
@@ -11,9 +15,14 @@ public enum ColorDepth {
         case .ansi(let index):
             return colors >= 16 ? Int32(index) : Int32(index % 8)
         case .indexed(let index):
+            if colors >= direct && index >= 16 {
+                let (r, g, b) = rgb(ofIndexed: index)
+                return Int32(r << 16 | g << 8 | b)
+            }
             if colors >= 256 { return Int32(index) }
             return number(for: .ansi(nearestANSI(rgb(ofIndexed: index))), colors: colors)
         case .rgb(let r, let g, let b):
+            if colors >= direct { return Int32(Int(r) << 16 | Int(g) << 8 | Int(b)) }
             if colors >= 256 { return Int32(nearestIndexed(r, g, b)) }
             return number(for: .ansi(nearestANSI((Int(r), Int(g), Int(b)))), colors: colors)
         }

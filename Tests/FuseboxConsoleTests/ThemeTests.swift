@@ -57,6 +57,9 @@ import Testing
     }
 
     @Test func coloursDegradeToWhatTheTerminalHas() {
+        #expect(ColorDepth.number(for: .rgb(0x12, 0x34, 0x56), colors: 1 << 24) == 0x123456, "direct colour is exact")
+        #expect(ColorDepth.number(for: .indexed(196), colors: 1 << 24) == 0xff0000)
+        #expect(ColorDepth.number(for: .ansi(3), colors: 1 << 24) == 3)
         #expect(ColorDepth.number(for: .rgb(255, 0, 0), colors: 256) == 196)
         #expect(ColorDepth.number(for: .rgb(255, 0, 0), colors: 16) == 9)
         #expect(ColorDepth.number(for: .rgb(255, 0, 0), colors: 8) == 1)
