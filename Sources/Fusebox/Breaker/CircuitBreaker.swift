@@ -26,6 +26,8 @@ public final class CircuitBreaker: Sendable {
     public let name: String
     public let configuration: CircuitBreakerConfiguration
     let clock: any FuseboxClock
+    /// The clock is the system clock: read it directly on the hot path, without dynamic dispatch.
+    private let onSystemClock: Bool
     private let slowNanoseconds: UInt64
     private let observer: @Sendable (BreakerTransition) -> Void
 
@@ -67,6 +69,7 @@ public final class CircuitBreaker: Sendable {
         self.name = name
         self.configuration = configuration
         self.clock = clock
+        self.onSystemClock = clock is SystemClock
         self.observer = observer
         self.slowNanoseconds = configuration.slowCallDuration.clampedNanoseconds
         switch configuration.window {
@@ -118,7 +121,7 @@ public final class CircuitBreaker: Sendable {
             return .admitted(BreakerPermit(generation: current >> 8, kind: .normal))
         case 4:
             return .rejected(.forcedOpen)
-        case 2 where clock.coarseNanoseconds() < openUntilNanoseconds.load(ordering: .relaxed):
+        case 2 where coarseNow() < openUntilNanoseconds.load(ordering: .relaxed):
             // The coarse clock may lag by a few milliseconds: probes may start that much later.
             return .rejected(.open)
         default:
@@ -195,12 +198,17 @@ public final class CircuitBreaker: Sendable {
             if let countWindow {
                 countWindow.record(bits)
             } else {
-                timeWindow!.record(bits, nowNanoseconds: now ?? clock.coarseNanoseconds())
+                timeWindow!.record(bits, nowNanoseconds: now ?? coarseNow())
             }
             if bits != OutcomeBits.recorded { checkTrip(generation: permit.generation) }
         } else if state == 3 || state == 5 {
             recordLocked(permit, outcome, slow: durationNanoseconds >= slowNanoseconds)
         }
+    }
+
+    @inline(__always)
+    private func coarseNow() -> UInt64 {
+        onSystemClock ? SystemClock().coarseNanoseconds() : clock.coarseNanoseconds()
     }
 
     /// Current window contents.
