@@ -34,7 +34,7 @@ enum FuseboxMain {
                 if !message.isEmpty { print(message) }
                 exit(0)
             }
-            FileHandle.standardError.write(Data((message + "\n").utf8))
+            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
             exit(code == .validationFailure ? 2 : 1)
         }
     }

@@ -18,12 +18,13 @@ import Testing
             .deletingLastPathComponent().appendingPathComponent(".build/debug/fusebox")
     }
 
-    func fusebox(_ arguments: String...) async throws -> Run {
+    func fusebox(_ arguments: String..., environment extra: [String: String] = [:]) async throws -> Run {
         let binary = Self.binary
         try #require(
             FileManager.default.isExecutableFile(atPath: binary.path),
             "no fusebox binary at \(binary.path); run 'swift build --build-tests' first")
-        let result = try await spawnAndWait([binary.path] + arguments)
+        let environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
+        let result = try await spawnAndWait([binary.path] + arguments, environment: environment)
         return Run(status: result.status, output: result.output, errors: result.errors)
     }
 
@@ -68,6 +69,32 @@ import Testing
         let unsupported = try await fusebox("status", "--source", "http://127.0.0.1:9901")
         #expect(unsupported.status == 2)
         #expect(unsupported.errors.contains("only the simulator source"))
+    }
+
+    @Test func themesAndKeysComeFromTheConfigDirectoryAndBadOnesAreNamed() async throws {
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("fusebox-xdg-\(getpid())")
+        try? FileManager.default.removeItem(at: config)
+        let themes = config.appendingPathComponent("fusebox/themes")
+        try FileManager.default.createDirectory(at: themes, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: config) }
+        try "name = mine\ntext = default\nstate.open = reddish bold\n".write(
+            to: themes.appendingPathComponent("mine.theme"), atomically: true, encoding: .utf8)
+        let badTheme = try await fusebox(
+            "--theme", "mine", environment: ["XDG_CONFIG_HOME": config.path, "TERM": "xterm"])
+        #expect(badTheme.status == 2)
+        #expect(
+            badTheme.errors.contains("mine.theme: line 3, key 'state.open': unknown colour 'reddish'"),
+            "\(badTheme.errors)")
+
+        let missing = try await fusebox("--theme", "neon", environment: ["XDG_CONFIG_HOME": config.path])
+        #expect(missing.status == 2 && missing.errors.contains("no such theme; available:"))
+        #expect(missing.errors.contains("mine"), "themes in the config directory are offered")
+
+        try "key.force-open = F1\n".write(
+            to: config.appendingPathComponent("fusebox/config"), atomically: true, encoding: .utf8)
+        let badKeys = try await fusebox(environment: ["XDG_CONFIG_HOME": config.path])
+        #expect(badKeys.status == 2)
+        #expect(badKeys.errors.contains("line 1, key 'key.force-open': unknown key 'F1'"), "\(badKeys.errors)")
     }
 
     @Test func badUsageExitsWithTwoAndSaysWhatToDo() async throws {

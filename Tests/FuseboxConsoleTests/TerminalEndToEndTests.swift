@@ -36,7 +36,8 @@ import Testing
         try await run("tmux", ["-L", socket] + arguments).output
     }
 
-    /// A console in a detached tmux session; `stty -g` is saved before and after it runs.
+    /// A console in a detached tmux session; `stty -g` is saved before and after it runs. The test
+    /// runner's own NO_COLOR is dropped, so each session sets exactly the environment it names.
     struct Session {
         let name: String
         let directory: URL
@@ -50,8 +51,8 @@ import Testing
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let d = directory.path
             let script =
-                "stty -g > \(d)/before; TERM=tmux-256color \(environment) \(TerminalEndToEndTests.binary) \(arguments);"
-                + " echo $? > \(d)/exit; stty -g > \(d)/after; sleep 120"
+                "stty -g > \(d)/before; env -u NO_COLOR TERM=tmux-256color \(environment)"
+                + " \(TerminalEndToEndTests.binary) \(arguments); echo $? > \(d)/exit; stty -g > \(d)/after; sleep 120"
             _ = try await TerminalEndToEndTests.tmux(
                 "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", script)
         }
@@ -175,14 +176,46 @@ import Testing
         #expect(status == "0" && restored)
     }
 
+    /// Whether any SGR escape in `capture` sets a foreground or background colour.
+    static func setsColour(_ capture: String) -> Bool {
+        capture.components(separatedBy: "\u{1B}[").dropFirst().contains { sequence in
+            guard let end = sequence.firstIndex(of: "m") else { return false }
+            return sequence[..<end].split(separator: ";").compactMap { Int($0) }.contains {
+                (30...38).contains($0) || (40...48).contains($0) || (90...97).contains($0) || (100...107).contains($0)
+            }
+        }
+    }
+
+    @Test func noColorDrawsWithoutColour() async throws {
+        let session = try await Session("nocolor", arguments: "--seed 4244", environment: "NO_COLOR=1")
+        try await session.waitFor("DEPENDENCY")
+        let styled = try await Self.tmux("capture-pane", "-p", "-e", "-t", session.name)
+        // Attributes (bold, reverse) remain; no foreground or background colour is ever set.
+        #expect(styled.contains("\u{1B}["), "the capture carries attributes")
+        #expect(!Self.setsColour(styled), "no colour under NO_COLOR")
+        try await session.keys("q")
+        let (status, restored) = try await session.ended()
+        await session.close()
+        #expect(status == "0" && restored)
+
+        let coloured = try await Session("colour", arguments: "--seed 4245")
+        try await coloured.waitFor("DEPENDENCY")
+        let withColour = try await Self.tmux("capture-pane", "-p", "-e", "-t", coloured.name)
+        #expect(Self.setsColour(withColour), "colour without NO_COLOR")
+        try await coloured.keys("q")
+        _ = try await coloured.ended()
+        await coloured.close()
+    }
+
     @Test func noUsableTerminalSaysWhatToUseInstead() async throws {
         for term in ["dumb", ""] {
             var environment = ProcessInfo.processInfo.environment
             environment["TERM"] = term
             let run = try await Self.run(Self.binary, [], environment: environment)
             #expect(run.status == 1)
-            let lines = run.errors.split(separator: "\n")
-            #expect(lines.count == 1, "\(run.errors)")
+            #expect(
+                run.errors.hasSuffix("plain output\n") && run.errors.filter { $0 == "\n" }.count == 1,
+                "one line: \(run.errors)")
             #expect(run.errors.contains("fusebox status --source SPEC"))
         }
     }

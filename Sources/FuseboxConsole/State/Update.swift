@@ -272,7 +272,7 @@ private func handleInput(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
 private func runCommandLine(_ line: String, _ state: inout ConsoleState) -> [Effect] {
     let words = line.split(separator: " ", maxSplits: 1).map(String.init)
     guard let verb = words.first else { return [] }
-    let argument = words.count > 1 ? words[1].trimmingSpaces() : ""
+    let argument = words.count > 1 ? words[1].trimmingCharacters() : ""
     switch verb {
     case "q", "quit": return [.quit]
     case "theme":
@@ -321,13 +321,4 @@ private func absorbEvents(_ snapshots: [Snapshot], _ state: inout ConsoleState) 
 private func appendLog(_ state: inout ConsoleState, _ at: Int64, _ instance: String, _ kind: String, _ text: String) {
     state.log.append(.init(atMilliseconds: at, instance: instance, kind: kind, text: text))
     if state.log.count > ConsoleState.logLimit { state.log.removeFirst(state.log.count - ConsoleState.logLimit) }
-}
-
-extension String {
-    func trimmingSpaces() -> String {
-        var text = Substring(self)
-        while text.first == " " { text.removeFirst() }
-        while text.last == " " { text.removeLast() }
-        return String(text)
-    }
 }
