@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "FuseboxProtocol", targets: ["FuseboxProtocol"]),
         .library(name: "Fusebox", targets: ["Fusebox"]),
         .library(name: "FuseboxSimulator", targets: ["FuseboxSimulator"]),
+        .library(name: "FuseboxBackend", targets: ["FuseboxBackend"]),
         .executable(name: "fusebox", targets: ["fusebox"]),
         .executable(name: "fusebox-bench", targets: ["fusebox-bench"]),
     ],
@@ -47,9 +48,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The backend seam: the protocol every source implements, and nothing else.
+        .target(name: "FuseboxBackend", dependencies: ["FuseboxProtocol"], swiftSettings: strict),
+        // One target per backend.
         .target(
-            name: "FuseboxBackends",
+            name: "FuseboxSimulatorBackend",
             dependencies: [
+                "FuseboxBackend",
                 "Fusebox",
                 "FuseboxProtocol",
                 "FuseboxSimulator",
@@ -57,7 +62,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "FuseboxConsole", dependencies: ["FuseboxProtocol"], swiftSettings: strict),
+        .target(name: "FuseboxConsole", dependencies: ["FuseboxProtocol", "FuseboxBackend"], swiftSettings: strict),
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
         .target(name: "FuseboxTerminal", dependencies: ["CNcursesw", "FuseboxConsole"], swiftSettings: strict),
         .executableTarget(
@@ -66,7 +71,8 @@ let package = Package(
                 "Fusebox",
                 "FuseboxProtocol",
                 "FuseboxSimulator",
-                "FuseboxBackends",
+                "FuseboxBackend",
+                "FuseboxSimulatorBackend",
                 "FuseboxConsole",
                 "FuseboxTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -90,10 +96,15 @@ let package = Package(
         .testTarget(
             name: "FuseboxConsoleTests",
             dependencies: [
-                "FuseboxConsole", "FuseboxProtocol", "FuseboxBackends", "Fusebox", "FuseboxSimulator",
+                "FuseboxConsole", "FuseboxProtocol", "FuseboxBackend", "Fusebox", "FuseboxSimulator",
                 "FuseboxTerminal", .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Golden"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FuseboxBackendTests",
+            dependencies: ["FuseboxBackend", "FuseboxSimulatorBackend", "FuseboxProtocol", "FuseboxSimulator"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -88,3 +88,25 @@ public struct Command: Codable, Sendable, Hashable {
         self.action = action
     }
 }
+
+/// The kinds of operator command, for sources to say which they accept.
+public enum CommandKind: String, Codable, Sendable, CaseIterable {
+    case forceOpen = "force-open"
+    case close
+    case disable
+    case startBackIn = "start-back-in"
+    case setFlag = "set-flag"
+}
+
+extension Command.Action {
+    /// The action's kind.
+    public var kind: CommandKind {
+        switch self {
+        case .forceOpen: return .forceOpen
+        case .close: return .close
+        case .disable: return .disable
+        case .startBackIn: return .startBackIn
+        case .setFlag: return .setFlag
+        }
+    }
+}

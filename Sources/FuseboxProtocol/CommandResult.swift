@@ -17,22 +17,25 @@ public struct CommandResult: Codable, Sendable, Hashable {
     }
 
     public var commandId: String
+    /// The instance that answered, when the source has several.
+    public var instance: String?
     public var status: Status
     public var target: String
     /// The breaker state or flag value before, if the target exists.
-    public var before: String?
+    public var before: TargetState?
     /// The breaker state or flag value after.
-    public var after: String?
+    public var after: TargetState?
     public var refusal: Refusal?
     /// One line a person can act on.
     public var message: String
     public var atMilliseconds: Int64
 
     public init(
-        commandId: String, status: Status, target: String, before: String?, after: String?, refusal: Refusal?,
-        message: String, atMilliseconds: Int64
+        commandId: String, instance: String? = nil, status: Status, target: String, before: TargetState?,
+        after: TargetState?, refusal: Refusal?, message: String, atMilliseconds: Int64
     ) {
         self.commandId = commandId
+        self.instance = instance
         self.status = status
         self.target = target
         self.before = before

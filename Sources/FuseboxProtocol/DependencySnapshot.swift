@@ -45,6 +45,10 @@ public struct DependencySnapshot: Codable, Sendable, Hashable {
 }
 
 /// Cumulative call outcomes of a dependency.
+///
+/// `calls`, `successes`, `failures` and `rejected` are known to every source; the rest are
+/// `nil` where a source cannot know them (Resilience4j and Prometheus do not count bypasses or
+/// cache hits).
 public struct CallCounts: Codable, Sendable, Hashable {
     /// Logical calls made to the dependency (each may take several attempts).
     public var calls: UInt64
@@ -55,17 +59,18 @@ public struct CallCounts: Codable, Sendable, Hashable {
     /// Calls refused before any attempt (rate limiter, bulkhead, breaker, back-in share).
     public var rejected: UInt64
     /// Calls that skipped the primary because a flag switched a fallback on.
-    public var bypassed: UInt64
+    public var bypassed: UInt64?
     /// Calls that failed with a timeout (a subset of ``failures``).
-    public var timeouts: UInt64
+    public var timeouts: UInt64?
     /// Calls answered from a fresh cache-aside entry without reaching the downstream (not in ``calls``).
-    public var cacheHits: UInt64
-    /// Rejections by reason; the values sum to ``rejected``.
-    public var rejectedByReason: [String: UInt64]
+    public var cacheHits: UInt64?
+    /// Rejections by reason; the values sum to ``rejected`` when known.
+    public var rejectedByReason: [RejectionReason: UInt64]?
 
     public init(
         calls: UInt64 = 0, successes: UInt64 = 0, failures: UInt64 = 0, rejected: UInt64 = 0,
-        bypassed: UInt64 = 0, timeouts: UInt64 = 0, cacheHits: UInt64 = 0, rejectedByReason: [String: UInt64] = [:]
+        bypassed: UInt64? = nil, timeouts: UInt64? = nil, cacheHits: UInt64? = nil,
+        rejectedByReason: [RejectionReason: UInt64]? = nil
     ) {
         self.calls = calls
         self.successes = successes
@@ -76,44 +81,70 @@ public struct CallCounts: Codable, Sendable, Hashable {
         self.cacheHits = cacheHits
         self.rejectedByReason = rejectedByReason
     }
+
+    private enum CodingKeys: String, CodingKey {
+        case calls, successes, failures, rejected, bypassed, timeouts, cacheHits, rejectedByReason
+    }
+
+    /// Reads rejection reasons a newer minor version added as unknown (they are left out).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        calls = try c.decode(UInt64.self, forKey: .calls)
+        successes = try c.decode(UInt64.self, forKey: .successes)
+        failures = try c.decode(UInt64.self, forKey: .failures)
+        rejected = try c.decode(UInt64.self, forKey: .rejected)
+        bypassed = try c.decodeIfPresent(UInt64.self, forKey: .bypassed)
+        timeouts = try c.decodeIfPresent(UInt64.self, forKey: .timeouts)
+        cacheHits = try c.decodeIfPresent(UInt64.self, forKey: .cacheHits)
+        rejectedByReason = try c.decodeIfPresent([String: UInt64].self, forKey: .rejectedByReason).map { raw in
+            var typed: [RejectionReason: UInt64] = [:]
+            for (key, value) in raw {
+                if let reason = RejectionReason(rawValue: key) { typed[reason] = value }
+            }
+            return typed
+        }
+    }
 }
 
 /// A circuit breaker's state, thresholds and window.
+///
+/// Only ``state`` is known to every source. The rest is `nil` where a source cannot know it:
+/// Prometheus does not see windows or probes, Resilience4j reports no consecutive trips.
 public struct BreakerSnapshot: Codable, Sendable, Hashable {
     public var state: BreakerState
     /// When the breaker entered its current state.
-    public var stateSinceMilliseconds: Int64
-    /// `count` or `time`.
-    public var windowKind: String
+    public var stateSinceMilliseconds: Int64?
+    public var windowKind: WindowKind?
     /// Calls (count window) or seconds (time window).
-    public var windowSize: Int
-    public var windowCalls: Int
-    public var windowFailures: Int
-    public var windowSlowCalls: Int
-    /// Percent, 0...100.
-    public var failureRate: Double
-    /// Percent, 0...100.
-    public var slowCallRate: Double
-    public var failureRateThreshold: Double
-    public var slowCallRateThreshold: Double
-    public var slowCallDurationMilliseconds: Double
-    public var minimumCalls: Int
-    public var halfOpenProbes: Int
+    public var windowSize: Int?
+    public var windowCalls: Int?
+    public var windowFailures: Int?
+    public var windowSlowCalls: Int?
+    /// Percent, 0...100; `nil` while too few calls were recorded to compute it, or unknown.
+    public var failureRate: Double?
+    /// Percent, 0...100; `nil` while too few calls were recorded to compute it, or unknown.
+    public var slowCallRate: Double?
+    public var failureRateThreshold: Double?
+    public var slowCallRateThreshold: Double?
+    public var slowCallDurationMilliseconds: Double?
+    public var minimumCalls: Int?
+    public var halfOpenProbes: Int?
     /// Probes admitted in the current half-open period.
-    public var halfOpenProbesAdmitted: Int
+    public var halfOpenProbesAdmitted: Int?
     /// How many times the breaker has tripped in a row without closing in between.
-    public var consecutiveTrips: Int
+    public var consecutiveTrips: Int?
     /// When an open breaker will let probes through.
     public var openUntilMilliseconds: Int64?
     /// Present while recovering.
     public var backIn: BackInProgress?
 
     public init(
-        state: BreakerState, stateSinceMilliseconds: Int64, windowKind: String, windowSize: Int, windowCalls: Int,
-        windowFailures: Int, windowSlowCalls: Int, failureRate: Double, slowCallRate: Double,
-        failureRateThreshold: Double, slowCallRateThreshold: Double, slowCallDurationMilliseconds: Double,
-        minimumCalls: Int, halfOpenProbes: Int, halfOpenProbesAdmitted: Int, consecutiveTrips: Int,
-        openUntilMilliseconds: Int64?, backIn: BackInProgress?
+        state: BreakerState, stateSinceMilliseconds: Int64? = nil, windowKind: WindowKind? = nil,
+        windowSize: Int? = nil, windowCalls: Int? = nil, windowFailures: Int? = nil, windowSlowCalls: Int? = nil,
+        failureRate: Double? = nil, slowCallRate: Double? = nil, failureRateThreshold: Double? = nil,
+        slowCallRateThreshold: Double? = nil, slowCallDurationMilliseconds: Double? = nil, minimumCalls: Int? = nil,
+        halfOpenProbes: Int? = nil, halfOpenProbesAdmitted: Int? = nil, consecutiveTrips: Int? = nil,
+        openUntilMilliseconds: Int64? = nil, backIn: BackInProgress? = nil
     ) {
         self.state = state
         self.stateSinceMilliseconds = stateSinceMilliseconds
@@ -166,27 +197,27 @@ public struct BackInProgress: Codable, Sendable, Hashable {
     }
 }
 
-/// Retry statistics of a dependency.
+/// Retry statistics of a dependency; `nil` where the source does not count it.
 public struct RetrySnapshot: Codable, Sendable, Hashable {
-    public var maxAttempts: Int
+    public var maxAttempts: Int?
     /// Every attempt, first ones included.
-    public var attempts: UInt64
+    public var attempts: UInt64?
     /// Attempts after the first.
-    public var retries: UInt64
+    public var retries: UInt64?
     /// Calls that succeeded on a retry.
-    public var successesAfterRetry: UInt64
+    public var successesAfterRetry: UInt64?
     /// Calls that failed with every attempt used.
-    public var exhausted: UInt64
+    public var exhausted: UInt64?
     /// Retries the budget refused.
-    public var budgetDenied: UInt64
+    public var budgetDenied: UInt64?
     /// The budget's ratio of retries to calls, if a budget is set.
     public var budgetRatio: Double?
     /// Retries the budget would allow right now.
     public var budgetAvailable: Int?
 
     public init(
-        maxAttempts: Int, attempts: UInt64, retries: UInt64, successesAfterRetry: UInt64, exhausted: UInt64,
-        budgetDenied: UInt64, budgetRatio: Double?, budgetAvailable: Int?
+        maxAttempts: Int? = nil, attempts: UInt64? = nil, retries: UInt64? = nil, successesAfterRetry: UInt64? = nil,
+        exhausted: UInt64? = nil, budgetDenied: UInt64? = nil, budgetRatio: Double? = nil, budgetAvailable: Int? = nil
     ) {
         self.maxAttempts = maxAttempts
         self.attempts = attempts
@@ -197,6 +228,9 @@ public struct RetrySnapshot: Codable, Sendable, Hashable {
         self.budgetRatio = budgetRatio
         self.budgetAvailable = budgetAvailable
     }
+
+    /// A source that knows nothing about retries.
+    public static let unknown = RetrySnapshot()
 }
 
 /// Fallback activations of a dependency.
@@ -270,23 +304,25 @@ public struct RateLimiterSnapshot: Codable, Sendable, Hashable {
     }
 }
 
-/// Attempt latency over the recent window, from an HDR histogram. Values in milliseconds.
+/// Attempt latency over the recent window, from an HDR histogram. Values in milliseconds; each is
+/// `nil` where the source does not provide it (Prometheus gives bucket counts, Resilience4j sums).
 public struct LatencySnapshot: Codable, Sendable, Hashable {
-    public var count: UInt64
-    public var windowMilliseconds: Int64
-    public var min: Double
-    public var mean: Double
-    public var p50: Double
-    public var p90: Double
-    public var p99: Double
-    public var p999: Double
-    public var max: Double
+    public var count: UInt64?
+    public var windowMilliseconds: Int64?
+    public var min: Double?
+    public var mean: Double?
+    public var p50: Double?
+    public var p90: Double?
+    public var p99: Double?
+    public var p999: Double?
+    public var max: Double?
     /// Counts per bucket; bucket `i` holds values `<= upperBoundMilliseconds` and above bucket `i - 1`'s bound.
-    public var buckets: [LatencyBucket]
+    public var buckets: [LatencyBucket]?
 
     public init(
-        count: UInt64, windowMilliseconds: Int64, min: Double, mean: Double, p50: Double, p90: Double, p99: Double,
-        p999: Double, max: Double, buckets: [LatencyBucket]
+        count: UInt64? = nil, windowMilliseconds: Int64? = nil, min: Double? = nil, mean: Double? = nil,
+        p50: Double? = nil, p90: Double? = nil, p99: Double? = nil, p999: Double? = nil, max: Double? = nil,
+        buckets: [LatencyBucket]? = nil
     ) {
         self.count = count
         self.windowMilliseconds = windowMilliseconds
@@ -300,12 +336,13 @@ public struct LatencySnapshot: Codable, Sendable, Hashable {
         self.buckets = buckets
     }
 
-    /// An empty histogram.
+    /// An empty histogram: nothing was measured in the window.
     public static func empty(windowMilliseconds: Int64) -> LatencySnapshot {
-        LatencySnapshot(
-            count: 0, windowMilliseconds: windowMilliseconds, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0,
-            max: 0, buckets: [])
+        LatencySnapshot(count: 0, windowMilliseconds: windowMilliseconds, buckets: [])
     }
+
+    /// A source that knows nothing about latency.
+    public static let unknown = LatencySnapshot()
 }
 
 /// One histogram bucket.

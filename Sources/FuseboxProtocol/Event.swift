@@ -21,8 +21,10 @@ public struct Event: Codable, Sendable, Hashable {
     public var atMilliseconds: Int64
     public var kind: Kind
     public var dependency: String?
-    public var from: String?
-    public var to: String?
+    /// Before: the breaker's state (transitions, breaker commands) or the flag's value (flags, flag commands).
+    public var from: TargetState?
+    /// After, as ``from``.
+    public var to: TargetState?
     public var reason: String?
     public var actor: String?
     public var commandId: String?
@@ -39,8 +41,8 @@ public struct Event: Codable, Sendable, Hashable {
     public var message: String
 
     public init(
-        sequence: UInt64 = 0, atMilliseconds: Int64, kind: Kind, dependency: String? = nil, from: String? = nil,
-        to: String? = nil, reason: String? = nil, actor: String? = nil, commandId: String? = nil,
+        sequence: UInt64 = 0, atMilliseconds: Int64, kind: Kind, dependency: String? = nil, from: TargetState? = nil,
+        to: TargetState? = nil, reason: String? = nil, actor: String? = nil, commandId: String? = nil,
         flag: String? = nil, fallback: String? = nil, fallbackKind: FallbackKind? = nil,
         fallbackReason: FallbackReason? = nil, count: UInt64? = nil, failureRate: Double? = nil,
         slowCallRate: Double? = nil, message: String

@@ -3,10 +3,9 @@
 ///
 /// Times are wall-clock milliseconds since the Unix epoch; durations are milliseconds.
 public struct Snapshot: Codable, Sendable, Hashable {
-    /// The wire format version this type encodes. Readers refuse versions they do not know.
-    public static let currentFormatVersion = 1
-
-    public var formatVersion: Int
+    /// The format version of this snapshot. Decoding refuses a major version this build does not
+    /// know with ``FormatVersionError`` and ignores fields a newer minor version added.
+    public var formatVersion: FormatVersion
     /// The service's name, e.g. `checkout`.
     public var service: String
     /// The instance's name, e.g. a host name or pod name.
@@ -25,7 +24,7 @@ public struct Snapshot: Codable, Sendable, Hashable {
     public var events: [Event]
 
     public init(
-        formatVersion: Int = Snapshot.currentFormatVersion,
+        formatVersion: FormatVersion = .current,
         service: String,
         instance: String,
         takenAtMilliseconds: Int64,
@@ -61,5 +60,24 @@ public struct Snapshot: Codable, Sendable, Hashable {
         var counts: [BreakerState: Int] = [:]
         for dependency in dependencies { counts[dependency.breaker.state, default: 0] += 1 }
         return counts
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case formatVersion, service, instance, takenAtMilliseconds, lastEventSequence, degradationLevel
+        case dependencies, flags, events
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        formatVersion = try c.decode(FormatVersion.self, forKey: .formatVersion)
+        guard formatVersion.isReadable else { throw FormatVersionError(found: formatVersion) }
+        service = try c.decode(String.self, forKey: .service)
+        instance = try c.decode(String.self, forKey: .instance)
+        takenAtMilliseconds = try c.decode(Int64.self, forKey: .takenAtMilliseconds)
+        lastEventSequence = try c.decode(UInt64.self, forKey: .lastEventSequence)
+        degradationLevel = try c.decode(DegradationLevel.self, forKey: .degradationLevel)
+        dependencies = try c.decode([DependencySnapshot].self, forKey: .dependencies)
+        flags = try c.decode([FlagSnapshot].self, forKey: .flags)
+        events = try c.decode([Event].self, forKey: .events)
     }
 }

@@ -16,7 +16,7 @@ public struct TerminalError: Error, Hashable, CustomStringConvertible {
 
 /// The only code that touches ncurses: draws canvases, reads keys and resizes, and restores the
 /// terminal on every way out. Not thread-safe: use it from one thread.
-public final class Terminal {
+public final class Terminal: ConsoleTerminal {
     private let screen: OpaquePointer
     private let window: UnsafeMutablePointer<WINDOW>
     private let output: UnsafeMutablePointer<FILE>
@@ -132,8 +132,20 @@ public final class Terminal {
         doupdate()
     }
 
+    /// Waits up to `milliseconds` for a key, a resize or a stop signal; `nil` when none came.
+    public func nextInput(timeoutMilliseconds milliseconds: Int) -> TerminalInput? {
+        if let signal = stopRequested { return .stop(signal: signal) }
+        let (key, resized) = readKey(timeoutMilliseconds: Int32(clamping: milliseconds))
+        if let signal = stopRequested { return .stop(signal: signal) }
+        if resized {
+            let (width, height) = size
+            return .resize(width: width, height: height)
+        }
+        return key.map { .key($0) }
+    }
+
     /// Waits up to `milliseconds` for a key; `nil` on timeout, signal, or a resize (read ``size``).
-    public func readKey(timeoutMilliseconds milliseconds: Int32) -> (key: Key?, resized: Bool) {
+    func readKey(timeoutMilliseconds milliseconds: Int32) -> (key: Key?, resized: Bool) {
         wtimeout(window, milliseconds)
         var character: wint_t = 0
         switch wget_wch(window, &character) {

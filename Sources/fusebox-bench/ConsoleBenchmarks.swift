@@ -9,7 +9,7 @@ enum ConsoleBenchmarks {
             let dependencies = (0..<(count / instances)).map { index -> DependencySnapshot in
                 let state = states[index % states.count]
                 let breaker = BreakerSnapshot(
-                    state: state, stateSinceMilliseconds: time, windowKind: "count", windowSize: 100,
+                    state: state, stateSinceMilliseconds: time, windowKind: .count, windowSize: 100,
                     windowCalls: 100, windowFailures: index % 60, windowSlowCalls: index % 7,
                     failureRate: Double(index % 60), slowCallRate: Double(index % 7), failureRateThreshold: 50,
                     slowCallRateThreshold: 100, slowCallDurationMilliseconds: 1000, minimumCalls: 20,

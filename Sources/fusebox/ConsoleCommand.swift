@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import FuseboxBackends
+import FuseboxBackend
 import FuseboxConsole
 import FuseboxTerminal
 
@@ -47,25 +47,60 @@ struct ConsoleCommand: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         let backend = try sourceOptions.makeBackend()
-        let terminal: Terminal
-        do {
-            terminal = try Terminal(theme: chosenTheme)
-        } catch {
+        let setup = ConsoleSetup(
+            backend: backend, theme: chosenTheme, loader: loader, keymap: keymap, readOnly: readOnly,
+            interval: interval, actor: actor ?? ProcessInfo.processInfo.environment["USER"] ?? "operator")
+        switch await setup.runOnOwnThread() {
+        case .noTerminal(let error):
             FileHandle.standardError.write(Data("fusebox: \(error)\n".utf8))
             throw ExitCode(1)
-        }
-        let (width, height) = terminal.size
-        var state = ConsoleState(
-            source: backend.description, readOnly: readOnly || backend.capabilities.readOnly, intervalSeconds: interval,
-            width: width, height: height, themeName: chosenTheme.name, glyphs: terminal.unicode ? .unicode : .ascii,
-            keymap: keymap, actor: actor ?? ProcessInfo.processInfo.environment["USER"] ?? "operator",
-            availableThemes: loader.availableNames())
-        let app = ConsoleApp(backend: backend, terminal: terminal, loader: loader, interval: interval)
-        app.run(&state)
-        terminal.close()
-        if let simulator = backend as? SimulatorBackend { simulator.stop() }
-        if let signal = terminal.stopRequested, signal == SIGTERM || signal == SIGINT {
+        case .ended(.quit):
+            return
+        case .ended(.signal(let signal)):
             FileHandle.standardError.write(Data("fusebox: stopped by signal \(signal)\n".utf8))
         }
+    }
+}
+
+/// Everything the console needs, run on a thread of its own: the terminal loop blocks while it
+/// waits for keys, and must not hold one of the concurrency pool's few threads.
+struct ConsoleSetup: Sendable {
+    enum Outcome: Sendable {
+        case noTerminal(TerminalError)
+        case ended(ConsoleProgram.Exit.Reason)
+    }
+
+    let backend: any ResilienceBackend
+    let theme: Theme
+    let loader: ThemeLoader
+    let keymap: Keymap
+    let readOnly: Bool
+    let interval: Double
+    let actor: String
+
+    func runOnOwnThread() async -> Outcome {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: run()) }
+            thread.stackSize = 4 << 20
+            thread.start()
+        }
+    }
+
+    private func run() -> Outcome {
+        let terminal: Terminal
+        do {
+            terminal = try Terminal(theme: theme)
+        } catch {
+            return .noTerminal(error)
+        }
+        defer { terminal.close() }
+        let (width, height) = terminal.size
+        let state = ConsoleState(
+            source: backend.description, readOnly: readOnly, capabilities: backend.capabilities,
+            intervalSeconds: interval, width: width, height: height, themeName: theme.name,
+            glyphs: terminal.unicode ? .unicode : .ascii, keymap: keymap, actor: actor,
+            availableThemes: loader.availableNames())
+        let program = ConsoleProgram(backend: backend, terminal: terminal, themes: loader, clock: WallClock())
+        return .ended(program.run(state).reason)
     }
 }

@@ -27,6 +27,9 @@ enum FuseboxMain {
             } else {
                 try command.run()
             }
+        } catch let usage as UsageError {
+            FileHandle.standardError.write(Data("fusebox: \(usage.message)\n".utf8))
+            exit(2)
         } catch {
             let code = FuseboxCommand.exitCode(for: error)
             let message = FuseboxCommand.fullMessage(for: error)
@@ -37,5 +40,14 @@ enum FuseboxMain {
             if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
             exit(code == .validationFailure ? 2 : 1)
         }
+    }
+}
+
+/// Bad usage found after parsing (a source this build cannot read): one line on stderr, exit 2.
+struct UsageError: Error {
+    let message: String
+
+    init(_ message: String) {
+        self.message = message
     }
 }

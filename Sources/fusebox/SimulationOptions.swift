@@ -15,11 +15,11 @@ struct SimulationOptions: ParsableArguments {
     @Option(name: .long, help: "Synthetic dependencies to add (0...10000).")
     var dependencies = 0
 
-    /// A simulator configuration for the scenario named `scenario`.
+    /// A simulator configuration for the scenario named `scenario` (the default scenario if `nil`).
     /// - Throws: `ValidationError` (exit 2) if a number is out of range.
-    func configuration(scenario: String) throws -> SimulationConfiguration {
+    func configuration(scenario: String? = nil) throws -> SimulationConfiguration {
         var configuration = SimulationConfiguration()
-        configuration.scenario = Scenario.named(scenario) ?? .defaultScenario
+        configuration.scenario = scenario.flatMap(Scenario.named) ?? .defaultScenario
         configuration.seed = seed
         configuration.requestsPerSecond = rate
         configuration.instances = instances

@@ -1,13 +1,11 @@
 import ArgumentParser
 import Foundation
-import Fusebox
-import FuseboxBackends
+import FuseboxBackend
 import FuseboxConsole
 import FuseboxProtocol
-import FuseboxSimulator
-import Synchronization
+import FuseboxSimulatorBackend
 
-/// `fusebox status`: the overview once, as text or JSON.
+/// `fusebox status`: the overview once, as text or JSON, from any source.
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
@@ -22,29 +20,31 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(name: .long, help: "For sim sources: seconds of the scenario to play (in virtual time) before printing.")
     var at = 30
 
+    @Option(name: .long, help: "Seconds between the two polls that rates are computed from.")
+    var interval: Double = 1
+
     @Option(name: .long, help: "Table width in columns.")
     var width = 120
 
+    func validate() throws {
+        guard at >= 1 else { throw ValidationError("--at must be at least 1 second") }
+        guard interval >= 0.1 && interval <= 60 else { throw ValidationError("--interval must be 0.1...60 seconds") }
+    }
+
     func run() async throws {
-        let snapshots: [Snapshot]
+        let backend = try sourceOptions.makeBackend(simulatorPacing: .virtualTime(seconds: at))
+        let work = Task { try await backend.run() }
+        defer { work.cancel() }
         let previous: [Snapshot]
-        switch try sourceOptions.specification {
-        case .simulator(let scenario):
-            let clock = ManualClock(wallOriginMilliseconds: SystemClock().wallMilliseconds())
-            let backend = try SimulatorBackend(
-                configuration: try sourceOptions.simulation(scenario: scenario), clock: clock)
-            let simulation = backend.simulation
-            let samples = SnapshotPair()
-            try await VirtualTime.run(clock: clock) {
-                await simulation.run(for: .seconds(max(1, at)), observingEvery: .seconds(1)) { simulation in
-                    samples.push(simulation.snapshots())
-                }
-            }
-            snapshots = simulation.snapshots()
-            previous = samples.previous
-        default:
-            _ = try sourceOptions.makeBackend()
-            return
+        let snapshots: [Snapshot]
+        do {
+            // Two polls an interval apart, so rates are real rather than invented.
+            previous = try await backend.poll()
+            if !backend.capabilities.selfPaced { try? await Task.sleep(nanoseconds: UInt64(interval * 1e9)) }
+            snapshots = try await backend.poll()
+        } catch {
+            FileHandle.standardError.write(Data("fusebox: \(backend.description): \(error.message)\n".utf8))
+            throw ExitCode(1)
         }
         if json {
             let encoder = JSONEncoder()
@@ -53,18 +53,12 @@ struct StatusCommand: AsyncParsableCommand {
             return
         }
         var state = ConsoleState(
-            source: sourceOptions.source.first ?? "sim", readOnly: true, intervalSeconds: 1, width: max(60, width),
-            height: 40, glyphs: .ascii)
+            source: backend.description, readOnly: true, capabilities: backend.capabilities, intervalSeconds: interval,
+            width: max(60, width), height: 40, glyphs: .ascii)
         let now = snapshots.first?.takenAtMilliseconds ?? 0
-        _ = update(&state, .data(previous, atMilliseconds: now - 1_000))
+        let then = previous.first?.takenAtMilliseconds ?? now - 1_000
+        _ = update(&state, .data(previous, atMilliseconds: then))
         _ = update(&state, .data(snapshots, atMilliseconds: now))
         print(plainOverview(state))
     }
-}
-
-/// Keeps the second-to-last sample so rates can be computed for the last one.
-final class SnapshotPair: Sendable {
-    private let samples = Mutex<[[Snapshot]]>([])
-    func push(_ snapshots: [Snapshot]) { samples.withLock { $0 = Array(($0 + [snapshots]).suffix(2)) } }
-    var previous: [Snapshot] { samples.withLock { $0.count == 2 ? $0[0] : [] } }
 }

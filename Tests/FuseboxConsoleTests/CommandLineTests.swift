@@ -56,7 +56,7 @@ import Testing
         let text = try await fusebox("status", "--at", "20", "--seed", "2")
         #expect(text.status == 0, "\(text.errors)")
         let lines = text.output.split(separator: "\n")
-        #expect(lines.first?.hasPrefix("Fusebox | sim | LIVE [RO]") == true, "\(lines.first ?? "")")
+        #expect(lines.first?.hasPrefix("Fusebox | sim:partial-outage | LIVE [RO]") == true, "\(lines.first ?? "")")
         #expect(lines.count == 2 + 12, "a header, the column titles, one row per dependency")
         #expect(lines.contains { $0.contains("payments") && $0.contains("OPEN") })
 
@@ -66,9 +66,13 @@ import Testing
         #expect(snapshots?.count == 2)
         #expect(snapshots?.first?["service"] as? String == "checkout")
 
-        let unsupported = try await fusebox("status", "--source", "http://127.0.0.1:9901")
+        let unsupported = try await fusebox("status", "--source", "ftp://127.0.0.1:9901")
         #expect(unsupported.status == 2)
-        #expect(unsupported.errors.contains("only the simulator source"))
+        #expect(
+            unsupported.errors == "fusebox: cannot read source 'ftp://127.0.0.1:9901'; this build reads: sim[:SCENARIO]\n",
+            "one line naming the sources that exist")
+        let scenario = try await fusebox("status", "--source", "sim:meltdown")
+        #expect(scenario.status == 2 && scenario.errors.hasPrefix("fusebox: unknown scenario 'meltdown'"))
     }
 
     @Test func themesAndKeysComeFromTheConfigDirectoryAndBadOnesAreNamed() async throws {

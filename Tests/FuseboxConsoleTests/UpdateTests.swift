@@ -1,3 +1,4 @@
+import FuseboxBackend
 import FuseboxConsole
 import FuseboxProtocol
 import Testing
@@ -104,7 +105,7 @@ import Testing
         #expect(state.dialog?.focus == .reason)
         ConsoleFixtures.press(ConsoleFixtures.type("drill") + [.backTab], &state)
         let effects = ConsoleFixtures.press([.enter], &state)
-        guard case .send(let command, nil) = effects.first else {
+        guard case .send(let command, ["checkout-1"]) = effects.first else {
             Issue.record("no command sent: \(effects)")
             return
         }
@@ -179,7 +180,8 @@ import Testing
     @Test func commandResultsAndFailuresReachTheStatusLineAndLog() async {
         var state = await fresh()
         let applied = CommandResult(
-            commandId: "c1", status: .applied, target: "payments", before: "open", after: "forced-open", refusal: nil,
+            commandId: "c1", status: .applied, target: "payments", before: .breaker(.open), after: .breaker(.forcedOpen),
+            refusal: nil,
             message: "'payments' OPEN -> FORCED-OPEN", atMilliseconds: 1)
         _ = update(&state, .commandResults([applied], atMilliseconds: 2))
         #expect(state.status == .init(text: "applied: 'payments' OPEN -> FORCED-OPEN", isError: false))
@@ -188,7 +190,7 @@ import Testing
         refused.message = "'payments' does not allow disable from operators"
         _ = update(&state, .commandResults([refused], atMilliseconds: 3))
         #expect(state.status?.isError == true)
-        _ = update(&state, .commandFailed("connection refused", atMilliseconds: 4))
+        _ = update(&state, .commandFailed(BackendError(.unreachable, "connection refused"), atMilliseconds: 4))
         #expect(state.status?.text == "command not delivered: connection refused")
         #expect(state.log.suffix(3).map(\.kind) == ["command", "command", "command"])
     }
@@ -197,11 +199,13 @@ import Testing
         var state = await fresh()
         let rows = state.shown.rows
         let now = state.fleet.updatedAtMilliseconds! + 12_000
-        _ = update(&state, .pollFailed("connection refused by 127.0.0.1:9901", atMilliseconds: now))
+        let effects = update(
+            &state, .pollFailed(BackendError(.unreachable, "connection refused by 127.0.0.1:9901"), atMilliseconds: now))
+        #expect(effects == [.poll(afterMilliseconds: 2_000, jittered: true)], "retries after twice the interval")
         #expect(state.shown.rows == rows, "last good data stays")
         let screen = render(state)
         let status = screen.line(state.height - 2)
-        #expect(status == "source error: connection refused by 127.0.0.1:9901 (data 12s old)")
+        #expect(status == "source error: connection refused by 127.0.0.1:9901 (data 12s old; retrying in 2.0s)")
         #expect(state.log.last?.kind == "backend")
         #expect(screen.line(0).contains("updated 12s ago"))
     }
@@ -238,6 +242,130 @@ import Testing
         let firstOther = services.firstIndex(of: "search-api")!
         #expect(services[firstOther...].allSatisfy { $0 == "search-api" }, "each service's rows stay together")
         #expect(render(state).line(1).contains("SERVICE"))
+    }
+
+    @Test func pollFailuresBackOffExponentiallyUpToACapAndRecover() async {
+        var state = SnapshotBuilder.state()
+        var waits: [Int64] = []
+        for attempt in 1...8 {
+            let error = BackendError(.timedOut, "no answer within 2s")
+            let effects = update(&state, .pollFailed(error, atMilliseconds: ConsoleFixtures.origin + Int64(attempt)))
+            guard case .poll(let wait, true) = effects.first else {
+                Issue.record("no jittered poll after failure \(attempt): \(effects)")
+                return
+            }
+            waits.append(wait)
+        }
+        #expect(waits == [2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000, 30_000])
+        #expect(state.pollFailures == 8)
+        let fleet = SnapshotBuilder.fleet(at: ConsoleFixtures.origin + 60_000, callsScale: 3)
+        let effects = update(&state, .data(fleet, atMilliseconds: ConsoleFixtures.origin + 60_000))
+        #expect(effects == [.poll(afterMilliseconds: 1_000, jittered: false)])
+        #expect(state.pollFailures == 0 && state.sourceError == nil)
+        #expect(state.log.last?.text == "source is answering again")
+    }
+
+    @Test func aFatalSourceErrorStopsPollingAndSaysWhatToDo() {
+        var state = SnapshotBuilder.state()
+        let error = BackendError(.unauthorized, "the agent refused the token (401); check --token-file")
+        #expect(update(&state, .pollFailed(error, atMilliseconds: ConsoleFixtures.origin + 5_000)).isEmpty)
+        let status = render(state).line(state.height - 2)
+        #expect(status.hasPrefix("source error: the agent refused the token (401); check --token-file"))
+        #expect(status.contains("polling stopped: fix and restart"))
+    }
+
+    @Test func helpOpenedTwiceStillReturnsWhereItCameFrom() {
+        var state = SnapshotBuilder.state()
+        ConsoleFixtures.press([.character("F"), .character(":")] + ConsoleFixtures.type("help") + [.enter], &state)
+        #expect(state.screen == .help && state.screenBeforeHelp == .flags)
+        ConsoleFixtures.press([.character(":")] + ConsoleFixtures.type("help") + [.enter], &state)
+        #expect(state.screenBeforeHelp == .flags, ":help on help keeps where help came from")
+        ConsoleFixtures.press([.character("?")], &state)
+        #expect(state.screen == .flags, "? leaves help")
+        ConsoleFixtures.press([.character(":")] + ConsoleFixtures.type("help") + [.enter, .escape], &state)
+        #expect(state.screen == .flags, "esc leaves help")
+    }
+
+    @Test func keysOutsideTheirScreenDoNothing() {
+        var state = SnapshotBuilder.state()
+        ConsoleFixtures.press([.character("F")], &state)
+        #expect(ConsoleFixtures.press([.character("o")], &state).isEmpty)
+        #expect(state.dialog == nil, "force open is not a flags-screen action")
+        ConsoleFixtures.press([.character("?")], &state)
+        #expect(ConsoleFixtures.press([.character("s")], &state).isEmpty)
+        #expect(state.sort == .worst, "help does not sort")
+    }
+
+    @Test func hintsHelpAndDispatchReadOneDeclaration() {
+        for screen in [ConsoleState.Screen.overview, .detail, .flags, .events] {
+            var state = SnapshotBuilder.state()
+            state.screen = screen
+            let hinted = screen.bindings.filter(\.hinted).map(\.action.summary)
+            let hintBar = render(state).line(state.height - 1)
+            // Every hint the bar has room for is one the screen declares, in its order.
+            let shown = hinted.filter { hintBar.contains($0) }
+            #expect(!shown.isEmpty && hinted.starts(with: shown), "\(screen): \(hintBar)")
+            state.screenBeforeHelp = screen
+            state.screen = .help
+            let help = render(state).text
+            for binding in screen.bindings {
+                #expect(help.contains(binding.action.summary), "help for \(screen) lists \(binding.action)")
+            }
+        }
+    }
+
+    @Test func aCommandGoesToTheSelectedServiceOnly() {
+        let at = ConsoleFixtures.origin
+        let checkout = SnapshotBuilder(service: "checkout", instance: "checkout-1", at: at)
+            .with(SnapshotBuilder.dependency("payments", state: .open, failureRate: 60)).build()
+        let checkout2 = SnapshotBuilder(service: "checkout", instance: "checkout-2", at: at)
+            .with(SnapshotBuilder.dependency("payments", state: .open, failureRate: 60)).build()
+        let billing = SnapshotBuilder(service: "billing", instance: "billing-1", at: at)
+            .with(SnapshotBuilder.dependency("payments")).build()
+        var state = ConsoleState(source: "test", readOnly: false, intervalSeconds: 1, width: 120, height: 40)
+        _ = update(&state, .data([checkout, checkout2, billing], atMilliseconds: at))
+        #expect(state.selectedRow?.service == "checkout")
+        ConsoleFixtures.press([.character("o")], &state)
+        #expect(state.dialog?.instances == ["checkout-1", "checkout-2"], "billing's payments is not touched")
+        ConsoleFixtures.press([.tab, .tab] + ConsoleFixtures.type("drill") + [.tab], &state)
+        let effects = ConsoleFixtures.press(ConsoleFixtures.type("payments") + [.tab, .tab, .enter], &state)
+        guard case .send(_, let instances) = effects.first else {
+            Issue.record("nothing sent: \(effects)")
+            return
+        }
+        #expect(instances == ["checkout-1", "checkout-2"])
+    }
+
+    @Test func aSourceThatTakesNoCommandsIsReadOnly() {
+        var state = SnapshotBuilder.state()
+        state.capabilities = BackendCapabilities(commands: [.setFlag])
+        #expect(state.isReadOnly == false)
+        #expect(ConsoleFixtures.press([.character("o")], &state).isEmpty && state.dialog == nil)
+        #expect(state.status?.text == "read-only [RO]: test does not accept force-open commands")
+        state.capabilities = BackendCapabilities(commands: [])
+        #expect(render(state).line(0).contains("[RO]"))
+        #expect(!keyHintsText(state).contains("force open"))
+    }
+
+    @Test func unknownFieldsShowAsADashNotAZero() {
+        let at = ConsoleFixtures.origin
+        let sparse = { (calls: UInt64, time: Int64) in
+            SnapshotBuilder(service: "jvm", instance: "jvm-1", at: time)
+                .with(SnapshotBuilder.sparseDependency("inventory", state: .open, calls: calls, failures: calls / 2))
+                .build()
+        }
+        var state = ConsoleState(source: "test", readOnly: true, intervalSeconds: 1, width: 120, height: 40)
+        _ = update(&state, .data([sparse(100, at - 1_000)], atMilliseconds: at - 1_000))
+        _ = update(&state, .data([sparse(200, at)], atMilliseconds: at))
+        let row = render(state).line(2)
+        #expect(row.contains("OPEN") && row.contains("100"), "known: state and calls/s: \(row)")
+        #expect(row.contains("-/-"), "failure rate and threshold unknown: \(row)")
+        #expect(!row.contains("0.0/"), "no invented zero rate: \(row)")
+        ConsoleFixtures.press([.enter], &state)
+        let detail = render(state).text
+        #expect(detail.contains("trips in a row -   half-open probes -/-"))
+        #expect(detail.contains("no histogram from this source"))
+        #expect(detail.contains("attempts -  retries -"))
     }
 
     func keyHintsText(_ state: ConsoleState) -> String { render(state).line(state.height - 1) }

@@ -48,7 +48,14 @@ extension Simulation {
 
     /// Instance 0's transitions of one dependency, as (from, to).
     func transitions(of name: String) -> [(String, String)] {
-        events.filter { $0.kind == .transition && $0.dependency == name }.map { ($0.from ?? "", $0.to ?? "") }
+        events.filter { $0.kind == .transition && $0.dependency == name }.map {
+            (state($0.from), state($0.to))
+        }
+    }
+
+    private func state(_ target: TargetState?) -> String {
+        guard case .breaker(let state) = target else { return "" }
+        return state.rawValue
     }
 }
 

@@ -44,8 +44,8 @@ import Testing
         let simulation = try await runScenario(.partialOutage, seconds: 60)
         for dependency in simulation.registries[0].snapshot().dependencies {
             let c = dependency.calls
-            #expect(c.calls == c.successes + c.failures + c.rejected + c.bypassed, "\(dependency.name)")
-            #expect(dependency.fallbacks.total + dependency.fallbacks.unserved == c.failures + c.rejected + c.bypassed)
+            #expect(c.calls == c.successes + c.failures + c.rejected + c.bypassed!, "\(dependency.name)")
+            #expect(dependency.fallbacks.total + dependency.fallbacks.unserved == c.failures + c.rejected + c.bypassed!)
         }
         let downstreamCalls = simulation.downstreams.auth.callCount
         #expect(UInt64(downstreamCalls) == simulation.dependency("auth").retry.attempts)

@@ -262,7 +262,7 @@ import Testing
         b.call(.failure)
         let s = b.snapshot()
         #expect(s.state == .closed)
-        #expect(s.windowKind == "count" && s.windowSize == 10)
+        #expect(s.windowKind == .count && s.windowSize == 10)
         #expect(s.windowCalls == 4 && s.windowFailures == 1)
         #expect(s.failureRate == 25)
         #expect(s.failureRateThreshold == 40 && s.minimumCalls == 8)

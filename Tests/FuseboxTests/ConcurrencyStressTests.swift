@@ -80,7 +80,7 @@ import Testing
         #expect(breaker.state == .open)
         #expect(counts.0 >= 50, "it admitted at least the minimum calls before tripping")
         let window = breaker.snapshot()
-        #expect(window.windowCalls <= 100 && window.windowFailures <= window.windowCalls)
+        #expect(window.windowCalls! <= 100 && window.windowFailures! <= window.windowCalls!)
     }
 
     @Test func timeWindowCountsEveryConcurrentCall() async {

@@ -94,7 +94,7 @@ import Testing
             reasons.append(try await d.execute(fallbacks: [.staticDefault(0)]) { 1 }.fallbackReason)
         }
         #expect(reasons == [nil, .backIn, nil, .backIn])
-        #expect(registry.snapshot().dependency(named: "catalog")!.calls.rejectedByReason == ["back-in": 2])
+        #expect(registry.snapshot().dependency(named: "catalog")!.calls.rejectedByReason == [.backIn: 2])
     }
 
     @Test func bulkheadFullAndRateLimitedReasons() async throws {

@@ -25,7 +25,7 @@ import Testing
             Command(
                 id: "d", actor: "sre", reason: "db failover",
                 action: .setFlag(name: FuseboxRegistry.degradationFlagName, value: .degradation(.readOnly))))
-        #expect(result.status == .applied && result.before == "normal" && result.after == "read-only")
+        #expect(result.status == .applied && result.before == .flag(.degradation(.normal)) && result.after == .flag(.degradation(.readOnly)))
         #expect(registry.degradationLevel == .readOnly)
         #expect(registry.degradation.isOn)
     }
@@ -43,7 +43,7 @@ import Testing
         #expect(flag.lastChange?.actor == "alice" && flag.lastChange?.reason == "recs p99 5s")
         #expect(flag.lastChange?.previous == .boolean(false))
         let event = snapshot.events.first { $0.kind == .flag }!
-        #expect(event.flag == "recs.static" && event.from == "off" && event.to == "on" && event.actor == "alice")
+        #expect(event.flag == "recs.static" && event.from == .flag(.boolean(false)) && event.to == .flag(.boolean(true)) && event.actor == "alice")
     }
 
     @Test func invalidFlagDefinitionsAreRejected() throws {
@@ -74,16 +74,16 @@ import Testing
         let r = try registry()
         let open = r.apply(
             Command(id: "1", actor: "alice", reason: "flapping", action: .forceOpen(dependency: "payments")))
-        #expect(open.status == .applied && open.before == "closed" && open.after == "forced-open")
+        #expect(open.status == .applied && open.before == .breaker(.closed) && open.after == .breaker(.forcedOpen))
         let backIn = r.apply(
             Command(
                 id: "2", actor: "alice", reason: "fixed", action: .startBackIn(dependency: "payments", schedule: nil)))
-        #expect(backIn.before == "forced-open" && backIn.after == "recovering")
+        #expect(backIn.before == .breaker(.forcedOpen) && backIn.after == .breaker(.recovering))
         #expect(r.snapshot().dependency(named: "payments")!.breaker.backIn?.schedule == .standard)
         let disable = r.apply(Command(id: "3", actor: "bob", reason: "", action: .disable(dependency: "search")))
-        #expect(disable.after == "disabled")
+        #expect(disable.after == .breaker(.disabled))
         let close = r.apply(Command(id: "4", actor: "bob", reason: "", action: .close(dependency: "search")))
-        #expect(close.before == "disabled" && close.after == "closed")
+        #expect(close.before == .breaker(.disabled) && close.after == .breaker(.closed))
     }
 
     @Test func sameIdTwiceIsANoOpReturningTheFirstResult() throws {
@@ -104,7 +104,7 @@ import Testing
         #expect(unknown.status == .refused && unknown.refusal == .unknownTarget)
         #expect(unknown.message.contains("no dependency named 'paymnets'"))
         let notAllowed = r.apply(Command(id: "2", actor: "a", reason: "", action: .disable(dependency: "payments")))
-        #expect(notAllowed.refusal == .notAllowed && notAllowed.before == "closed" && notAllowed.after == "closed")
+        #expect(notAllowed.refusal == .notAllowed && notAllowed.before == .breaker(.closed) && notAllowed.after == .breaker(.closed))
         let locked = r.apply(
             Command(id: "3", actor: "a", reason: "", action: .setFlag(name: "locked", value: .boolean(true))))
         #expect(locked.refusal == .notAllowed)
@@ -127,7 +127,7 @@ import Testing
             Command(id: "1", actor: "alice", reason: "gateway flapping", action: .forceOpen(dependency: "payments")))
         let transition = r.events.recent().first { $0.kind == .transition }!
         #expect(transition.dependency == "payments" && transition.actor == "alice")
-        #expect(transition.from == "closed" && transition.to == "forced-open")
+        #expect(transition.from == .breaker(.closed) && transition.to == .breaker(.forcedOpen))
         #expect(transition.reason!.contains("gateway flapping"))
     }
 }

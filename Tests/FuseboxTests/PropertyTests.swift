@@ -45,15 +45,15 @@ import Testing
                 break
             }
             let snapshot = b.snapshot()
-            #expect(snapshot.windowFailures <= snapshot.windowCalls, "seed \(seed) step \(step)")
-            #expect(snapshot.windowSlowCalls <= snapshot.windowCalls, "seed \(seed) step \(step)")
-            if case .count(let n) = c.window { #expect(snapshot.windowCalls <= n, "seed \(seed)") }
+            #expect(snapshot.windowFailures! <= snapshot.windowCalls!, "seed \(seed) step \(step)")
+            #expect(snapshot.windowSlowCalls! <= snapshot.windowCalls!, "seed \(seed) step \(step)")
+            if case .count(let n) = c.window { #expect(snapshot.windowCalls! <= n, "seed \(seed)") }
             switch snapshot.state {
             case .forcedOpen:
                 for _ in 0..<5 { #expect(b.acquire() == .rejected(.forcedOpen), "forced-open admitted, seed \(seed)") }
             case .halfOpen:
-                #expect(snapshot.halfOpenProbesAdmitted <= c.halfOpenProbes, "seed \(seed)")
-                var admitted = snapshot.halfOpenProbesAdmitted
+                #expect(snapshot.halfOpenProbesAdmitted! <= c.halfOpenProbes, "seed \(seed)")
+                var admitted = snapshot.halfOpenProbesAdmitted!
                 while case .admitted(let p) = b.acquire() {
                     held.append(p)
                     admitted += 1
@@ -110,19 +110,19 @@ import Testing
             let snapshot = registry.snapshot()
             let s = snapshot.dependency(named: "inventory")!
             let calls = s.calls
-            #expect(calls.calls == calls.successes + calls.failures + calls.rejected + calls.bypassed, "seed \(seed)")
-            #expect(calls.rejectedByReason.values.reduce(0, +) == calls.rejected, "seed \(seed)")
+            #expect(calls.calls == calls.successes + calls.failures + calls.rejected + calls.bypassed!, "seed \(seed)")
+            #expect(calls.rejectedByReason!.values.reduce(0, +) == calls.rejected, "seed \(seed)")
             #expect(
-                s.fallbacks.total + s.fallbacks.unserved == calls.failures + calls.rejected + calls.bypassed,
+                s.fallbacks.total + s.fallbacks.unserved == calls.failures + calls.rejected + calls.bypassed!,
                 "seed \(seed)")
-            #expect(s.retry.attempts == calls.successes + calls.failures + s.retry.retries, "seed \(seed)")
+            #expect(s.retry.attempts! == calls.successes + calls.failures + s.retry.retries!, "seed \(seed)")
             #expect(
-                s.retry.successesAfterRetry <= calls.successes && s.retry.exhausted <= calls.failures, "seed \(seed)")
+                s.retry.successesAfterRetry! <= calls.successes && s.retry.exhausted! <= calls.failures, "seed \(seed)")
             for (now, before) in [
                 (calls.calls, previous.calls.calls), (calls.successes, previous.calls.successes),
                 (calls.failures, previous.calls.failures), (calls.rejected, previous.calls.rejected),
-                (calls.bypassed, previous.calls.bypassed), (s.retry.attempts, previous.retry.attempts),
-                (s.retry.retries, previous.retry.retries), (s.retry.budgetDenied, previous.retry.budgetDenied),
+                (calls.bypassed!, previous.calls.bypassed!), (s.retry.attempts!, previous.retry.attempts!),
+                (s.retry.retries!, previous.retry.retries!), (s.retry.budgetDenied!, previous.retry.budgetDenied!),
                 (s.fallbacks.total, previous.fallbacks.total), (s.fallbacks.unserved, previous.fallbacks.unserved),
             ] {
                 #expect(now >= before, "a counter decreased, seed \(seed) step \(step)")

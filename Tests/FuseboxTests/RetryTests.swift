@@ -197,9 +197,9 @@ import Testing
             }
         }
         let s = registry.snapshot().dependency(named: "inventory")!
-        #expect(s.retry.retries <= 10)
-        #expect(s.retry.retries >= 9)
-        #expect(s.retry.budgetDenied == 100 - s.retry.retries)
+        #expect(s.retry.retries! <= 10)
+        #expect(s.retry.retries! >= 9)
+        #expect(s.retry.budgetDenied == 100 - s.retry.retries!)
         #expect(s.retry.budgetAvailable == 0)
     }
 

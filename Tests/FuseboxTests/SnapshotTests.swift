@@ -21,16 +21,17 @@ import Testing
         }
         let latency = registry.snapshot().dependency(named: "auth")!.latency
         #expect(latency.count == 1000)
-        #expect(abs(latency.p50 - 500) <= 5, "\(latency.p50)")
-        #expect(abs(latency.p90 - 900) <= 9)
-        #expect(abs(latency.p99 - 990) <= 10)
-        #expect(latency.max >= 999 && latency.max <= 1010)
-        #expect(latency.buckets.reduce(0) { $0 + $1.count } == 1000)
-        let upTo10 = latency.buckets.filter { ($0.upperBoundMilliseconds ?? .infinity) <= 10 }.reduce(0) {
+        let buckets = try #require(latency.buckets)
+        #expect(abs(latency.p50! - 500) <= 5, "\(latency.p50!)")
+        #expect(abs(latency.p90! - 900) <= 9)
+        #expect(abs(latency.p99! - 990) <= 10)
+        #expect(latency.max! >= 999 && latency.max! <= 1010)
+        #expect(buckets.reduce(0) { $0 + $1.count } == 1000)
+        let upTo10 = buckets.filter { ($0.upperBoundMilliseconds ?? .infinity) <= 10 }.reduce(0) {
             $0 + $1.count
         }
         #expect(upTo10 == 10)
-        #expect(latency.buckets.last!.upperBoundMilliseconds == nil)
+        #expect(buckets.last!.upperBoundMilliseconds == nil)
     }
 
     @Test func latencyWindowForgetsOldCalls() async throws {
@@ -75,7 +76,7 @@ import Testing
         try registry.register(c)
         let snapshot = registry.snapshot()
         #expect(snapshot.service == "checkout" && snapshot.instance == "test-1")
-        #expect(snapshot.formatVersion == Snapshot.currentFormatVersion)
+        #expect(snapshot.formatVersion == FormatVersion.current)
         let payments = snapshot.dependency(named: "payments")!
         #expect(payments.metadata["runbook"] == "https://runbooks.example/payments")
         #expect(payments.bulkhead?.maxConcurrent == 10 && payments.rateLimiter?.burst == 10)
@@ -111,7 +112,7 @@ import Testing
             }
         }
         let event = registry.snapshot().events.first { $0.kind == .transition }!
-        #expect(event.to == "open" && event.failureRate == 75)
+        #expect(event.to == .breaker(.open) && event.failureRate == 75)
         #expect(event.message.hasPrefix("inventory: CLOSED -> OPEN (failure rate 75.0% >= 50.0% over 4 calls"))
     }
 

@@ -403,11 +403,11 @@ public final class CircuitBreaker: Sendable {
                 c.state == .halfOpen
                 ? WindowStats(calls: c.probesCompleted, failures: c.probeFailures, slowCalls: c.probeSlowCalls)
                 : windowStats()
-            let windowKind: String
+            let windowKind: WindowKind
             let windowSize: Int
             switch configuration.window {
-            case .count(let n): (windowKind, windowSize) = ("count", n)
-            case .time(let s): (windowKind, windowSize) = ("time", s)
+            case .count(let n): (windowKind, windowSize) = (.count, n)
+            case .time(let s): (windowKind, windowSize) = (.time, s)
             }
             return BreakerSnapshot(
                 state: c.state,

@@ -83,11 +83,11 @@ extension Dependency {
             return .admitted(permit, holdsBulkhead: holdsBulkhead, start: now)
         case .rejected(let rejection):
             if holdsBulkhead { bulkhead!.leave() }
-            return rejected(RejectionReason(rejection))
+            return rejected(CallRejection(rejection))
         }
     }
 
-    private func rejected(_ rejection: RejectionReason) -> _Admission {
+    private func rejected(_ rejection: CallRejection) -> _Admission {
         statistics.withLock { s in
             s.calls += 1
             s.rejected += 1

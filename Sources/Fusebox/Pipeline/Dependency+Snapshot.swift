@@ -14,9 +14,9 @@ extension Dependency {
             s -> (CallCounts, RetryCounts, [FallbackActivationCount], UInt64, LatencySnapshot, UInt64, (UInt64, UInt64))
             in
             s.rotate(now: now)
-            var rejectedByReason: [String: UInt64] = [:]
-            for reason in RejectionReason.allCases where s.rejectedByReason[reason.rawValue] > 0 {
-                rejectedByReason[reason.label] = s.rejectedByReason[reason.rawValue]
+            var rejectedByReason: [RejectionReason: UInt64] = [:]
+            for reason in CallRejection.allCases where s.rejectedByReason[reason.rawValue] > 0 {
+                rejectedByReason[reason.wire] = s.rejectedByReason[reason.rawValue]
             }
             let calls = CallCounts(
                 calls: s.calls, successes: s.successes, failures: s.failures, rejected: s.rejected,

@@ -68,8 +68,8 @@ public final class Dependency: Sendable {
             events.append(
                 Event(
                     atMilliseconds: clock.wallMilliseconds(atMonotonic: transition.atNanoseconds),
-                    kind: .transition, dependency: transition.breaker, from: transition.from.rawValue,
-                    to: transition.to.rawValue, reason: transition.reason, actor: transition.actor,
+                    kind: .transition, dependency: transition.breaker, from: .breaker(transition.from),
+                    to: .breaker(transition.to), reason: transition.reason, actor: transition.actor,
                     failureRate: transition.failureRate, slowCallRate: transition.slowCallRate,
                     message:
                         "\(transition.breaker): \(transition.from.label) -> \(transition.to.label)"

@@ -23,7 +23,7 @@ final class DependencyMetrics: Sendable {
         successes = Counter(label: "fusebox_calls_total", dimensions: name + [("outcome", "success")])
         failures = Counter(label: "fusebox_calls_total", dimensions: name + [("outcome", "failure")])
         bypassed = Counter(label: "fusebox_calls_total", dimensions: name + [("outcome", "bypassed")])
-        rejected = RejectionReason.allCases.map {
+        rejected = CallRejection.allCases.map {
             Counter(label: "fusebox_rejections_total", dimensions: name + [("reason", $0.label)])
         }
         attempts = Counter(label: "fusebox_attempts_total", dimensions: name)

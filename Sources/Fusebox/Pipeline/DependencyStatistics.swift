@@ -2,7 +2,7 @@ import FuseboxProtocol
 import Histogram
 
 /// Why a call never reached the primary.
-enum RejectionReason: Int, CaseIterable {
+enum CallRejection: Int, CaseIterable {
     case rateLimited, bulkheadFull, breakerOpen, forcedOpen, halfOpenFull, backIn
 
     var label: String {
@@ -13,6 +13,18 @@ enum RejectionReason: Int, CaseIterable {
         case .forcedOpen: return "forced-open"
         case .halfOpenFull: return "half-open-full"
         case .backIn: return "back-in"
+        }
+    }
+
+    /// The reason as snapshots name it.
+    var wire: RejectionReason {
+        switch self {
+        case .rateLimited: return .rateLimited
+        case .bulkheadFull: return .bulkheadFull
+        case .breakerOpen: return .breakerOpen
+        case .forcedOpen: return .forcedOpen
+        case .halfOpenFull: return .halfOpenFull
+        case .backIn: return .backIn
         }
     }
 
@@ -66,7 +78,7 @@ struct DependencyStatistics {
     var bypassed: UInt64 = 0
     var timeouts: UInt64 = 0
     var cacheHits: UInt64 = 0
-    var rejectedByReason = [UInt64](repeating: 0, count: RejectionReason.allCases.count)
+    var rejectedByReason = [UInt64](repeating: 0, count: CallRejection.allCases.count)
     var attempts: UInt64 = 0
     var retries: UInt64 = 0
     var successesAfterRetry: UInt64 = 0

@@ -18,14 +18,16 @@ extension FuseboxRegistry {
 
     private func execute(_ command: Command) -> CommandResult {
         let now = clock.wallMilliseconds()
-        func refuse(_ refusal: CommandResult.Refusal, before: String? = nil, _ message: String) -> CommandResult {
+        func refuse(_ refusal: CommandResult.Refusal, before: TargetState? = nil, _ message: String)
+            -> CommandResult
+        {
             CommandResult(
-                commandId: command.id, status: .refused, target: command.action.target, before: before,
+                commandId: command.id, instance: instance, status: .refused, target: command.action.target, before: before,
                 after: before, refusal: refusal, message: message, atMilliseconds: now)
         }
-        func applied(before: String, after: String, _ message: String) -> CommandResult {
+        func applied(before: TargetState, after: TargetState, _ message: String) -> CommandResult {
             CommandResult(
-                commandId: command.id, status: .applied, target: command.action.target, before: before, after: after,
+                commandId: command.id, instance: instance, status: .applied, target: command.action.target, before: before, after: after,
                 refusal: nil, message: message, atMilliseconds: now)
         }
         if command.id.isEmpty { return refuse(.invalidArgument, "a command needs a non-empty id") }
@@ -34,7 +36,7 @@ extension FuseboxRegistry {
             guard let flag = flag(named: name) else {
                 return refuse(.unknownTarget, "no flag named '\(name)'; check the name in the flags view")
             }
-            let before = flag.value.description
+            let before = TargetState.flag(flag.value)
             guard flag.operatorControllable else {
                 return refuse(.notAllowed, before: before, "flag '\(name)' cannot be changed by operators")
             }
@@ -47,7 +49,7 @@ extension FuseboxRegistry {
                 return refuse(.invalidArgument, before: before, "a percentage must be in 0...100 (got \(p))")
             }
             _ = flag.set(value, actor: command.actor, reason: command.reason, atMilliseconds: now)
-            let after = flag.value.description
+            let after = TargetState.flag(flag.value)
             events.append(
                 Event(
                     atMilliseconds: now, kind: .flag, from: before, to: after, reason: command.reason,
@@ -61,7 +63,7 @@ extension FuseboxRegistry {
             return refuse(.unknownTarget, "no dependency named '\(target)'; check the name in the overview")
         }
         let breaker = dependency.breaker
-        let before = breaker.state.rawValue
+        let before = TargetState.breaker(breaker.state)
         let action: OperatorAction
         switch command.action {
         case .forceOpen: action = .forceOpen
@@ -90,7 +92,7 @@ extension FuseboxRegistry {
             preconditionFailure("handled above")
         }
         return applied(
-            before: transition.from.rawValue, after: transition.to.rawValue,
+            before: .breaker(transition.from), after: .breaker(transition.to),
             "'\(target)' \(transition.from.label) -> \(transition.to.label)")
     }
 
@@ -109,7 +111,8 @@ extension FuseboxRegistry {
             metadata: [
                 "command_id": "\(command.id)", "action": "\(command.action.verb)",
                 "target": "\(command.action.target)", "actor": "\(command.actor)", "reason": "\(command.reason)",
-                "before": "\(result.before ?? "-")", "after": "\(result.after ?? "-")",
+                "before": "\(result.before.map(String.init(describing:)) ?? "-")",
+                "after": "\(result.after.map(String.init(describing:)) ?? "-")",
                 "result": "\(result.message)",
             ])
     }

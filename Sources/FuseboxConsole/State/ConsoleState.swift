@@ -1,4 +1,5 @@
-import FuseboxProtocol
+public import FuseboxBackend
+public import FuseboxProtocol
 
 /// Everything the console shows. Views are pure functions of it; only ``update(_:_:)`` changes it.
 public struct ConsoleState: Sendable {
@@ -40,8 +41,10 @@ public struct ConsoleState: Sendable {
     public var screenBeforeHelp: Screen = .overview
     /// The source as named on the command line.
     public var source: String
-    /// `--read-only`, or a source that takes no commands.
+    /// `--read-only`: no action changes production, whatever the source accepts.
     public var readOnly: Bool
+    /// What the source can do and tell.
+    public var capabilities: BackendCapabilities
     public var intervalSeconds: Double
     public var paused = false
     /// The latest data (keeps arriving while paused).
@@ -59,7 +62,12 @@ public struct ConsoleState: Sendable {
     public var log: [LogLine] = []
     /// The newest event sequence seen per instance, so each event is logged once.
     public var seenSequence: [String: UInt64] = [:]
-    public var backendError: String?
+    /// The last poll's failure, until a poll succeeds again.
+    public var sourceError: BackendError?
+    /// Polls that failed in a row.
+    public var pollFailures = 0
+    /// The nominal wait before the next poll, in milliseconds.
+    public var nextPollMilliseconds: Int64 = 0
     public var nowMilliseconds: Int64 = 0
     public var width: Int
     public var height: Int
@@ -75,12 +83,14 @@ public struct ConsoleState: Sendable {
     public static let logLimit = 1_000
 
     public init(
-        source: String, readOnly: Bool, intervalSeconds: Double, width: Int, height: Int, themeName: String = "dark",
+        source: String, readOnly: Bool, capabilities: BackendCapabilities = .init(commands: Set(CommandKind.allCases)),
+        intervalSeconds: Double, width: Int, height: Int, themeName: String = "dark",
         glyphs: Glyphs = .unicode, keymap: Keymap = .standard, actor: String = "operator",
         availableThemes: [String] = []
     ) {
         self.source = source
         self.readOnly = readOnly
+        self.capabilities = capabilities
         self.intervalSeconds = intervalSeconds
         self.width = width
         self.height = height
@@ -116,12 +126,12 @@ public struct ConsoleState: Sendable {
             }
         case .failures:
             visibleRows = rows.sorted {
-                let (a, b) = ($0.dependency.breaker.failureRate, $1.dependency.breaker.failureRate)
+                let (a, b) = ($0.dependency.breaker.failureRate ?? -1, $1.dependency.breaker.failureRate ?? -1)
                 return a != b ? a > b : $0.id < $1.id
             }
         case .latency:
             visibleRows = rows.sorted {
-                let (a, b) = ($0.dependency.latency.p99, $1.dependency.latency.p99)
+                let (a, b) = ($0.dependency.latency.p99 ?? -1, $1.dependency.latency.p99 ?? -1)
                 return a != b ? a > b : $0.id < $1.id
             }
         }
@@ -148,6 +158,15 @@ public struct ConsoleState: Sendable {
         let rows = visibleRows
         return rows.isEmpty ? nil : rows[min(max(0, selection), rows.count - 1)]
     }
+
+    /// Whether nothing that changes production can be sent: `--read-only`, or a source that takes no commands.
+    public var isReadOnly: Bool { readOnly || capabilities.isReadOnly }
+
+    /// Whether an action of `kind` may be offered: the one place read-only mode is enforced.
+    public func allows(_ kind: CommandKind) -> Bool { !readOnly && capabilities.commands.contains(kind) }
+
+    /// The poll interval in milliseconds.
+    public var intervalMilliseconds: Int64 { Int64((intervalSeconds * 1000).rounded()) }
 
     /// Seconds since the data shown was fetched.
     public var dataAgeSeconds: Double? {

@@ -19,7 +19,8 @@ public struct DependencyRow: Sendable, Hashable {
     private let box: Box
     public var dependency: DependencySnapshot { box.dependency }
     public var callsPerSecond: Double = 0
-    public var retriesPerSecond: Double = 0
+    /// `nil` when the source does not count retries.
+    public var retriesPerSecond: Double?
     public var fallbacksPerSecond: Double = 0
     /// Failures among the calls of the last interval, percent.
     public var intervalFailurePercent: Double = 0
@@ -51,7 +52,7 @@ public struct DependencyRow: Sendable, Hashable {
         case .disabled: stateWeight = 2
         case .closed: stateWeight = rising ? 1 : 0
         }
-        return stateWeight * 1_000_000 + max(dependency.breaker.failureRate, intervalFailurePercent) * 1_000
+        return stateWeight * 1_000_000 + max(dependency.breaker.failureRate ?? 0, intervalFailurePercent) * 1_000
             + min(999, callsPerSecond)
     }
 }
@@ -93,19 +94,20 @@ public struct Fleet: Sendable, Hashable {
                     let calls = Self.delta(dependency.calls.calls, before.dependency.calls.calls)
                     let failures = Self.delta(dependency.calls.failures, before.dependency.calls.failures)
                     row.callsPerSecond = Double(calls) / seconds
-                    row.retriesPerSecond =
-                        Double(Self.delta(dependency.retry.retries, before.dependency.retry.retries)) / seconds
+                    if let retries = dependency.retry.retries, let earlier = before.dependency.retry.retries {
+                        row.retriesPerSecond = Double(Self.delta(retries, earlier)) / seconds
+                    }
                     row.fallbacksPerSecond =
                         Double(Self.delta(dependency.fallbacks.total, before.dependency.fallbacks.total)) / seconds
                     row.intervalFailurePercent = calls == 0 ? 0 : Double(failures) * 100 / Double(calls)
                     row.failureHistory = Array(
                         (before.failureHistory + [row.intervalFailurePercent]).suffix(Self.historyLength))
                     row.latencyHistory = Array(
-                        (before.latencyHistory + [dependency.latency.p99]).suffix(Self.historyLength))
+                        (before.latencyHistory + (dependency.latency.p99.map { [$0] } ?? [])).suffix(Self.historyLength))
                     row.rising = Self.isRising(row, before)
                 } else {
-                    row.failureHistory = [dependency.breaker.failureRate]
-                    row.latencyHistory = [dependency.latency.p99]
+                    row.failureHistory = dependency.breaker.failureRate.map { [$0] } ?? []
+                    row.latencyHistory = dependency.latency.p99.map { [$0] } ?? []
                 }
                 row.severity = row.computedSeverity()
                 next.countsByState[dependency.breaker.state, default: 0] += 1
@@ -128,7 +130,7 @@ public struct Fleet: Sendable, Hashable {
         if row.intervalFailurePercent >= 5 && row.intervalFailurePercent > averageFailures * 1.5 { return true }
         let recentLatency = before.latencyHistory.suffix(5)
         let averageLatency = recentLatency.isEmpty ? 0 : recentLatency.reduce(0, +) / Double(recentLatency.count)
-        if averageLatency > 0 && row.dependency.latency.p99 > averageLatency * 2 && row.dependency.latency.p99 > 50 {
+        if let p99 = row.dependency.latency.p99, averageLatency > 0, p99 > averageLatency * 2, p99 > 50 {
             return true
         }
         return row.fallbacksPerSecond >= 1 && row.fallbacksPerSecond > before.fallbacksPerSecond * 2

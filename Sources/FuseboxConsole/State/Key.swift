@@ -1,3 +1,5 @@
+public import FuseboxProtocol
+
 /// A key press, as the terminal driver reports it.
 public enum Key: Sendable, Hashable {
     case character(Character)
@@ -67,8 +69,22 @@ public enum KeyAction: String, Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// The command the action leads to, for actions that change production.
+    public var commandKind: CommandKind? {
+        switch self {
+        case .forceOpen: return .forceOpen
+        case .close: return .close
+        case .disable: return .disable
+        case .backIn: return .startBackIn
+        case .toggleFlag: return .setFlag
+        case .quit, .help, .pause, .sort, .filter, .command, .back, .select, .up, .down, .pageUp, .pageDown, .flags,
+            .events, .overview:
+            return nil
+        }
+    }
+
     /// Whether the action changes production (and so is gated by read-only mode).
-    public var isWrite: Bool { [.forceOpen, .close, .disable, .backIn, .toggleFlag].contains(self) }
+    public var isWrite: Bool { commandKind != nil }
 }
 
 /// Which key does what. Defaults follow k9s and lazygit; nothing destructive sits on a Ctrl chord.

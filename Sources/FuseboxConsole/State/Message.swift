@@ -1,24 +1,34 @@
+public import FuseboxBackend
 public import FuseboxProtocol
 
-/// Everything that can happen to the console.
+/// Everything that can happen to the console. ``update(_:_:)`` is the only place that turns one
+/// into a change of state.
 public enum Message: Sendable {
     case key(Key)
     /// A poll succeeded.
     case data([Snapshot], atMilliseconds: Int64)
-    /// A poll failed; the message says why in one line.
-    case pollFailed(String, atMilliseconds: Int64)
+    /// A poll failed; the error says whether polling again can help.
+    case pollFailed(BackendError, atMilliseconds: Int64)
     /// Time passed (ages update even without data).
     case tick(atMilliseconds: Int64)
     case resize(width: Int, height: Int)
     /// The backend answered a command.
     case commandResults([CommandResult], atMilliseconds: Int64)
     /// A command could not be delivered.
-    case commandFailed(String, atMilliseconds: Int64)
+    case commandFailed(BackendError, atMilliseconds: Int64)
+    /// The terminal now draws with this theme.
+    case themeApplied(String)
+    /// A theme could not be loaded; the text says why in one line.
+    case themeFailed(String)
 }
 
-/// What the console asks its runner to do.
+/// What the console asks its program to do; each result comes back as a ``Message``.
 public enum Effect: Sendable, Hashable {
-    case send(Command, toInstance: String?)
+    /// Send a command to exactly these instances.
+    case send(Command, to: [String])
+    /// Load a theme by name or path and draw with it.
     case applyTheme(String)
+    /// Poll the source after this many milliseconds (the program adds jitter to waits after failures).
+    case poll(afterMilliseconds: Int64, jittered: Bool)
     case quit
 }

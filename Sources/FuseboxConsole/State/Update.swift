@@ -34,15 +34,26 @@ private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] 
         state.nowMilliseconds = now
         state.fleet = state.fleet.advanced(to: snapshots, atMilliseconds: now)
         if !state.paused { state.shown = state.fleet }
-        if state.backendError != nil { appendLog(&state, now, "", "backend", "source is answering again") }
-        state.backendError = nil
+        if state.sourceError != nil { appendLog(&state, now, "", "backend", "source is answering again") }
+        state.sourceError = nil
+        state.pollFailures = 0
         absorbEvents(snapshots, &state)
-        return []
+        state.nextPollMilliseconds = state.intervalMilliseconds
+        return [.poll(afterMilliseconds: state.nextPollMilliseconds, jittered: false)]
     case .pollFailed(let error, let now):
         state.nowMilliseconds = now
-        if state.backendError != error { appendLog(&state, now, "", "backend", error) }
-        state.backendError = error
-        return []
+        state.sourceError = error
+        guard error.isRetryable else {
+            appendLog(&state, now, "", "backend", "\(error.message) (\(error.code.rawValue); polling stopped)")
+            state.nextPollMilliseconds = 0
+            return []
+        }
+        state.pollFailures += 1
+        state.nextPollMilliseconds = PollSchedule.delayMilliseconds(
+            afterFailures: state.pollFailures, intervalMilliseconds: state.intervalMilliseconds)
+        let retry = "retrying in \(Format.age(seconds: Double(state.nextPollMilliseconds) / 1000))"
+        appendLog(&state, now, "", "backend", "\(error.message) (\(retry))")
+        return [.poll(afterMilliseconds: state.nextPollMilliseconds, jittered: true)]
     case .tick(let now):
         state.nowMilliseconds = now
         return []
@@ -53,18 +64,27 @@ private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] 
     case .commandResults(let results, let now):
         for result in results {
             let text = "\(result.status.rawValue): \(result.message)"
-            appendLog(&state, now, "", "command", "\(result.commandId) \(text)")
+            appendLog(&state, now, result.instance ?? "", "command", "\(result.commandId) \(text)")
         }
+        let applied = results.filter { $0.status == .applied }.count
         if let refused = results.first(where: { $0.status == .refused }) {
-            state.status = .init(text: "refused: \(refused.message)", isError: true)
+            let scope = results.count > 1 ? " (applied on \(applied) of \(results.count))" : ""
+            state.status = .init(text: "refused: \(refused.message)\(scope)", isError: true)
         } else if let first = results.first {
             let scope = results.count > 1 ? " on \(results.count) instances" : ""
             state.status = .init(text: "applied: \(first.message)\(scope)", isError: false)
         }
         return []
     case .commandFailed(let error, let now):
-        appendLog(&state, now, "", "command", "not delivered: \(error)")
-        state.status = .init(text: "command not delivered: \(error)", isError: true)
+        appendLog(&state, now, "", "command", "not delivered: \(error.message)")
+        state.status = .init(text: "command not delivered: \(error.message)", isError: true)
+        return []
+    case .themeApplied(let name):
+        state.themeName = name
+        state.status = .init(text: "theme \(name)", isError: false)
+        return []
+    case .themeFailed(let problem):
+        state.status = .init(text: problem, isError: true)
         return []
     }
 }
@@ -75,25 +95,26 @@ private func handle(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
     if key == .interrupt { return [.quit] }
     if state.dialog != nil { return handleDialog(key, &state) }
     if state.input != nil { return handleInput(key, &state) }
-    guard let action = state.keymap.action(for: key) else { return [] }
-    if action.isWrite && state.readOnly {
-        state.status = .init(text: "read-only [RO]: actions are disabled (started with --read-only)", isError: true)
+    guard let action = state.keymap.action(for: key), state.screen.answers(action) else { return [] }
+    if let kind = action.commandKind, !state.allows(kind) {
+        let why =
+            state.readOnly
+            ? "read-only [RO]: actions are disabled (started with --read-only)"
+            : "read-only [RO]: \(state.source) does not accept \(kind.rawValue) commands"
+        state.status = .init(text: why, isError: true)
         return []
     }
     switch action {
     case .quit:
         return [.quit]
     case .help:
+        toggleHelp(&state)
+    case .back:
         if state.screen == .help {
             state.screen = state.screenBeforeHelp
         } else {
-            state.screenBeforeHelp = state.screen
-            state.screen = .help
-        }
-    case .back:
-        state.screen = state.screen == .help ? state.screenBeforeHelp : .overview
-        if state.screen == .overview && state.filter != "" && state.dialog == nil {
-            state.filter = ""
+            state.screen = .overview
+            if state.filter != "" { state.filter = "" }
         }
     case .pause:
         state.paused.toggle()
@@ -115,17 +136,38 @@ private func handle(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
         switch state.screen {
         case .overview: if state.selectedRow != nil { state.screen = .detail }
         case .flags: openFlagDialog(&state)
-        default: break
+        case .detail, .events, .help: break
         }
     case .flags: state.screen = .flags
     case .events: state.screen = .events
     case .overview: state.screen = .overview
     case .toggleFlag:
-        if state.screen == .flags { openFlagDialog(&state) }
-    case .forceOpen, .close, .disable, .backIn:
-        openDependencyDialog(action, &state)
+        openFlagDialog(&state)
+    case .forceOpen:
+        openDependencyDialog(&state) { .forceOpen(dependency: $0) }
+    case .close:
+        openDependencyDialog(&state) { .close(dependency: $0) }
+    case .disable:
+        openDependencyDialog(&state) { .disable(dependency: $0) }
+    case .backIn:
+        openDependencyDialog(&state) { .startBackIn(dependency: $0, schedule: nil) }
     }
     return []
+}
+
+/// `?` and `:help` open help over the current screen; `?` again (or esc) returns to it.
+private func toggleHelp(_ state: inout ConsoleState) {
+    if state.screen == .help {
+        state.screen = state.screenBeforeHelp
+    } else {
+        openHelp(&state)
+    }
+}
+
+private func openHelp(_ state: inout ConsoleState) {
+    guard state.screen != .help else { return }
+    state.screenBeforeHelp = state.screen
+    state.screen = .help
 }
 
 private func move(_ state: inout ConsoleState, by delta: Int) {
@@ -141,28 +183,24 @@ private func clampSelection(_ state: inout ConsoleState) {
     state.flagSelection = max(0, min(state.shown.flags.count - 1, state.flagSelection))
 }
 
-private func openDependencyDialog(_ action: KeyAction, _ state: inout ConsoleState) {
-    guard state.screen == .overview || state.screen == .detail, let row = state.selectedRow else {
+/// Opens the confirmation for a breaker action on the selected dependency, aimed at every instance
+/// of the selected row's service that has it (never at another service's dependency of the same name).
+private func openDependencyDialog(_ state: inout ConsoleState, _ action: (String) -> Command.Action) {
+    guard let row = state.selectedRow else {
         state.status = .init(text: "select a dependency in the overview first", isError: true)
         return
     }
-    let name = row.name
-    let commandAction: Command.Action
-    switch action {
-    case .forceOpen: commandAction = .forceOpen(dependency: name)
-    case .close: commandAction = .close(dependency: name)
-    case .disable: commandAction = .disable(dependency: name)
-    default: commandAction = .startBackIn(dependency: name, schedule: nil)
-    }
-    let instances = state.shown.rows.filter { $0.name == name }.map(\.instance)
+    let instances = state.shown.rows.filter { $0.name == row.name && $0.service == row.service }.map(\.instance)
     state.dialog = ConfirmationDialog(
-        action: commandAction, target: name, criticality: row.dependency.criticality, instances: instances)
+        action: action(row.name), target: row.name, criticality: row.dependency.criticality,
+        instances: Array(Set(instances)).sorted())
 }
 
 private func openFlagDialog(_ state: inout ConsoleState) {
     let flags = state.shown.flags
     guard !flags.isEmpty else { return }
-    let flag = flags[min(state.flagSelection, flags.count - 1)].flag
+    let entry = flags[min(state.flagSelection, flags.count - 1)]
+    let flag = entry.flag
     let next: FlagValue
     switch flag.value {
     case .boolean(let on): next = .boolean(!on)
@@ -171,7 +209,11 @@ private func openFlagDialog(_ state: inout ConsoleState) {
         let all = DegradationLevel.allCases
         next = .degradation(all[(all.firstIndex(of: level)! + 1) % all.count])
     }
-    let instances = flags.filter { $0.flag.name == flag.name }.map(\.instance)
+    let service = state.shown.snapshots.first { $0.instance == entry.instance }?.service
+    let instances = flags.filter { candidate in
+        candidate.flag.name == flag.name
+            && state.shown.snapshots.first { $0.instance == candidate.instance }?.service == service
+    }.map(\.instance)
     state.dialog = ConfirmationDialog(
         action: .setFlag(name: flag.name, value: next), target: flag.name, criticality: nil, instances: instances)
 }
@@ -226,7 +268,7 @@ private func handleDialog(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
                 id: "\(state.actor)-\(state.nowMilliseconds)-\(state.commandCounter)", actor: state.actor,
                 reason: dialog.reason, action: dialog.finalAction)
             state.status = .init(text: "sent: \(dialog.verb.lowercased()) \(dialog.target)", isError: false)
-            return [.send(command, toInstance: nil)]
+            return [.send(command, to: dialog.instances)]
         }
     default:
         break
@@ -297,8 +339,7 @@ private func runCommandLine(_ line: String, _ state: inout ConsoleState) -> [Eff
     case "events": state.screen = .events
     case "overview": state.screen = .overview
     case "help":
-        state.screenBeforeHelp = state.screen
-        state.screen = .help
+        openHelp(&state)
     default:
         state.status = .init(
             text: "unknown command ':\(verb)'; try :theme, :filter, :sort, :flags, :events, :help, :q", isError: true)

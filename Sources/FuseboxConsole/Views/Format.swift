@@ -24,6 +24,21 @@ enum Format {
         value < 10 ? one(value) : "\(Int(value.rounded()))"
     }
 
+    /// `-` for what the source does not know; otherwise as ``rate(_:)``.
+    static func rate(_ value: Double?) -> String { value.map { rate($0) } ?? unknown }
+
+    /// `-` for what the source does not know; otherwise as ``milliseconds(_:)``.
+    static func milliseconds(_ value: Double?) -> String { value.map { milliseconds($0) } ?? unknown }
+
+    /// `-` for what the source does not know; otherwise as ``percent(_:)``.
+    static func percent(_ value: Double?) -> String { value.map { percent($0) } ?? unknown }
+
+    /// `-` for what the source does not know; otherwise the number.
+    static func count<T: BinaryInteger>(_ value: T?) -> String { value.map { "\($0)" } ?? unknown }
+
+    /// What every view shows for a value the source does not provide.
+    static let unknown = "-"
+
     static func one(_ value: Double) -> String {
         let tenths = Int((value * 10).rounded())
         return "\(tenths / 10).\(abs(tenths % 10))"

@@ -62,24 +62,14 @@ func drawHelp(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canvas) {
     canvas.put("HELP: \(state.screenBeforeHelp.rawValue)", x: 0, y: body.top, role: .header)
     canvas.paint(row: body.top, role: .header)
     var y = body.top + 1
-    let actions: [KeyAction]
-    switch state.screenBeforeHelp {
-    case .overview, .help:
-        actions = [
-            .up, .down, .pageUp, .pageDown, .select, .forceOpen, .close, .disable, .backIn, .filter, .sort, .command,
-            .flags, .events, .pause, .help, .back, .quit,
-        ]
-    case .detail: actions = [.back, .forceOpen, .close, .disable, .backIn, .pause, .help, .quit]
-    case .flags: actions = [.up, .down, .select, .toggleFlag, .overview, .events, .help, .back, .quit]
-    case .events: actions = [.up, .down, .filter, .overview, .flags, .help, .back, .quit]
-    }
+    let actions = state.screenBeforeHelp.bindings.map(\.action)
     for action in actions where y <= body.bottom {
         let keys = state.keymap.keys(for: action).map(\.label).joined(separator: " ")
         guard !keys.isEmpty else { continue }
         var x = canvas.put(Format.left(keys, 12), x: 2, y: y, role: .keyName)
         x = canvas.put(action.summary, x: x, y: y)
-        if action.isWrite {
-            canvas.put(state.readOnly ? "  (disabled: read-only)" : "  (asks for confirmation)", x: x, y: y, role: .dim)
+        if let kind = action.commandKind {
+            canvas.put(state.allows(kind) ? "  (asks for confirmation)" : "  (disabled: read-only)", x: x, y: y, role: .dim)
         }
         y += 1
     }

@@ -19,10 +19,10 @@ private let columns: [Column] = [
     },
     Column(title: "FAIL%/THR", width: 9, priority: 1, align: .right) { row, _ in
         let b = row.dependency.breaker
-        let role: Role =
-            b.failureRate >= b.failureRateThreshold
-            ? .error : (b.failureRate >= b.failureRateThreshold / 2 ? .warning : .text)
-        return ("\(Format.percent(b.failureRate))/\(Format.percent(b.failureRateThreshold))", role)
+        return (
+            "\(Format.percent(b.failureRate))/\(Format.percent(b.failureRateThreshold))",
+            thresholdRole(b.failureRate, b.failureRateThreshold)
+        )
     },
     Column(title: "P99", width: 7, priority: 2, align: .right) { row, _ in
         (Format.milliseconds(row.dependency.latency.p99), .text)
@@ -34,7 +34,7 @@ private let columns: [Column] = [
     Column(title: "INSTANCE", width: 12, priority: 2, align: .left) { row, _ in (row.instance, .dim) },
     Column(title: "SLOW%/THR", width: 9, priority: 3, align: .right) { row, _ in
         let b = row.dependency.breaker
-        let role: Role = b.slowCallRate >= b.slowCallRateThreshold ? .error : .text
+        let role: Role = thresholdRole(b.slowCallRate, b.slowCallRateThreshold) == .error ? .error : .text
         return ("\(Format.percent(b.slowCallRate))/\(Format.percent(b.slowCallRateThreshold))", role)
     },
     Column(title: "RETRY/s", width: 7, priority: 3, align: .right) { row, _ in
@@ -55,6 +55,36 @@ private let columns: [Column] = [
         (state.glyphs.sparkline(row.failureHistory, width: 12, maximum: 100), .sparkline)
     },
 ]
+
+/// Red at or over the threshold, amber from half of it; plain when either is unknown.
+private func thresholdRole(_ rate: Double?, _ threshold: Double?) -> Role {
+    guard let rate, let threshold else { return .text }
+    return rate >= threshold ? .error : (rate >= threshold / 2 ? .warning : .text)
+}
+
+/// With lines to spare below the table, the selected dependency's histogram and latest events, as
+/// htop and k9s use the whole screen.
+private func drawSelectionPreview(_ state: ConsoleState, rowsEnd: Int, _ body: BodyArea, _ canvas: inout Canvas) {
+    let top = rowsEnd + 1
+    guard let row = state.selectedRow, body.bottom - top >= 10, state.width >= 60 else { return }
+    let title = " \(row.name) \(state.glyphs.horizontal) \(row.instance) "
+    let rule = String(repeating: state.glyphs.horizontal, count: 2) + title
+    canvas.put(
+        Format.left(rule, state.width).replacingSpacesAfter(rule.count, with: state.glyphs.horizontal), x: 0, y: top,
+        role: .border)
+    let leftWidth = state.width / 2 - 1
+    _ = drawLatency(
+        row.dependency.latency, glyphs: state.glyphs, x: 0, top: top + 1, width: leftWidth, bottom: body.bottom, &canvas)
+    drawRecentEvents(
+        of: row, state, x: leftWidth + 2, width: state.width - leftWidth - 2, top: top + 1, bottom: body.bottom, &canvas)
+}
+
+extension String {
+    /// The string with every space from character `index` on replaced by `fill`.
+    fileprivate func replacingSpacesAfter(_ index: Int, with fill: String) -> String {
+        String(prefix(index)) + dropFirst(index).map { $0 == " " ? fill : String($0) }.joined()
+    }
+}
 
 func drawOverview(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canvas) {
     let rows = state.visibleRows
@@ -99,20 +129,23 @@ func drawOverview(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canva
     let start = selection < capacity ? 0 : first
     for (offset, row) in rows[start..<min(rows.count, start + capacity)].enumerated() {
         let y = body.top + 1 + offset
-        let marker = row.rising ? state.glyphs.rising + " " : "  "
-        var x = canvas.put(marker, x: 0, y: y, role: .rising)
+        var x = canvas.put(row.rising ? state.glyphs.rising + " " : "  ", x: 0, y: y, role: row.rising ? .rising : .text)
         x = canvas.put(
             Format.left(Format.fit(row.name, nameColumn - 2, ellipsis: state.glyphs.ellipsis), nameColumn - 2), x: x,
             y: y)
+        let selected = start + offset == selection
+        if selected { canvas.paint(row: y, role: .selected) }
         for column in chosen {
             let (value, role) = column.value(row, state)
             let fitted = Format.fit(value, column.width, ellipsis: state.glyphs.ellipsis)
             let text = column.align == .right ? Format.right(fitted, column.width) : Format.left(fitted, column.width)
-            x = canvas.put(" ", x: x, y: y)
-            x = canvas.put(text, x: x, y: y, role: role)
+            x = canvas.put(" ", x: x, y: y, role: selected ? .selected : .text)
+            // The selection bar keeps the state's colour, so the cursor never hides an OPEN breaker.
+            let keepsRole = column.title == "STATE" || !selected
+            x = canvas.put(text, x: x, y: y, role: keepsRole ? role : .selected)
         }
-        if start + offset == selection { canvas.paint(row: y, role: .selected) }
     }
+    drawSelectionPreview(state, rowsEnd: body.top + 1 + min(rows.count, capacity), body, &canvas)
     if rows.count > capacity {
         let more = "\(start + 1)-\(min(rows.count, start + capacity)) of \(rows.count)"
         canvas.put(" " + more, x: max(0, state.width - more.count - 1), y: body.top, role: .dim)

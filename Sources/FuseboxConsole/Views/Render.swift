@@ -46,12 +46,12 @@ private func drawHeader(_ state: ConsoleState, _ canvas: inout Canvas) {
     x = canvas.put(state.paused ? "PAUSED" : "LIVE", x: x, y: 0, role: state.paused ? .badgePaused : .badgeLive)
     x = canvas.put(" ", x: x, y: 0)
     x = canvas.put(
-        state.readOnly ? "[RO]" : "[RW]", x: x, y: 0, role: state.readOnly ? .badgeReadOnly : .badgeReadWrite)
+        state.isReadOnly ? "[RO]" : "[RW]", x: x, y: 0, role: state.isReadOnly ? .badgeReadOnly : .badgeReadWrite)
     x = canvas.put(sep, x: x, y: 0, role: .dim)
     x = canvas.put("every \(Format.age(seconds: state.intervalSeconds))", x: x, y: 0, role: .dim)
     x = canvas.put(sep, x: x, y: 0, role: .dim)
     if let age = state.dataAgeSeconds {
-        let stale = state.backendError != nil || age > max(3, state.intervalSeconds * 3)
+        let stale = state.sourceError != nil || age > max(3, state.intervalSeconds * 3)
         x = canvas.put("updated \(Format.age(seconds: age)) ago", x: x, y: 0, role: stale ? .warning : .dim)
     } else {
         x = canvas.put("waiting for data", x: x, y: 0, role: .warning)
@@ -71,11 +71,15 @@ private func drawStatus(_ state: ConsoleState, _ canvas: inout Canvas) {
         canvas.put(prompt + input.text + "_", x: 0, y: y, role: .keyName)
         return
     }
-    if let error = state.backendError {
+    if let error = state.sourceError {
         let age = state.dataAgeSeconds.map { "data \(Format.age(seconds: $0)) old" } ?? "no data yet"
+        let next =
+            error.isRetryable
+            ? "retrying in \(Format.age(seconds: Double(state.nextPollMilliseconds) / 1000))"
+            : "polling stopped: fix and restart"
         canvas.put(
-            Format.fit("source error: \(error) (\(age))", state.width, ellipsis: state.glyphs.ellipsis), x: 0, y: y,
-            role: .error)
+            Format.fit("source error: \(error.message) (\(age); \(next))", state.width, ellipsis: state.glyphs.ellipsis),
+            x: 0, y: y, role: .error)
         return
     }
     if let status = state.status {
@@ -93,19 +97,10 @@ func keyHints(_ state: ConsoleState) -> [(String, String)] {
         return [("tab", "next field"), ("←→", "choose"), ("enter", "activate"), ("esc", "cancel")]
     }
     if state.input != nil { return [("enter", "apply"), ("esc", "cancel"), ("bksp", "delete")] }
-    let actions: [KeyAction]
-    switch state.screen {
-    case .overview:
-        actions = [
-            .select, .forceOpen, .close, .disable, .backIn, .filter, .sort, .flags, .events, .pause, .help, .quit,
-        ]
-    case .detail: actions = [.back, .forceOpen, .close, .disable, .backIn, .pause, .help, .quit]
-    case .flags: actions = [.toggleFlag, .up, .down, .back, .help, .quit]
-    case .events: actions = [.up, .down, .back, .help, .quit]
-    case .help: actions = [.back, .help, .quit]
-    }
-    return actions.filter { !($0.isWrite && state.readOnly) }.compactMap { action in
-        state.keymap.keys(for: action).first.map { ($0.label, action.summary) }
+    return state.screen.bindings.filter { binding in
+        binding.hinted && binding.action.commandKind.map(state.allows) ?? true
+    }.compactMap { binding in
+        state.keymap.keys(for: binding.action).first.map { ($0.label, binding.action.summary) }
     }
 }
 

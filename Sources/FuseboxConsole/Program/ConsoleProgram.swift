@@ -1,0 +1,187 @@
+public import FuseboxBackend
+import FuseboxProtocol
+import Synchronization
+
+/// The console as a program: it owns the loop — ticks, waiting for keys, polling the backend with
+/// backoff and jitter, carrying out effects — and drives any ``ConsoleTerminal``. Results of
+/// background work come back as messages through ``update(_:_:)``, the only place state changes.
+///
+/// ``run(_:)`` blocks the calling thread (a terminal is used from one thread); polls and commands
+/// run on the concurrency pool and post to an inbox the loop drains every turn, so input never
+/// waits on the network.
+public final class ConsoleProgram {
+    /// How a run ended.
+    public struct Exit: Sendable {
+        public enum Reason: Sendable, Hashable {
+            /// `q`, `:q` or Ctrl-C typed as a key.
+            case quit
+            /// A signal, e.g. SIGTERM.
+            case signal(Int32)
+        }
+
+        public let reason: Reason
+        /// The state at the end (tests read it).
+        public let state: ConsoleState
+    }
+
+    private let backend: any ResilienceBackend
+    private let terminal: any ConsoleTerminal
+    private let themes: ThemeLoader?
+    private let clock: any ConsoleClock
+    private let random: @Sendable () -> Double
+    private let tickMilliseconds: Int64
+    private let inputTimeoutMilliseconds: Int
+    private let inbox = Inbox()
+    private var pollTask: Task<Void, Never>?
+    private var commandTasks: [Task<Void, Never>] = []
+
+    /// - Parameters:
+    ///   - backend: the source to poll and send commands to.
+    ///   - terminal: where to draw and read keys.
+    ///   - themes: where `:theme NAME` looks; `nil` refuses theme changes.
+    ///   - clock: wall time and waits (a manual clock in tests).
+    ///   - random: uniform numbers in 0..<1 for jitter (a fixed value in tests).
+    ///   - tickMilliseconds: how often ages on screen advance.
+    ///   - inputTimeoutMilliseconds: the longest wait for a key before the loop looks at its inbox.
+    public init(
+        backend: any ResilienceBackend, terminal: any ConsoleTerminal, themes: ThemeLoader?,
+        clock: any ConsoleClock, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        tickMilliseconds: Int64 = 250, inputTimeoutMilliseconds: Int = 50
+    ) {
+        self.backend = backend
+        self.terminal = terminal
+        self.themes = themes
+        self.clock = clock
+        self.random = random
+        self.tickMilliseconds = tickMilliseconds
+        self.inputTimeoutMilliseconds = inputTimeoutMilliseconds
+    }
+
+    /// Runs until the operator quits or a signal arrives. Starts the backend's own work and stops
+    /// it, and every poll or command still in flight, before returning.
+    public func run(_ initial: ConsoleState) -> Exit {
+        var state = initial
+        let backendWork = Task { [backend, inbox, clock] in
+            do {
+                try await backend.run()
+            } catch is CancellationError {
+            } catch {
+                let failure = error as? BackendError ?? BackendError(.stopped, "the source stopped: \(error)")
+                inbox.post(.pollFailed(failure, atMilliseconds: clock.nowMilliseconds()))
+            }
+        }
+        defer {
+            backendWork.cancel()
+            pollTask?.cancel()
+            for task in commandTasks { task.cancel() }
+        }
+        schedulePoll(afterMilliseconds: 0, jittered: false)
+        let (width, height) = terminal.size
+        if width != state.width || height != state.height {
+            _ = update(&state, .resize(width: width, height: height))
+        }
+        var dirty = true
+        var lastTick = clock.nowMilliseconds()
+        while true {
+            for message in inbox.drain() {
+                if perform(update(&state, message), &state) { return Exit(reason: .quit, state: state) }
+                dirty = true
+            }
+            let now = clock.nowMilliseconds()
+            if now - lastTick >= tickMilliseconds {
+                _ = update(&state, .tick(atMilliseconds: now))
+                lastTick = now
+                dirty = true
+            }
+            if dirty {
+                terminal.draw(render(state))
+                dirty = false
+            }
+            switch terminal.nextInput(timeoutMilliseconds: inputTimeoutMilliseconds) {
+            case nil:
+                break
+            case .key(let key):
+                if perform(update(&state, .key(key)), &state) { return Exit(reason: .quit, state: state) }
+                dirty = true
+            case .resize(let width, let height):
+                _ = update(&state, .resize(width: width, height: height))
+                dirty = true
+            case .stop(let signal):
+                return Exit(reason: .signal(signal), state: state)
+            }
+        }
+    }
+
+    /// Carries out effects; returns `true` to quit.
+    private func perform(_ effects: [Effect], _ state: inout ConsoleState) -> Bool {
+        for effect in effects {
+            switch effect {
+            case .quit:
+                return true
+            case .poll(let milliseconds, let jittered):
+                schedulePoll(afterMilliseconds: milliseconds, jittered: jittered)
+            case .send(let command, let instances):
+                send(command, to: instances)
+            case .applyTheme(let name):
+                // Loading reads a small file; its outcome goes through update like everything else.
+                if perform(update(&state, applyTheme(name)), &state) { return true }
+            }
+        }
+        return false
+    }
+
+    private func schedulePoll(afterMilliseconds milliseconds: Int64, jittered: Bool) {
+        let wait = jittered ? PollSchedule.jittered(milliseconds, unit: random()) : milliseconds
+        pollTask?.cancel()
+        pollTask = Task { [backend, inbox, clock] in
+            if wait > 0 {
+                do { try await clock.sleep(milliseconds: wait) } catch { return }
+            }
+            let message: Message
+            do throws(BackendError) {
+                let snapshots = try await backend.poll()
+                message = .data(snapshots, atMilliseconds: clock.nowMilliseconds())
+            } catch {
+                message = .pollFailed(error, atMilliseconds: clock.nowMilliseconds())
+            }
+            if !Task.isCancelled { inbox.post(message) }
+        }
+    }
+
+    private func send(_ command: Command, to instances: [String]) {
+        commandTasks.append(
+            Task { [backend, inbox, clock] in
+                do throws(BackendError) {
+                    let results = try await backend.send(command, to: instances)
+                    inbox.post(.commandResults(results, atMilliseconds: clock.nowMilliseconds()))
+                } catch {
+                    inbox.post(.commandFailed(error, atMilliseconds: clock.nowMilliseconds()))
+                }
+            })
+    }
+
+    private func applyTheme(_ name: String) -> Message {
+        guard let themes else { return .themeFailed("themes cannot be changed here") }
+        do {
+            let theme = try themes.load(name)
+            terminal.use(theme)
+            return .themeApplied(theme.name)
+        } catch {
+            return .themeFailed("\(error)")
+        }
+    }
+}
+
+/// Messages from background work, waiting for the loop.
+private final class Inbox: Sendable {
+    private let messages = Mutex<[Message]>([])
+
+    func post(_ message: Message) { messages.withLock { $0.append(message) } }
+
+    func drain() -> [Message] {
+        messages.withLock { messages in
+            defer { messages.removeAll(keepingCapacity: true) }
+            return messages
+        }
+    }
+}

@@ -1,0 +1,23 @@
+public import FuseboxProtocol
+
+/// Something the console can run in: ncurses in a real terminal (`FuseboxTerminal`) or an
+/// in-memory screen in tests. Used from one thread, the program's.
+public protocol ConsoleTerminal: AnyObject {
+    /// Columns and rows.
+    var size: (width: Int, height: Int) { get }
+    /// Shows `canvas`; a terminal may draw only what changed since the last call.
+    func draw(_ canvas: Canvas)
+    /// Waits up to `milliseconds` for input; `nil` when none came.
+    func nextInput(timeoutMilliseconds: Int) -> TerminalInput?
+    /// Draws with `theme` from now on.
+    func use(_ theme: Theme)
+}
+
+/// What a terminal reports.
+public enum TerminalInput: Sendable, Hashable {
+    case key(Key)
+    /// The terminal changed size.
+    case resize(width: Int, height: Int)
+    /// A signal asks the console to stop (SIGINT, SIGTERM, SIGHUP...).
+    case stop(signal: Int32)
+}

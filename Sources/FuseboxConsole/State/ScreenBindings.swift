@@ -1,0 +1,52 @@
+/// One key action a screen answers to.
+public struct ScreenBinding: Sendable, Hashable {
+    public let action: KeyAction
+    /// Whether the key-hint bar shows it (help lists every binding).
+    public let hinted: Bool
+
+    init(_ action: KeyAction, hinted: Bool = true) {
+        self.action = action
+        self.hinted = hinted
+    }
+}
+
+extension ConsoleState.Screen {
+    /// The actions this screen answers to, in the order an operator needs them: the one
+    /// declaration that dispatch, the key-hint bar and help all read. A key whose action is not
+    /// listed does nothing on this screen.
+    public var bindings: [ScreenBinding] {
+        switch self {
+        case .overview:
+            return [
+                .init(.select), .init(.forceOpen), .init(.close), .init(.disable), .init(.backIn), .init(.filter),
+                .init(.sort), .init(.flags), .init(.events), .init(.pause), .init(.help), .init(.quit),
+                .init(.up, hinted: false), .init(.down, hinted: false), .init(.pageUp, hinted: false),
+                .init(.pageDown, hinted: false), .init(.command, hinted: false), .init(.back, hinted: false),
+            ]
+        case .detail:
+            return [
+                .init(.back), .init(.forceOpen), .init(.close), .init(.disable), .init(.backIn), .init(.pause),
+                .init(.help), .init(.quit), .init(.up, hinted: false), .init(.down, hinted: false),
+                .init(.flags, hinted: false), .init(.events, hinted: false), .init(.overview, hinted: false),
+                .init(.command, hinted: false),
+            ]
+        case .flags:
+            return [
+                .init(.toggleFlag), .init(.up), .init(.down), .init(.back), .init(.help), .init(.quit),
+                .init(.select, hinted: false), .init(.overview, hinted: false), .init(.events, hinted: false),
+                .init(.pause, hinted: false), .init(.command, hinted: false),
+            ]
+        case .events:
+            return [
+                .init(.up), .init(.down), .init(.filter), .init(.back), .init(.help), .init(.quit),
+                .init(.pageUp, hinted: false), .init(.pageDown, hinted: false), .init(.overview, hinted: false),
+                .init(.flags, hinted: false), .init(.pause, hinted: false), .init(.command, hinted: false),
+            ]
+        case .help:
+            return [.init(.back), .init(.help), .init(.quit)]
+        }
+    }
+
+    /// Whether `action` does anything on this screen.
+    public func answers(_ action: KeyAction) -> Bool { bindings.contains { $0.action == action } }
+}

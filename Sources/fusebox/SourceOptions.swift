@@ -1,0 +1,36 @@
+import ArgumentParser
+import FuseboxBackend
+import FuseboxSimulator
+import FuseboxSimulatorBackend
+
+/// Options shared by the commands that read a source.
+struct SourceOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Where to read from (default: sim).", discussion: "This build reads: \(SourceCatalog.usage).",
+            valueName: "spec"))
+    var source: [String] = []
+
+    @OptionGroup var simulation: SimulationOptions
+
+    func validate() throws {
+        if source.count > 1 {
+            throw ValidationError("this build reads one --source at a time")
+        }
+    }
+
+    /// The source as given, or the default.
+    var specification: String { source.first ?? "sim" }
+
+    /// The backend for the source; starts no work.
+    /// - Throws: ``UsageError`` (exit 2) for a source this build cannot read, with the sources it can.
+    func makeBackend(simulatorPacing: SimulatorBackend.Pacing = .realTime) throws -> any ResilienceBackend {
+        let table = SourceCatalog.table(simulation: try simulation.configuration(), simulatorPacing: simulatorPacing)
+        do {
+            return try table.backend(for: specification)
+        } catch {
+            throw UsageError(error.message)
+        }
+    }
+}
