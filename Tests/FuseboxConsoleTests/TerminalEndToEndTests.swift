@@ -1,10 +1,23 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The real `fusebox` binary in a real terminal: tmux sessions driven with send-keys and read
-/// with capture-pane. Needs tmux (`.ci/run` installs it).
-@Suite(.serialized) struct TerminalEndToEndTests {
+/// with capture-pane. Needs tmux (`.ci/run` installs it); without it the suite records one issue
+/// that says so and the terminal tests do nothing.
+@Suite(.serialized, .endsTmuxServer) struct TerminalEndToEndTests {
     static let socket = "fusebox-e2e-\(getpid())"
+
+    /// Whether a `tmux` executable is on the PATH; looked up once.
+    static let tmuxInstalled: Bool = {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").contains { directory in
+            FileManager.default.isExecutableFile(atPath: "\(directory)/tmux")
+        }
+    }()
 
     static var binary: String {
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -36,8 +49,39 @@ import Testing
         try await run("tmux", ["-L", socket] + arguments).output
     }
 
-    /// A console in a detached tmux session; `stty -g` is saved before and after it runs. The test
+    /// `text` as one word for `sh`.
+    static func shellQuoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// A failure a session reports by throwing, so the test stops there and its session is cleaned up.
+    struct SessionError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Runs `body` with a console in a new tmux session, then always ends it: the console by its
+    /// pid if it is still running, the tmux session, and the session's temporary directory, also
+    /// when `body` throws. Without tmux, does nothing (the suite has recorded why).
+    static func withSession(
+        _ name: String, width: Int = 120, height: Int = 40, arguments: String = "", environment: String = "",
+        _ body: (Session) async throws -> Void
+    ) async throws {
+        guard tmuxInstalled else { return }
+        let session = try await Session(
+            name, width: width, height: height, arguments: arguments, environment: environment)
+        do {
+            try await body(session)
+        } catch {
+            await session.close()
+            throw error
+        }
+        await session.close()
+    }
+
+    /// A console in a detached tmux session; `stty -g` is saved before and after it runs, and the
+    /// console's pid is recorded (a shell writes its own pid, then execs the console). The test
     /// runner's own NO_COLOR is dropped, so each session sets exactly the environment it names.
+    /// `environment` and `arguments` are shell words, spliced in as written.
     struct Session {
         let name: String
         let directory: URL
@@ -49,12 +93,24 @@ import Testing
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("fusebox-e2e-\(name)-\(getpid())")
             try? FileManager.default.removeItem(at: directory)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let quoted = TerminalEndToEndTests.shellQuoted
             let d = directory.path
+            let console =
+                "echo $$ > \(quoted(d + "/pid")); exec env -u NO_COLOR TERM=tmux-256color \(environment)"
+                + " \(quoted(TerminalEndToEndTests.binary)) \(arguments)"
             let script =
-                "stty -g > \(d)/before; env -u NO_COLOR TERM=tmux-256color \(environment)"
-                + " \(TerminalEndToEndTests.binary) \(arguments); echo $? > \(d)/exit; stty -g > \(d)/after; sleep 120"
-            _ = try await TerminalEndToEndTests.tmux(
-                "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", script)
+                "stty -g > \(quoted(d + "/before")); sh -c \(quoted(console)); echo $? > \(quoted(d + "/exit"));"
+                + " stty -g > \(quoted(d + "/after")); sleep 120"
+            let created = try await TerminalEndToEndTests.run(
+                "tmux",
+                [
+                    "-L", TerminalEndToEndTests.socket, "new-session", "-d", "-s", name, "-x", "\(width)",
+                    "-y", "\(height)", script,
+                ])
+            guard created.status == 0 else {
+                try? FileManager.default.removeItem(at: directory)
+                throw SessionError(description: "tmux new-session '\(name)' failed: \(created.errors)")
+            }
         }
 
         func screen() async throws -> String { try await TerminalEndToEndTests.tmux("capture-pane", "-p", "-t", name) }
@@ -68,6 +124,7 @@ import Testing
         }
 
         /// Waits until the screen satisfies `condition`; returns the screen.
+        /// - Throws: ``SessionError`` with the last screen when `seconds` pass first.
         @discardableResult
         func waitFor(
             _ what: String, seconds: Double = 20, _ condition: (String) -> Bool
@@ -79,12 +136,43 @@ import Testing
                 if condition(last) { return last }
                 try await Task.sleep(nanoseconds: 200_000_000)
             }
-            Issue.record("timed out waiting for \(what); screen was:\n\(last)")
-            return last
+            throw SessionError(description: "timed out waiting for \(what); screen was:\n\(last)")
         }
 
         func waitFor(_ text: String, seconds: Double = 20) async throws {
             try await waitFor("'\(text)'", seconds: seconds) { $0.contains(text) }
+        }
+
+        /// Whether the console has ended (its exit status is written).
+        var hasEnded: Bool {
+            FileManager.default.fileExists(atPath: directory.appendingPathComponent("exit").path)
+        }
+
+        /// The console's process id, as its shell recorded it before exec'ing it.
+        func pid(seconds: Double = 10) async throws -> pid_t {
+            let deadline = Date().addingTimeInterval(seconds)
+            let file = directory.appendingPathComponent("pid")
+            while true {
+                if let text = try? String(contentsOf: file, encoding: .utf8),
+                    let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0
+                {
+                    return pid
+                }
+                guard Date() < deadline else {
+                    throw SessionError(description: "session '\(name)' recorded no console pid in \(seconds)s")
+                }
+                try await Task.sleep(nanoseconds: 100_000_000)
+            }
+        }
+
+        /// Sends `signal` to the console (by its pid, never by a name pattern).
+        /// - Throws: ``SessionError`` when the console has already ended or `kill` fails.
+        func signal(_ signal: Int32) async throws {
+            let pid = try await pid()
+            guard !hasEnded else { throw SessionError(description: "session '\(name)': the console has already ended") }
+            guard kill(pid, signal) == 0 else {
+                throw SessionError(description: "kill(\(pid), \(signal)) failed: \(String(cString: strerror(errno)))")
+            }
         }
 
         /// The exit status once the console has ended, and whether the terminal settings came back.
@@ -101,79 +189,89 @@ import Testing
             return (status, before != nil && before == after)
         }
 
-        func close() async { _ = try? await TerminalEndToEndTests.tmux("kill-session", "-t", name) }
+        /// Ends everything the session started: the console (SIGKILL by pid, if it is still
+        /// running), the tmux session, and the temporary directory.
+        func close() async {
+            if !hasEnded, let pid = try? await pid(seconds: 0), kill(pid, 0) == 0 {
+                kill(pid, SIGKILL)
+            }
+            _ = try? await TerminalEndToEndTests.tmux("kill-session", "-t", name)
+            try? FileManager.default.removeItem(at: directory)
+        }
     }
 
     @Test func anOperatorSessionFromOpenBreakerToForcedOpen() async throws {
-        let session = try await Session("main")
-        // The default scenario trips a breaker within seconds.
-        try await session.waitFor("a breaker reaching OPEN", seconds: 40) { screen in
-            screen.split(separator: "\n").dropFirst(2).contains { $0.contains(" OPEN ") }
+        try await Self.withSession("main") { session in
+            // The default scenario trips a breaker within seconds.
+            try await session.waitFor("a breaker reaching OPEN", seconds: 40) { screen in
+                screen.split(separator: "\n").dropFirst(2).contains { $0.contains(" OPEN ") }
+            }
+            try await session.keys("?")
+            try await session.waitFor("HELP: overview")
+            try await session.keys("Escape")
+            try await session.waitFor("DEPENDENCY")
+
+            try await session.keys("/")
+            try await session.type("payments")
+            try await session.keys("Enter")
+            try await session.waitFor("only payments rows") { screen in
+                let rows = screen.split(separator: "\n").dropFirst(2).filter {
+                    $0.hasPrefix("  ") || $0.hasPrefix("▲")
+                }
+                return !rows.isEmpty && rows.allSatisfy { $0.contains("payments") }
+            }
+
+            try await session.keys("o")
+            try await session.waitFor("Force open payments")
+            try await session.waitFor("[ Cancel ]")
+            try await session.keys("Tab", "Tab")
+            try await session.type("e2e drill")
+            try await session.keys("Tab")
+            try await session.type("payments")
+            try await session.keys("Tab", "Tab", "Enter")
+            try await session.waitFor("FORCED-OPEN", seconds: 10)
+            try await session.waitFor("applied: 'payments'", seconds: 10)
+
+            _ = try await Self.tmux("resize-window", "-t", session.name, "-x", "60", "-y", "15")
+            let small = try await session.waitFor("a 60x15 layout") { screen in
+                let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+                return screen.contains("Fusebox") && lines.count <= 16 && lines.allSatisfy { $0.count <= 60 }
+            }
+            #expect(small.contains("FORCED-OPEN"))
+
+            try await session.keys("q")
+            let (status, restored) = try await session.ended()
+            #expect(status == "0")
+            #expect(restored, "stty settings restored after q")
         }
-        try await session.keys("?")
-        try await session.waitFor("HELP: overview")
-        try await session.keys("Escape")
-        try await session.waitFor("DEPENDENCY")
-
-        try await session.keys("/")
-        try await session.type("payments")
-        try await session.keys("Enter")
-        try await session.waitFor("only payments rows") { screen in
-            let rows = screen.split(separator: "\n").dropFirst(2).filter { $0.hasPrefix("  ") || $0.hasPrefix("▲") }
-            return !rows.isEmpty && rows.allSatisfy { $0.contains("payments") }
-        }
-
-        try await session.keys("o")
-        try await session.waitFor("Force open payments")
-        try await session.waitFor("[ Cancel ]")
-        try await session.keys("Tab", "Tab")
-        try await session.type("e2e drill")
-        try await session.keys("Tab")
-        try await session.type("payments")
-        try await session.keys("Tab", "Tab", "Enter")
-        try await session.waitFor("FORCED-OPEN", seconds: 10)
-        try await session.waitFor("applied: 'payments'", seconds: 10)
-
-        _ = try await Self.tmux("resize-window", "-t", session.name, "-x", "60", "-y", "15")
-        let small = try await session.waitFor("a 60x15 layout") { screen in
-            let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
-            return screen.contains("Fusebox") && lines.count <= 16 && lines.allSatisfy { $0.count <= 60 }
-        }
-        #expect(small.contains("FORCED-OPEN"))
-
-        try await session.keys("q")
-        let (status, restored) = try await session.ended()
-        await session.close()
-        #expect(status == "0")
-        #expect(restored, "stty settings restored after q")
     }
 
     @Test func ctrlCAndSigtermRestoreTheTerminal() async throws {
-        let interrupted = try await Session("ctrlc", arguments: "--seed 4241")
-        try await interrupted.waitFor("DEPENDENCY")
-        try await interrupted.keys("C-c")
-        let (status, restored) = try await interrupted.ended()
-        await interrupted.close()
-        #expect(status != nil, "the console ended on Ctrl-C")
-        #expect(restored, "stty settings restored after Ctrl-C")
+        try await Self.withSession("ctrlc", arguments: "--seed 4241") { interrupted in
+            try await interrupted.waitFor("DEPENDENCY")
+            try await interrupted.keys("C-c")
+            let (status, restored) = try await interrupted.ended()
+            #expect(status != nil, "the console ended on Ctrl-C")
+            #expect(restored, "stty settings restored after Ctrl-C")
+        }
 
-        let terminated = try await Session("sigterm", arguments: "--seed 4242")
-        try await terminated.waitFor("DEPENDENCY")
-        try await Self.run("pkill", ["-TERM", "-f", "fusebox --seed 4242"])
-        let (termStatus, termRestored) = try await terminated.ended()
-        await terminated.close()
-        #expect(termStatus == "0", "a clean exit after SIGTERM")
-        #expect(termRestored, "stty settings restored after SIGTERM")
+        try await Self.withSession("sigterm", arguments: "--seed 4242") { terminated in
+            try await terminated.waitFor("DEPENDENCY")
+            try await terminated.signal(SIGTERM)
+            let (status, restored) = try await terminated.ended()
+            #expect(status == "0", "a clean exit after SIGTERM")
+            #expect(restored, "stty settings restored after SIGTERM")
+        }
     }
 
     @Test func aNonUTF8LocaleDrawsASCII() async throws {
-        let session = try await Session("ascii", arguments: "--seed 4243", environment: "LC_ALL=C LANG=C")
-        let screen = try await session.waitFor("an ASCII header") { $0.contains("Fusebox | sim:partial-outage |") }
-        #expect(!screen.contains("│"))
-        try await session.keys("q")
-        let (status, restored) = try await session.ended()
-        await session.close()
-        #expect(status == "0" && restored)
+        try await Self.withSession("ascii", arguments: "--seed 4243", environment: "LC_ALL=C LANG=C") { session in
+            let screen = try await session.waitFor("an ASCII header") { $0.contains("Fusebox | sim:partial-outage |") }
+            #expect(!screen.contains("│"))
+            try await session.keys("q")
+            let (status, restored) = try await session.ended()
+            #expect(status == "0" && restored)
+        }
     }
 
     /// Whether any SGR escape in `capture` sets a foreground or background colour.
@@ -187,24 +285,24 @@ import Testing
     }
 
     @Test func noColorDrawsWithoutColour() async throws {
-        let session = try await Session("nocolor", arguments: "--seed 4244", environment: "NO_COLOR=1")
-        try await session.waitFor("DEPENDENCY")
-        let styled = try await Self.tmux("capture-pane", "-p", "-e", "-t", session.name)
-        // Attributes (bold, reverse) remain; no foreground or background colour is ever set.
-        #expect(styled.contains("\u{1B}["), "the capture carries attributes")
-        #expect(!Self.setsColour(styled), "no colour under NO_COLOR")
-        try await session.keys("q")
-        let (status, restored) = try await session.ended()
-        await session.close()
-        #expect(status == "0" && restored)
+        try await Self.withSession("nocolor", arguments: "--seed 4244", environment: "NO_COLOR=1") { session in
+            try await session.waitFor("DEPENDENCY")
+            let styled = try await Self.tmux("capture-pane", "-p", "-e", "-t", session.name)
+            // Attributes (bold, reverse) remain; no foreground or background colour is ever set.
+            #expect(styled.contains("\u{1B}["), "the capture carries attributes")
+            #expect(!Self.setsColour(styled), "no colour under NO_COLOR")
+            try await session.keys("q")
+            let (status, restored) = try await session.ended()
+            #expect(status == "0" && restored)
+        }
 
-        let coloured = try await Session("colour", arguments: "--seed 4245")
-        try await coloured.waitFor("DEPENDENCY")
-        let withColour = try await Self.tmux("capture-pane", "-p", "-e", "-t", coloured.name)
-        #expect(Self.setsColour(withColour), "colour without NO_COLOR")
-        try await coloured.keys("q")
-        _ = try await coloured.ended()
-        await coloured.close()
+        try await Self.withSession("colour", arguments: "--seed 4245") { coloured in
+            try await coloured.waitFor("DEPENDENCY")
+            let withColour = try await Self.tmux("capture-pane", "-p", "-e", "-t", coloured.name)
+            #expect(Self.setsColour(withColour), "colour without NO_COLOR")
+            try await coloured.keys("q")
+            _ = try await coloured.ended()
+        }
     }
 
     @Test func noUsableTerminalSaysWhatToUseInstead() async throws {
@@ -219,4 +317,38 @@ import Testing
             #expect(run.errors.contains("fusebox status --source SPEC"))
         }
     }
+}
+
+/// Checks once for tmux before the suite runs (one issue, naming the package, when it is missing)
+/// and kills the suite's tmux server after it, with anything a failed test left running in it.
+struct EndsTmuxServer: SuiteTrait, TestScoping {
+    func provideScope(
+        for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+    ) async throws {
+        guard TerminalEndToEndTests.tmuxInstalled else {
+            Issue.record(
+                "tmux is not installed: install it (apt-get install tmux) to run the terminal end-to-end tests")
+            try await function()
+            return
+        }
+        do {
+            try await function()
+        } catch {
+            await Self.killServer()
+            throw error
+        }
+        await Self.killServer()
+    }
+
+    /// Kills the server and removes the socket file it leaves behind.
+    static func killServer() async {
+        _ = try? await TerminalEndToEndTests.tmux("kill-server")
+        let directory = ProcessInfo.processInfo.environment["TMUX_TMPDIR"] ?? "/tmp"
+        unlink("\(directory)/tmux-\(getuid())/\(TerminalEndToEndTests.socket)")
+    }
+}
+
+extension SuiteTrait where Self == EndsTmuxServer {
+    /// Checks for tmux once and kills the suite's tmux server when the suite ends.
+    static var endsTmuxServer: Self { Self() }
 }
