@@ -92,7 +92,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "FuseboxProtocolTests", dependencies: ["FuseboxProtocol"], swiftSettings: strict),
+        .testTarget(
+            name: "FuseboxProtocolTests", dependencies: ["FuseboxProtocol"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "FuseboxConsoleTests",
             dependencies: [

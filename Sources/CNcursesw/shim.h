@@ -37,6 +37,20 @@ static inline int fb_setcchar(cchar_t *cc, wchar_t ch, attr_t attrs, int pair) {
     return setcchar(cc, s, attrs, 0, &pair);
 }
 
+// One cell holding a grapheme: a spacing character and up to CCHARW_MAX - 1 combining characters
+// (a 0 ends the list early).
+static inline int fb_setcchar_grapheme(cchar_t *cc, wchar_t c0, wchar_t c1, wchar_t c2, wchar_t c3, wchar_t c4,
+                                       attr_t attrs, int pair) {
+    wchar_t s[6] = { c0, c1, c2, c3, c4, 0 };
+    if (CCHARW_MAX < 5) s[CCHARW_MAX] = 0;
+    return setcchar(cc, s, attrs, 0, &pair);
+}
+
+// The columns the C library (and so ncurses) gives a character in the current locale; -1 if it
+// cannot be printed. Declared here because <wchar.h> declares it only under _XOPEN_SOURCE.
+int wcwidth(wchar_t c);
+static inline int fb_wcwidth(wchar_t c) { return wcwidth(c); }
+
 static inline int fb_codeset_is_utf8(void) {
     const char *codeset = nl_langinfo(CODESET);
     return codeset != 0 && (strcmp(codeset, "UTF-8") == 0 || strcmp(codeset, "utf8") == 0);

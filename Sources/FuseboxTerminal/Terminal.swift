@@ -29,6 +29,16 @@ public final class Terminal: ConsoleTerminal {
     public let colors: Int
     private var pairs: [PairKey: Int32] = [:]
     private var theme: Theme
+    /// Attributes and colour pair of each role, indexed by ``Role/index``; empty until the next draw
+    /// after a theme change.
+    private var styles: [(attributes: attr_t, pair: Int32)] = []
+    /// The canvas the window shows, and the terminal size it was drawn at.
+    private var shown: Canvas?
+    private var shownSize = (width: 0, height: 0)
+    /// Whether the next draw must send every cell (after a resize or a theme change).
+    private var redrawAll = true
+    /// The cells of one span being drawn (kept to reuse its storage).
+    private var buffer: [cchar_t] = []
 
     private struct PairKey: Hashable {
         let foreground: Int32
@@ -109,25 +119,50 @@ public final class Terminal: ConsoleTerminal {
         return (Int(width), Int(height))
     }
 
+    /// Draws with `theme` from now on (the next draw repaints everything).
     public func use(_ theme: Theme) {
         self.theme = theme
         pairs.removeAll()
+        styles = []
+        redrawAll = true
     }
 
-    /// Draws the canvas (ncurses sends only what changed).
+    /// Makes the next ``draw(_:)`` repaint every cell, e.g. after something else wrote to the terminal.
+    public func invalidate() {
+        redrawAll = true
+    }
+
+    /// Draws the canvas. Only spans of cells that differ from the last canvas drawn are sent to ncurses,
+    /// and when none differ the terminal is not touched; after a resize, a theme change or a change of
+    /// canvas size every cell is sent.
     public func draw(_ canvas: Canvas) {
         let (width, height) = size
-        var row = [cchar_t](repeating: cchar_t(), count: canvas.width + 1)
-        for y in 0..<min(height, canvas.height) {
-            let columns = min(width, canvas.width)
-            for x in 0..<columns {
-                let cell = canvas[x, y]
-                let (attributes, pair) = look(cell.role)
-                _ = fb_setcchar(&row[x], wchar_t(bitPattern: cell.scalar.value), attributes, pair)
-            }
-            row[columns] = cchar_t()
-            _ = mvwadd_wchnstr(window, Int32(y), 0, &row, Int32(columns))
+        if styles.isEmpty { buildStyles() }
+        let columns = min(width, canvas.width)
+        let rows = min(height, canvas.height)
+        guard !redrawAll, let old = shown, old.width == canvas.width, old.height == canvas.height,
+            shownSize == (width, height)
+        else {
+            werase(window)
+            for y in 0..<rows { drawSpan(canvas, row: y, from: 0, to: columns, columns: columns) }
+            finish(canvas, width: width, height: height, changed: true)
+            return
         }
+        var changed = false
+        for y in 0..<rows {
+            for span in canvas.changedSpans(from: old, row: y, columns: columns) {
+                drawSpan(canvas, row: y, from: span.lowerBound, to: span.upperBound, columns: columns)
+                changed = true
+            }
+        }
+        finish(canvas, width: width, height: height, changed: changed)
+    }
+
+    private func finish(_ canvas: Canvas, width: Int, height: Int, changed: Bool) {
+        shown = canvas
+        shownSize = (width, height)
+        redrawAll = false
+        guard changed else { return }
         wnoutrefresh(window)
         doupdate()
     }
@@ -144,6 +179,75 @@ public final class Terminal: ConsoleTerminal {
         return key.map { .key($0) }
     }
 
+    /// Sends columns `start..<end` of row `y` to the window in one call; `columns` are on screen.
+    private func drawSpan(_ canvas: Canvas, row y: Int, from start: Int, to end: Int, columns: Int) {
+        buffer.removeAll(keepingCapacity: true)
+        for x in start..<end {
+            let cell = canvas[x, y]
+            if cell.isContinuation { continue }
+            let style = styles[cell.role.index]
+            if cell.width == 2 && x + 1 >= columns {
+                // The right half is off screen: ncurses would not draw the left half either.
+                append(" ", style)
+                continue
+            }
+            append(cell, style)
+        }
+        guard !buffer.isEmpty else { return }
+        _ = mvwadd_wchnstr(window, Int32(y), Int32(start), buffer, Int32(buffer.count))
+    }
+
+    /// Appends the cells that draw `cell`, taking as many columns in ncurses' reckoning (the C library's
+    /// `wcwidth`) as the canvas gave it, so that the rest of the row stays in place.
+    private func append(_ cell: Cell, _ style: (attributes: attr_t, pair: Int32)) {
+        let character = cell.character
+        if let ascii = character.asciiValue {
+            append(wchar_t(ascii), style)
+            return
+        }
+        guard unicode else {
+            // The locale cannot show it.
+            for _ in 0..<cell.width { append("?", style) }
+            return
+        }
+        var scalars = character.unicodeScalars.makeIterator()
+        let base = scalars.next()!
+        let baseWidth = Int(fb_wcwidth(wchar_t(bitPattern: base.value)))
+        guard baseWidth == cell.width || (baseWidth == 1 && cell.width == 2) else {
+            append(0xFFFD, style)
+            if cell.width == 2 { append(" ", style) }
+            return
+        }
+        // The base and the combining marks that follow it (ncurses keeps CCHARW_MAX characters per cell).
+        var marks = (wchar_t(0), wchar_t(0), wchar_t(0), wchar_t(0))
+        withUnsafeMutableBytes(of: &marks) { raw in
+            let slots = raw.bindMemory(to: wchar_t.self)
+            var count = 0
+            while count < slots.count, let scalar = scalars.next(), scalar.value != 0x200D,
+                fb_wcwidth(wchar_t(bitPattern: scalar.value)) == 0
+            {
+                slots[count] = wchar_t(bitPattern: scalar.value)
+                count += 1
+            }
+        }
+        var cchar = cchar_t()
+        _ = fb_setcchar_grapheme(
+            &cchar, wchar_t(bitPattern: base.value), marks.0, marks.1, marks.2, marks.3, style.attributes, style.pair)
+        buffer.append(cchar)
+        // The terminal's C library counts this one column: a space keeps the row aligned.
+        if baseWidth == 1 && cell.width == 2 { append(" ", style) }
+    }
+
+    private func append(_ character: Unicode.Scalar, _ style: (attributes: attr_t, pair: Int32)) {
+        append(wchar_t(bitPattern: character.value), style)
+    }
+
+    private func append(_ character: wchar_t, _ style: (attributes: attr_t, pair: Int32)) {
+        var cchar = cchar_t()
+        _ = fb_setcchar(&cchar, character, style.attributes, style.pair)
+        buffer.append(cchar)
+    }
+
     /// Waits up to `milliseconds` for a key; `nil` on timeout, signal, or a resize (read ``size``).
     func readKey(timeoutMilliseconds milliseconds: Int32) -> (key: Key?, resized: Bool) {
         wtimeout(window, milliseconds)
@@ -151,7 +255,9 @@ public final class Terminal: ConsoleTerminal {
         switch wget_wch(window, &character) {
         case KEY_CODE_YES:
             switch Int32(character) {
-            case KEY_RESIZE: return (nil, true)
+            case KEY_RESIZE:
+                redrawAll = true
+                return (nil, true)
             case KEY_UP: return (.up, false)
             case KEY_DOWN: return (.down, false)
             case KEY_LEFT: return (.left, false)
@@ -182,6 +288,12 @@ public final class Terminal: ConsoleTerminal {
     }
 
     // MARK: - Colours
+
+    /// Resolves every role's style once, for ``draw(_:)`` to look up by ``Role/index``.
+    private func buildStyles() {
+        styles = Array(repeating: (fb_a_normal(), 0), count: Role.count)
+        for role in Role.allCases { styles[role.index] = look(role) }
+    }
 
     private func look(_ role: Role) -> (attr_t, Int32) {
         let style = theme.style(for: role)

@@ -1,26 +1,9 @@
-/// What a cell means; a theme decides how each role looks, so views never name colours.
-public enum Role: String, CaseIterable, Sendable, Hashable {
-    case text, dim, title, header, border, selected, keyName, keyHint, status, error, warning, ok
-    case stateClosed = "state.closed", stateOpen = "state.open", stateHalfOpen = "state.half-open"
-    case stateForcedOpen = "state.forced-open", stateDisabled = "state.disabled", stateRecovering = "state.recovering"
-    case badgeLive = "badge.live", badgePaused = "badge.paused", badgeReadOnly = "badge.read-only"
-    case badgeReadWrite = "badge.read-write"
-    case dialog, dialogFocus = "dialog.focus", critical, sparkline, bar, rising
-}
-
-/// One character cell.
-public struct Cell: Sendable, Hashable {
-    public var scalar: Unicode.Scalar
-    public var role: Role
-
-    public init(_ scalar: Unicode.Scalar = " ", _ role: Role = .text) {
-        self.scalar = scalar
-        self.role = role
-    }
-}
-
 /// A grid of styled cells that views draw into. The terminal driver copies it to the screen;
 /// tests compare its text with golden files.
+///
+/// Text is laid out by display width (``TextWidth``): a wide grapheme takes two cells, a combining mark
+/// stays with its base, and control characters never reach a cell, so text from a remote source cannot
+/// move the cursor or send escape sequences.
 public struct Canvas: Sendable, Hashable {
     public let width: Int
     public let height: Int
@@ -32,38 +15,36 @@ public struct Canvas: Sendable, Hashable {
         self.cells = Array(repeating: Cell(), count: self.width * self.height)
     }
 
+    /// The cell at column `x` of row `y`.
     public subscript(x: Int, y: Int) -> Cell {
-        get { cells[y * width + x] }
-        set { cells[y * width + x] = newValue }
+        cells[y * width + x]
     }
 
     /// Writes `text` from column `x` of row `y`, clipped to the canvas and to `limit` columns.
+    ///
+    /// A wide grapheme that would cross the clip edge is drawn as a space instead of half.
     /// - Returns: the column after the last one written.
     @discardableResult
     public mutating func put(_ text: String, x: Int, y: Int, role: Role = .text, limit: Int? = nil) -> Int {
         guard y >= 0, y < height else { return x }
-        var column = x
         let end = min(width, limit.map { x + $0 } ?? width)
-        for scalar in text.unicodeScalars {
-            if column >= end { break }
-            if column >= 0 { self[column, y] = Cell(scalar, role) }
-            column += 1
-        }
-        return column
+        return write(text, x: x, y: y, role: role, from: 0, to: end)
     }
 
     /// Gives a whole row (or a span of it) one role, keeping its characters.
     public mutating func paint(row y: Int, from x: Int = 0, width span: Int? = nil, role: Role) {
         guard y >= 0, y < height else { return }
         let end = min(width, x + (span ?? width))
-        for column in max(0, x)..<max(max(0, x), end) { self[column, y].role = role }
+        let row = y * width
+        for column in max(0, x)..<max(max(0, x), end) { cells[row + column].role = role }
     }
 
-    /// Row `y` as text, trailing spaces trimmed.
+    /// Row `y` as text, trailing spaces trimmed; a wide grapheme appears once.
     public func line(_ y: Int) -> String {
-        var scalars = String.UnicodeScalarView()
-        for x in 0..<width { scalars.append(self[x, y].scalar) }
-        var text = String(scalars)
+        var text = ""
+        text.reserveCapacity(width)
+        let row = y * width
+        for x in 0..<width where !cells[row + x].isContinuation { text.append(cells[row + x].character) }
         while text.hasSuffix(" ") { text.removeLast() }
         return text
     }
@@ -71,5 +52,66 @@ public struct Canvas: Sendable, Hashable {
     /// Every row as text, one per line (what golden files hold).
     public var text: String {
         (0..<height).map(line).joined(separator: "\n")
+    }
+
+    /// Writes `text` on row `y` from column `x`, drawing only in columns `lower..<upper` (already within the
+    /// canvas). Returns the column after the last one written.
+    mutating func write(_ text: String, x: Int, y: Int, role: Role, from lower: Int, to upper: Int) -> Int {
+        var column = x
+        guard column < upper else { return column }
+        let row = y * width
+        if TextWidth.printableASCIICount(text.utf8) != nil {
+            let ascii = Self.asciiCharacters
+            for byte in text.utf8 {
+                if column >= upper { break }
+                if column >= lower { place(ascii[Int(byte)], width: 1, role: role, row: row, x: column) }
+                column += 1
+            }
+            return column
+        }
+        for grapheme in text {
+            if column >= upper { break }
+            guard let (character, columns) = TextWidth.cell(for: grapheme) else { continue }
+            if column + columns > upper {
+                // Only the left half would fit.
+                if column >= lower { place(" ", width: 1, role: role, row: row, x: column) }
+                return column + 1
+            }
+            if column >= lower {
+                place(character, width: columns, role: role, row: row, x: column)
+            } else if column + columns > lower {
+                // Only the right half would show.
+                place(" ", width: 1, role: role, row: row, x: lower)
+            }
+            column += columns
+        }
+        return column
+    }
+
+    /// Every ASCII character, made once (the text of most cells).
+    private static let asciiCharacters: [Character] = (0..<128).map { Character(Unicode.Scalar(UInt8($0))) }
+
+    /// Puts a grapheme of `columns` (1 or 2) at column `x` of the row starting at `row`, first breaking up any
+    /// wide grapheme it overlaps so that no half is left dangling.
+    @inline(__always)
+    private mutating func place(_ character: Character, width columns: Int, role: Role, row: Int, x: Int) {
+        separate(row: row, x: x)
+        if columns == 2 {
+            separate(row: row, x: x + 1)
+            cells[row + x] = Cell(character, role, width: 2)
+            cells[row + x + 1] = Cell(" ", role, width: 0)
+        } else {
+            cells[row + x] = Cell(character, role, width: 1)
+        }
+    }
+
+    /// If column `x` holds half of a wide grapheme, turns the other half into a space.
+    @inline(__always)
+    private mutating func separate(row: Int, x: Int) {
+        switch cells[row + x].width {
+        case 0 where x > 0: cells[row + x - 1].clear()
+        case 2 where x + 1 < width: cells[row + x + 1].clear()
+        default: break
+        }
     }
 }

@@ -60,22 +60,39 @@ enum Format {
 
     static func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
 
-    /// `text` cut to `width` columns, with an ellipsis when cut.
+    /// `text` cut to `width` display columns at a grapheme boundary, ending with `ellipsis` (within the width)
+    /// when cut. A wide grapheme that does not fit whole is left out, so the result may be a column short.
     static func fit(_ text: String, _ width: Int, ellipsis: String) -> String {
-        let scalars = Array(text.unicodeScalars)
-        guard scalars.count > width else { return text }
-        guard width > 1 else { return String(String.UnicodeScalarView(scalars.prefix(width))) }
-        return String(String.UnicodeScalarView(scalars.prefix(width - 1))) + ellipsis
+        guard TextWidth.of(text) > width else { return text }
+        let ellipsisWidth = TextWidth.of(ellipsis)
+        guard width > ellipsisWidth else { return prefix(text, width) }
+        return prefix(text, width - ellipsisWidth) + ellipsis
     }
 
+    /// The longest run of `text`'s graphemes from its start that takes at most `width` columns.
+    static func prefix(_ text: String, _ width: Int) -> String {
+        if TextWidth.printableASCIICount(text.utf8) != nil { return String(text.prefix(max(0, width))) }
+        var used = 0
+        var end = text.startIndex
+        for index in text.indices {
+            let columns = TextWidth.of(text[index])
+            if used + columns > width { break }
+            used += columns
+            end = text.index(after: index)
+        }
+        return String(text[..<end])
+    }
+
+    /// `text` padded with spaces on the right to `width` display columns.
     static func left(_ text: String, _ width: Int) -> String {
-        let count = text.unicodeScalars.count
-        return count >= width ? text : text + String(repeating: " ", count: width - count)
+        let columns = TextWidth.of(text)
+        return columns >= width ? text : text + String(repeating: " ", count: width - columns)
     }
 
+    /// `text` padded with spaces on the left to `width` display columns.
     static func right(_ text: String, _ width: Int) -> String {
-        let count = text.unicodeScalars.count
-        return count >= width ? text : String(repeating: " ", count: width - count) + text
+        let columns = TextWidth.of(text)
+        return columns >= width ? text : String(repeating: " ", count: width - columns) + text
     }
 }
 
