@@ -85,6 +85,12 @@ struct SnapshotBuilder {
         return copy
     }
 
+    func with(events: [Event]) -> SnapshotBuilder {
+        var copy = self
+        copy.events = events
+        return copy
+    }
+
     func build() -> Snapshot {
         Snapshot(
             service: service, instance: instance, takenAtMilliseconds: takenAtMilliseconds,
@@ -106,6 +112,24 @@ struct SnapshotBuilder {
             .with(dependency("analytics", state: .disabled, calls: 90 * callsScale, p99: 9))
             .with(flag: "recommendations.static-fallback", .boolean(false))
             .with(flag: "search.new-ranker", .percentage(10))
+            .with(events: [
+                Event(
+                    sequence: 1, atMilliseconds: at - 20_000, kind: .transition, dependency: "payments",
+                    from: .breaker(.closed), to: .breaker(.open), reason: "failure rate 55.0% >= 50.0%",
+                    message: "payments: CLOSED -> OPEN (failure rate 55.0% >= 50.0% over 100 calls)"),
+                Event(
+                    sequence: 2, atMilliseconds: at - 15_000, kind: .fallback, dependency: "payments", fallback: "cache",
+                    fallbackKind: .staleCache, fallbackReason: .breakerOpen, count: 12,
+                    message: "payments: cache served 12x (breaker-open)"),
+                Event(
+                    sequence: 3, atMilliseconds: at - 10_000, kind: .command, dependency: "inventory",
+                    from: .breaker(.closed), to: .breaker(.forcedOpen), reason: "db failover", actor: "alice",
+                    commandId: "alice-1", message: "force-open inventory by alice: applied"),
+                Event(
+                    sequence: 4, atMilliseconds: at - 5_000, kind: .transition, dependency: "search",
+                    from: .breaker(.open), to: .breaker(.halfOpen), reason: "wait in open elapsed",
+                    message: "search: OPEN -> HALF-OPEN (wait in open elapsed)"),
+            ])
         return [builder.build()]
     }
 

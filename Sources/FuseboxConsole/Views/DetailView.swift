@@ -1,41 +1,61 @@
 import FuseboxProtocol
 
 /// Everything about the selected dependency: histogram, thresholds, back-in, retries, fallbacks,
-/// owner, timelines and its recent events. Two columns; every line is cut to its column.
-func drawDetail(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canvas) {
+/// owner, timelines and its recent events. Laid out in rects, and every write is clipped to its
+/// rect, so no line can run into its neighbour.
+func drawDetail(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     guard let row = state.selectedRow else {
-        canvas.put("no dependency selected; esc returns to the overview", x: 1, y: body.top, role: .dim)
+        canvas.put("no dependency selected; esc returns to the overview", in: body, column: 1, role: .dim)
         return
     }
     let d = row.dependency
     let b = d.breaker
-    let fit = { (text: String, width: Int) in Format.fit(text, width, ellipsis: state.glyphs.ellipsis) }
-    var y = body.top
-    var x = canvas.put(d.name, x: 0, y: y, role: .title)
-    x = canvas.put("  ", x: x, y: y)
-    x = canvas.put(b.badge, x: x, y: y, role: b.state.role)
-    x = canvas.put("  \(d.criticality.rawValue)", x: x, y: y, role: d.criticality == .critical ? .critical : .dim)
-    canvas.put(fit("  \(row.service) \(row.instance)", max(0, state.width - x)), x: x, y: y, role: .dim)
-    y += 1
+    let (heading, rest) = body.splitTop(3)
+    var x = canvas.put(d.name, in: heading, role: .title)
+    x = canvas.put("  ", in: heading, column: x)
+    x = canvas.put(b.badge, in: heading, column: x, role: b.state.role)
+    x = canvas.put("  \(d.criticality.rawValue)", in: heading, column: x, role: d.criticality == .critical ? .critical : .dim)
+    canvas.put(clip("  \(row.service) \(row.instance)", heading.width - x, state), in: heading, column: x, role: .dim)
     let owner = d.metadata["owner"] ?? Format.unknown
     let runbook = d.metadata["runbook"] ?? Format.unknown
-    canvas.put(fit("owner \(owner)   runbook \(runbook)", state.width), x: 0, y: y, role: .dim)
-    y += 2
+    canvas.put(clip("owner \(owner)   runbook \(runbook)", heading.width, state), in: heading, row: 1, role: .dim)
 
-    // Reserve the bottom for timelines and events when there is room.
-    let columnsBottom = body.bottom - (body.bottom - y >= 14 ? 8 : 0)
-    let leftWidth = state.width / 2 - 1
-    let histogramBottom = drawLatency(
-        d.latency, glyphs: state.glyphs, x: 0, top: y, width: leftWidth, bottom: columnsBottom, &canvas)
+    // Leave the bottom to the timelines and events when the screen is tall enough.
+    let (columnsArea, _) = rest.splitBottom(rest.height >= 22 ? 8 : 0)
+    let halves = columnsArea.split(columnFractions: [0.5, 0.5], gap: 1)
+    let leftUsed = drawLatency(d.latency, glyphs: state.glyphs, in: halves[0], &canvas)
+    let rightUsed = drawBreakerFacts(d, state, in: halves[1], &canvas)
 
-    // Right: breaker, back-in, retries, fallbacks.
-    var ry = y
-    let right = leftWidth + 2
-    let rightWidth = max(0, state.width - right)
+    let (_, below) = rest.splitTop(max(leftUsed, rightUsed) + 1)
+    guard !below.isEmpty else { return }
+    let (timelines, events) = below.splitTop(below.height >= 4 ? 3 : 0)
+    if !timelines.isEmpty {
+        let sparkWidth = max(10, timelines.width - 24)
+        canvas.put("error rate", in: timelines, role: .dim)
+        canvas.put(
+            state.glyphs.sparkline(row.failureHistory, width: sparkWidth, maximum: 100), in: timelines, column: 12,
+            role: .sparkline)
+        canvas.put(" \(Format.percent(row.intervalFailurePercent))%", in: timelines, column: 12 + sparkWidth)
+        canvas.put("p99", in: timelines, row: 1, role: .dim)
+        canvas.put(
+            state.glyphs.sparkline(row.latencyHistory, width: sparkWidth), in: timelines, row: 1, column: 12,
+            role: .sparkline)
+        canvas.put(" \(Format.milliseconds(d.latency.p99))", in: timelines, row: 1, column: 12 + sparkWidth)
+    }
+    drawRecentEvents(of: row, state, in: events, &canvas)
+}
+
+/// Breaker thresholds and window, back-in, retries and fallbacks, one fact per line.
+/// - Returns: the rows used.
+private func drawBreakerFacts(_ d: DependencySnapshot, _ state: ConsoleState, in area: Rect, _ canvas: inout Canvas)
+    -> Int
+{
+    let b = d.breaker
+    var used = 0
     func line(_ text: String, _ role: Role = .text) {
-        guard ry <= columnsBottom else { return }
-        canvas.put(fit(text, rightWidth), x: right, y: ry, role: role)
-        ry += 1
+        guard used < area.height else { return }
+        canvas.put(clip(text, area.width, state), in: area, row: used, role: role)
+        used += 1
     }
     line("BREAKER", .header)
     line("failures \(Format.percent(b.failureRate))% (trips at \(Format.percent(b.failureRateThreshold))%)")
@@ -54,20 +74,18 @@ func drawDetail(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canvas)
             + " \(Format.count(b.halfOpenProbesAdmitted))/\(Format.count(b.halfOpenProbes))")
     if let backIn = b.backIn {
         line("back-in step \(backIn.step + 1): \(Int((backIn.share * 100).rounded()))% admitted", .stateRecovering)
-        line(
-            "  \(backIn.calls) calls, \(backIn.failures) failed, \(backIn.turnedAway) turned away", .stateRecovering)
+        line("  \(backIn.calls) calls, \(backIn.failures) failed, \(backIn.turnedAway) turned away", .stateRecovering)
     }
     let r = d.retry
     line("RETRIES", .header)
     line(
         "attempts \(Format.count(r.attempts))  retries \(Format.count(r.retries))"
             + "  ok after retry \(Format.count(r.successesAfterRetry))  exhausted \(Format.count(r.exhausted))")
-    let budget =
+    line(
         r.budgetRatio.map {
             "budget \(Int(($0 * 100).rounded()))% of calls, \(Format.count(r.budgetAvailable)) left,"
                 + " \(Format.count(r.budgetDenied)) denied"
-        } ?? "no retry budget"
-    line(budget)
+        } ?? "no retry budget")
     line("FALLBACKS (\(d.fallbacks.chain.joined(separator: " > ")))", .header)
     if d.fallbacks.activations.isEmpty { line("none served", .dim) }
     for activation in d.fallbacks.activations.prefix(4) {
@@ -76,87 +94,70 @@ func drawDetail(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canvas)
     if let staleness = d.fallbacks.maxStalenessMilliseconds {
         line("stalest data served: \(Format.age(seconds: staleness / 1000)) old", .warning)
     }
-
-    // Timelines and events below.
-    var ty = max(histogramBottom, ry) + 1
-    if ty + 1 <= body.bottom {
-        let width = max(10, state.width - 24)
-        canvas.put("error rate", x: 0, y: ty, role: .dim)
-        canvas.put(
-            state.glyphs.sparkline(row.failureHistory, width: width, maximum: 100), x: 12, y: ty, role: .sparkline)
-        canvas.put(" \(Format.percent(row.intervalFailurePercent))%", x: 12 + width, y: ty)
-        ty += 1
-        canvas.put("p99", x: 0, y: ty, role: .dim)
-        canvas.put(state.glyphs.sparkline(row.latencyHistory, width: width), x: 12, y: ty, role: .sparkline)
-        canvas.put(" \(Format.milliseconds(d.latency.p99))", x: 12 + width, y: ty)
-        ty += 2
-    }
-    drawRecentEvents(of: row, state, x: 0, width: state.width, top: ty, bottom: body.bottom, &canvas)
+    return used
 }
 
-/// The latency histogram with its percentiles, inside `x ..< x + width`, rows `top ... bottom`.
-/// - Returns: the row after the last one drawn.
-func drawLatency(
-    _ latency: LatencySnapshot, glyphs: Glyphs, x: Int, top: Int, width: Int, bottom: Int, _ canvas: inout Canvas
-) -> Int {
-    let fit = { (text: String, width: Int) in Format.fit(text, width, ellipsis: glyphs.ellipsis) }
-    guard top <= bottom, width > 0 else { return top }
+/// The latency histogram with its percentiles, inside `area`.
+/// - Returns: the rows used.
+func drawLatency(_ latency: LatencySnapshot, glyphs: Glyphs, in area: Rect, _ canvas: inout Canvas) -> Int {
+    guard area.height > 0, area.width > 0 else { return 0 }
+    let fit = { (text: String) in Format.fit(text, area.width, ellipsis: glyphs.ellipsis) }
     let window = latency.windowMilliseconds.map { "last " + Format.age(seconds: Double($0) / 1000) + ", " } ?? ""
     let attempts = latency.count.map { "\($0) attempts" } ?? "attempts unknown"
-    canvas.put(fit("LATENCY (\(window)\(attempts))", width), x: x, y: top, role: .header)
-    var y = top + 1
-    guard y <= bottom else { return y }
+    canvas.put(fit("LATENCY (\(window)\(attempts))"), in: area, role: .header)
     let marks = [
         ("p50", latency.p50), ("p90", latency.p90), ("p99", latency.p99), ("p99.9", latency.p999), ("max", latency.max),
     ]
-    canvas.put(fit(marks.map { "\($0.0) \(Format.milliseconds($0.1))" }.joined(separator: "  "), width), x: x, y: y)
-    y += 1
+    canvas.put(fit(marks.map { "\($0.0) \(Format.milliseconds($0.1))" }.joined(separator: "  ")), in: area, row: 1)
+    var used = min(2, area.height)
     guard let buckets = latency.buckets else {
-        if y <= bottom { canvas.put(fit("no histogram from this source", width), x: x, y: y, role: .dim) }
-        return y + 1
+        if used < area.height {
+            canvas.put(fit("no histogram from this source"), in: area, row: used, role: .dim)
+            used += 1
+        }
+        return used
     }
     let biggest = max(1, buckets.map(\.count).max() ?? 1)
     let count = latency.count ?? 0
-    // label (8) + space + bar + " count marker"
-    let barWidth = max(1, min(40, width - 8 - 1 - 14))
-    for (index, bucket) in buckets.enumerated() where y <= bottom {
+    // Each row: an 8-column label, a space, the bar, then " count marker" in what is left.
+    let barWidth = max(1, min(40, area.width - 9 - 14))
+    for (index, bucket) in buckets.enumerated() where used < area.height {
         let low = index == 0 ? 0 : buckets[index - 1].upperBoundMilliseconds ?? 0
         let high = bucket.upperBoundMilliseconds ?? .infinity
         if bucket.count == 0 && (low > (latency.max ?? 0) || high < (latency.min ?? 0) || count == 0) { continue }
         let label = bucket.upperBoundMilliseconds.map { "<=" + Format.milliseconds($0) } ?? ">" + Format.milliseconds(low)
-        var bx = canvas.put(Format.right(label, 8), x: x, y: y, role: .dim, limit: width)
-        bx = canvas.put(" ", x: bx, y: y)
-        bx = canvas.put(
-            Format.left(glyphs.bar(Double(bucket.count) / Double(biggest), width: barWidth), barWidth), x: bx, y: y,
-            role: .bar, limit: max(0, x + width - bx))
+        var x = canvas.put(Format.right(label, 8) + " ", in: area, row: used, role: .dim)
+        let bar = glyphs.bar(Double(bucket.count) / Double(biggest), width: barWidth)
+        x = canvas.put(Format.left(bar, barWidth), in: area, row: used, column: x, role: .bar)
         let marker = percentileMarker(latency, low: low, high: bucket.upperBoundMilliseconds)
         canvas.put(
-            fit(" \(bucket.count) \(marker)", max(0, x + width - bx)), x: bx, y: y, role: marker.isEmpty ? .dim : .warning)
-        y += 1
+            Format.fit(" \(bucket.count) \(marker)", area.width - x, ellipsis: glyphs.ellipsis), in: area, row: used,
+            column: x, role: marker.isEmpty ? .dim : .warning)
+        used += 1
     }
-    return y
+    return used
 }
 
 /// The selected dependency's transitions and commands from the event log, newest last.
-func drawRecentEvents(
-    of row: DependencyRow, _ state: ConsoleState, x: Int, width: Int, top: Int, bottom: Int, _ canvas: inout Canvas
-) {
-    guard top <= bottom, width > 0 else { return }
+func drawRecentEvents(of row: DependencyRow, _ state: ConsoleState, in area: Rect, _ canvas: inout Canvas) {
+    guard !area.isEmpty else { return }
     let name = row.dependency.name
     let mine = state.log.filter { $0.instance == row.instance && $0.text.hasPrefix(name + ":") }
     let fallbackLines = mine.filter { $0.kind == "fallback" }.count
     canvas.put(
-        Format.fit(
-            "RECENT EVENTS (\(fallbackLines) fallback reports hidden; e: event log)", width,
-            ellipsis: state.glyphs.ellipsis), x: x, y: top, role: .header)
-    let events = mine.filter { $0.kind != "fallback" }
-    var y = top + 1
-    for event in events.suffix(max(0, bottom - y + 1)) {
+        clip("RECENT EVENTS (\(fallbackLines) fallback reports hidden; e: event log)", area.width, state), in: area,
+        role: .header)
+    let events = mine.filter { $0.kind != "fallback" }.suffix(max(0, area.height - 1))
+    for (index, event) in events.enumerated() {
         canvas.put(
-            Format.fit("\(Format.clock(event.atMilliseconds))  \(event.text)", width, ellipsis: state.glyphs.ellipsis),
-            x: x, y: y, role: event.kind == "transition" ? .text : .dim)
-        y += 1
+            clip("\(Format.clock(event.atMilliseconds))  \(event.text)", area.width, state), in: area, row: index + 1,
+            role: event.kind == "transition" ? .text : .dim)
     }
+}
+
+/// `text` cut to `width` columns with the state's ellipsis.
+func clip(_ text: String, _ width: Int, _ state: ConsoleState) -> String {
+    Format.fit(text, max(0, width), ellipsis: state.glyphs.ellipsis)
 }
 
 private func percentileMarker(_ latency: LatencySnapshot, low: Double, high: Double?) -> String {

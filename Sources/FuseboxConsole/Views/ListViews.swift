@@ -1,15 +1,15 @@
 import FuseboxProtocol
 
 /// Flags with value, owner and last change.
-func drawFlags(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canvas) {
+func drawFlags(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     let flags = state.shown.flags
     canvas.put(
-        "FLAG                               VALUE       INSTANCE      OWNER          LAST CHANGE", x: 0, y: body.top,
+        "FLAG                               VALUE       INSTANCE      OWNER          LAST CHANGE", x: 0, y: body.y,
         role: .header)
-    canvas.paint(row: body.top, role: .header)
-    if flags.isEmpty { canvas.put("no flags yet", x: 1, y: body.top + 1, role: .dim) }
+    canvas.paint(row: body.y, role: .header)
+    if flags.isEmpty { canvas.put("no flags yet", x: 1, y: body.y + 1, role: .dim) }
     for (index, entry) in flags.prefix(max(0, body.height - 1)).enumerated() {
-        let y = body.top + 1 + index
+        let y = body.y + 1 + index
         let flag = entry.flag
         var x = canvas.put(Format.left(Format.fit(flag.name, 34, ellipsis: state.glyphs.ellipsis), 35), x: 0, y: y)
         let on: Bool
@@ -31,19 +31,19 @@ func drawFlags(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canvas) 
 }
 
 /// The console's event log: transitions, aggregated fallbacks, commands with results, backend errors.
-func drawEvents(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canvas) {
+func drawEvents(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     let needle = state.filter.lowercased()
     let lines = state.log.filter {
         needle.isEmpty || $0.text.lowercased().contains(needle) || $0.kind.contains(needle)
     }
     canvas.put(
-        "EVENTS (\(lines.count))\(needle.isEmpty ? "" : "  filter: \(state.filter)")", x: 0, y: body.top, role: .header)
-    canvas.paint(row: body.top, role: .header)
+        "EVENTS (\(lines.count))\(needle.isEmpty ? "" : "  filter: \(state.filter)")", x: 0, y: body.y, role: .header)
+    canvas.paint(row: body.y, role: .header)
     let capacity = body.height - 1
     let end = max(0, lines.count - state.eventScroll)
     let visible = lines[max(0, end - capacity)..<end]
     for (index, line) in visible.enumerated() {
-        let y = body.top + 1 + index
+        let y = body.y + 1 + index
         let role: Role
         switch line.kind {
         case "transition": role = .text
@@ -58,12 +58,12 @@ func drawEvents(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canvas)
 }
 
 /// Every key of the mode help was opened from.
-func drawHelp(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canvas) {
-    canvas.put("HELP: \(state.screenBeforeHelp.rawValue)", x: 0, y: body.top, role: .header)
-    canvas.paint(row: body.top, role: .header)
-    var y = body.top + 1
+func drawHelp(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
+    canvas.put("HELP: \(state.screenBeforeHelp.rawValue)", x: 0, y: body.y, role: .header)
+    canvas.paint(row: body.y, role: .header)
+    var y = body.y + 1
     let actions = state.screenBeforeHelp.bindings.map(\.action)
-    for action in actions where y <= body.bottom {
+    for action in actions where y <= body.lastRow {
         let keys = state.keymap.keys(for: action).map(\.label).joined(separator: " ")
         guard !keys.isEmpty else { continue }
         var x = canvas.put(Format.left(keys, 12), x: 2, y: y, role: .keyName)
@@ -73,7 +73,7 @@ func drawHelp(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canvas) {
         }
         y += 1
     }
-    if y + 1 <= body.bottom {
+    if y + 1 <= body.lastRow {
         canvas.put(
             ":theme NAME  :filter TEXT  :sort worst|name|calls|failures|latency  :flags  :events  :q", x: 2, y: y + 1,
             role: .dim)

@@ -64,19 +64,18 @@ private func thresholdRole(_ rate: Double?, _ threshold: Double?) -> Role {
 
 /// With lines to spare below the table, the selected dependency's histogram and latest events, as
 /// htop and k9s use the whole screen.
-private func drawSelectionPreview(_ state: ConsoleState, rowsEnd: Int, _ body: BodyArea, _ canvas: inout Canvas) {
-    let top = rowsEnd + 1
-    guard let row = state.selectedRow, body.bottom - top >= 10, state.width >= 60 else { return }
-    let title = " \(row.name) \(state.glyphs.horizontal) \(row.instance) "
-    let rule = String(repeating: state.glyphs.horizontal, count: 2) + title
+private func drawSelectionPreview(_ state: ConsoleState, below area: Rect, _ canvas: inout Canvas) {
+    guard let row = state.selectedRow, area.height >= 12, area.width >= 60 else { return }
+    let (gap, rest) = area.splitTop(1)
+    let (rule, preview) = rest.splitTop(1)
+    _ = gap
+    let title = String(repeating: state.glyphs.horizontal, count: 2) + " \(row.name) \(state.glyphs.horizontal) \(row.instance) "
     canvas.put(
-        Format.left(rule, state.width).replacingSpacesAfter(rule.count, with: state.glyphs.horizontal), x: 0, y: top,
+        Format.left(title, rule.width).replacingSpacesAfter(title.count, with: state.glyphs.horizontal), in: rule,
         role: .border)
-    let leftWidth = state.width / 2 - 1
-    _ = drawLatency(
-        row.dependency.latency, glyphs: state.glyphs, x: 0, top: top + 1, width: leftWidth, bottom: body.bottom, &canvas)
-    drawRecentEvents(
-        of: row, state, x: leftWidth + 2, width: state.width - leftWidth - 2, top: top + 1, bottom: body.bottom, &canvas)
+    let halves = preview.split(columnFractions: [0.5, 0.5], gap: 1)
+    _ = drawLatency(row.dependency.latency, glyphs: state.glyphs, in: halves[0], &canvas)
+    drawRecentEvents(of: row, state, in: halves[1], &canvas)
 }
 
 extension String {
@@ -86,7 +85,7 @@ extension String {
     }
 }
 
-func drawOverview(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canvas) {
+func drawOverview(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     let rows = state.visibleRows
     let multipleInstances = state.shown.instanceCount > 1
     let candidates = columns.filter {
@@ -109,17 +108,17 @@ func drawOverview(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canva
     let nameColumn = min(28, max(nameWidth, state.width - used + nameWidth))
 
     // Column titles.
-    var x = canvas.put(Format.left("DEPENDENCY", nameColumn), x: 0, y: body.top, role: .header)
+    var x = canvas.put(Format.left("DEPENDENCY", nameColumn), x: 0, y: body.y, role: .header)
     for column in chosen {
         let title =
             column.align == .right ? Format.right(column.title, column.width) : Format.left(column.title, column.width)
-        x = canvas.put(" " + title, x: x, y: body.top, role: .header)
+        x = canvas.put(" " + title, x: x, y: body.y, role: .header)
     }
-    canvas.paint(row: body.top, role: .header)
+    canvas.paint(row: body.y, role: .header)
     guard body.height > 1 else { return }
     if rows.isEmpty {
         let why = state.shown.rows.isEmpty ? "no data yet" : "no dependency matches '\(state.filter)'"
-        canvas.put(why, x: 1, y: body.top + 1, role: .dim)
+        canvas.put(why, x: 1, y: body.y + 1, role: .dim)
         return
     }
     // Scroll so the selection stays visible.
@@ -128,7 +127,7 @@ func drawOverview(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canva
     let first = max(0, min(selection - capacity + 1, rows.count - capacity))
     let start = selection < capacity ? 0 : first
     for (offset, row) in rows[start..<min(rows.count, start + capacity)].enumerated() {
-        let y = body.top + 1 + offset
+        let y = body.y + 1 + offset
         var x = canvas.put(row.rising ? state.glyphs.rising + " " : "  ", x: 0, y: y, role: row.rising ? .rising : .text)
         x = canvas.put(
             Format.left(Format.fit(row.name, nameColumn - 2, ellipsis: state.glyphs.ellipsis), nameColumn - 2), x: x,
@@ -145,9 +144,9 @@ func drawOverview(_ state: ConsoleState, _ body: BodyArea, _ canvas: inout Canva
             x = canvas.put(text, x: x, y: y, role: keepsRole ? role : .selected)
         }
     }
-    drawSelectionPreview(state, rowsEnd: body.top + 1 + min(rows.count, capacity), body, &canvas)
+    drawSelectionPreview(state, below: body.splitTop(1 + min(rows.count, capacity)).rest, &canvas)
     if rows.count > capacity {
         let more = "\(start + 1)-\(min(rows.count, start + capacity)) of \(rows.count)"
-        canvas.put(" " + more, x: max(0, state.width - more.count - 1), y: body.top, role: .dim)
+        canvas.put(" " + more, x: max(0, state.width - more.count - 1), y: body.y, role: .dim)
     }
 }

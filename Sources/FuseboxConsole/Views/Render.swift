@@ -10,7 +10,8 @@ public func render(_ state: ConsoleState) -> Canvas {
         return canvas
     }
     drawHeader(state, &canvas)
-    let body = BodyArea(top: 1, bottom: state.height - 3)
+    // Header, body, status line, key hints.
+    let body = canvas.bounds.inset(top: 1, bottom: 2)
     switch state.screen {
     case .overview: drawOverview(state, body, &canvas)
     case .detail: drawDetail(state, body, &canvas)
@@ -30,11 +31,9 @@ public func render(_ state: ConsoleState) -> Canvas {
     return canvas
 }
 
-/// The rows a view may use.
-struct BodyArea {
-    let top: Int
-    let bottom: Int
-    var height: Int { max(0, bottom - top + 1) }
+extension Rect {
+    /// The last row inside the rect.
+    var lastRow: Int { bottom - 1 }
 }
 
 private func drawHeader(_ state: ConsoleState, _ canvas: inout Canvas) {
