@@ -1,4 +1,5 @@
 public import FuseboxBackend
+import Dispatch
 import FuseboxProtocol
 import Synchronization
 
@@ -61,7 +62,9 @@ public final class ConsoleProgram {
     /// it, and every poll or command still in flight, before returning.
     public func run(_ initial: ConsoleState) -> Exit {
         var state = initial
+        let workEnded = DispatchSemaphore(value: 0)
         let backendWork = Task { [backend, inbox, clock] in
+            defer { workEnded.signal() }
             do {
                 try await backend.run()
             } catch is CancellationError {
@@ -74,6 +77,9 @@ public final class ConsoleProgram {
             backendWork.cancel()
             pollTask?.cancel()
             for task in commandTasks { task.cancel() }
+            // The backend's own work (a simulation's traffic) winds down before the console returns;
+            // a backend that ignores cancellation is not waited for beyond a few seconds.
+            _ = workEnded.wait(timeout: .now() + .seconds(3))
         }
         schedulePoll(afterMilliseconds: 0, jittered: false)
         let (width, height) = terminal.size
