@@ -200,11 +200,18 @@ import Testing
         }
     }
 
+    /// The overview's table rows: the lines after the column titles, up to the first empty line.
+    static func tableRows(_ screen: String) -> [Substring] {
+        let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let header = lines.firstIndex(where: { $0.hasPrefix("DEPENDENCY") }) else { return [] }
+        return Array(lines[(header + 1)...].prefix { !$0.trimmingCharacters(in: .whitespaces).isEmpty })
+    }
+
     @Test func anOperatorSessionFromOpenBreakerToForcedOpen() async throws {
         try await Self.withSession("main") { session in
             // The default scenario trips a breaker within seconds.
             try await session.waitFor("a breaker reaching OPEN", seconds: 40) { screen in
-                screen.split(separator: "\n").dropFirst(2).contains { $0.contains(" OPEN ") }
+                Self.tableRows(screen).contains { $0.contains(" OPEN ") }
             }
             try await session.keys("?")
             try await session.waitFor("HELP: overview")
@@ -215,9 +222,7 @@ import Testing
             try await session.type("payments")
             try await session.keys("Enter")
             try await session.waitFor("only payments rows") { screen in
-                let rows = screen.split(separator: "\n").dropFirst(2).filter {
-                    $0.hasPrefix("  ") || $0.hasPrefix("▲")
-                }
+                let rows = Self.tableRows(screen)
                 return !rows.isEmpty && rows.allSatisfy { $0.contains("payments") }
             }
 
@@ -229,13 +234,19 @@ import Testing
             try await session.keys("Tab")
             try await session.type("payments")
             try await session.keys("Tab", "Tab", "Enter")
-            try await session.waitFor("FORCED-OPEN", seconds: 10)
             try await session.waitFor("applied: 'payments'", seconds: 10)
+            // The row itself, from the next poll (the status line says FORCED-OPEN sooner).
+            try await session.waitFor("payments FORCED-OPEN in its row", seconds: 10) { screen in
+                Self.tableRows(screen).contains { $0.hasPrefix("  payments ") && $0.contains("FORCED-OPEN") }
+            }
 
             _ = try await Self.tmux("resize-window", "-t", session.name, "-x", "60", "-y", "15")
             let small = try await session.waitFor("a 60x15 layout") { screen in
+                // tmux crops the old frame at once; the console's own 60x15 frame ends with its key hints.
                 let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+                let last = lines.last { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? ""
                 return screen.contains("Fusebox") && lines.count <= 16 && lines.allSatisfy { $0.count <= 60 }
+                    && last.hasPrefix("enter details")
             }
             #expect(small.contains("FORCED-OPEN"))
 
