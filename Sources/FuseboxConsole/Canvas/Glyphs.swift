@@ -21,8 +21,10 @@ public struct Glyphs: Sendable, Hashable {
     /// A sparkline of `values` scaled to `maximum` (or the series' own maximum), `width` cells wide.
     public func sparkline(_ values: [Double], width: Int, maximum: Double? = nil) -> String {
         let recent = Array(values.suffix(width))
-        let top = max(maximum ?? 0, recent.max() ?? 0, 1e-9)
+        let top = max(maximum ?? 0, recent.filter(\.isFinite).max() ?? 0, 1e-9)
         let drawn = recent.map { value -> String in
+            // Unknown (NaN) is a gap, not a zero.
+            guard value.isFinite else { return " " }
             let level = Int((max(0, value) / top * Double(sparks.count - 1)).rounded())
             return sparks[min(sparks.count - 1, level)]
         }

@@ -106,51 +106,86 @@ public struct ConsoleState: Sendable {
     public internal(set) var visibleRows: [DependencyRow] = []
 
     /// Recomputes ``visibleRows`` after the data, the filter or the sort changed.
+    ///
+    /// Sorts positions rather than rows, by keys read once into a flat array (ties by id), then
+    /// copies each row once, already grouped by service.
     public mutating func refreshRows() {
-        let needle = filter.lowercased()
-        let rows =
-            needle.isEmpty
-            ? shown.rows
-            : shown.rows.filter { row in
-                row.name.lowercased().contains(needle) || row.dependency.breaker.state.rawValue.contains(needle)
-                    || row.dependency.breaker.state.label.lowercased().contains(needle)
-                    || row.instance.lowercased().contains(needle)
-            }
+        let rows = filteredRows()
+        let order: [Int]
         switch sort {
-        case .worst:
-            visibleRows = rows.sorted { $0.severity != $1.severity ? $0.severity > $1.severity : $0.id < $1.id }
-        case .name: visibleRows = rows.sorted { $0.id < $1.id }
-        case .calls:
-            visibleRows = rows.sorted {
-                $0.callsPerSecond != $1.callsPerSecond ? $0.callsPerSecond > $1.callsPerSecond : $0.id < $1.id
-            }
-        case .failures:
-            visibleRows = rows.sorted {
-                let (a, b) = ($0.dependency.breaker.failureRate ?? -1, $1.dependency.breaker.failureRate ?? -1)
-                return a != b ? a > b : $0.id < $1.id
-            }
-        case .latency:
-            visibleRows = rows.sorted {
-                let (a, b) = ($0.dependency.latency.p99 ?? -1, $1.dependency.latency.p99 ?? -1)
-                return a != b ? a > b : $0.id < $1.id
-            }
+        case .worst: order = Self.order(rows, descendingBy: \.severity)
+        case .name:
+            var positions = Array(rows.indices)
+            positions.sort { rows[$0].id < rows[$1].id }
+            order = positions
+        case .calls: order = Self.order(rows, descendingBy: \.callsPerSecond)
+        // Unknown sorts below every known value.
+        case .failures: order = Self.order(rows, descendingBy: { $0.reading.failureRate ?? -1 })
+        case .latency: order = Self.order(rows, descendingBy: { $0.reading.p99 ?? -1 })
         }
-        groupByService()
+        visibleRows = groupedByService(order, rows)
     }
 
-    /// With several services, keeps each service's rows together (the service with the worst row
-    /// first), in the chosen order within each group.
-    private mutating func groupByService() {
-        guard shown.serviceCount > 1 else { return }
-        var order: [String] = []
-        var groups: [String: [DependencyRow]] = [:]
-        for row in visibleRows {
-            if groups[row.service] == nil { order.append(row.service) }
-            groups[row.service, default: []].append(row)
+    /// The rows the filter lets through: by name, breaker state or instance, ignoring case.
+    private func filteredRows() -> [DependencyRow] {
+        let needle = filter.lowercased()
+        guard !needle.isEmpty else { return shown.rows }
+        // Whether a state matches does not depend on the row, nor (within a run) whether the instance does.
+        let states = Set(
+            BreakerState.allCases.filter { $0.rawValue.contains(needle) || $0.label.lowercased().contains(needle) })
+        var instance: (name: String, matches: Bool)?
+        return shown.rows.filter { row in
+            if row.name.lowercased().contains(needle) || states.contains(row.reading.state) { return true }
+            if let instance, instance.name == row.instance { return instance.matches }
+            let matches = row.instance.lowercased().contains(needle)
+            instance = (row.instance, matches)
+            return matches
         }
-        // `order` lists services by their best-ranked row; by name, services go alphabetically.
-        if sort == .name { order.sort() }
-        visibleRows = order.flatMap { groups[$0]! }
+    }
+
+    /// Positions of `rows`, the largest `key` first, ties by id.
+    private static func order(_ rows: [DependencyRow], descendingBy key: (DependencyRow) -> Double) -> [Int] {
+        let keys = rows.map(key)
+        var positions = Array(rows.indices)
+        keys.withUnsafeBufferPointer { keys in
+            positions.sort { keys[$0] != keys[$1] ? keys[$0] > keys[$1] : rows[$0].id < rows[$1].id }
+        }
+        return positions
+    }
+
+    /// The rows in `order`. With several services, each service's rows are kept together (the
+    /// service with the best-ranked row first; by name, services go alphabetically), in `order`
+    /// within each group.
+    private func groupedByService(_ order: [Int], _ rows: [DependencyRow]) -> [DependencyRow] {
+        guard shown.serviceCount > 1 else { return order.map { rows[$0] } }
+        var services: [String] = []
+        var groupOf: [String: Int] = [:]
+        var groups: [[Int]] = []
+        var last: (service: String, group: Int)?
+        for position in order {
+            let service = rows[position].service
+            let group: Int
+            if let last, last.service == service {
+                group = last.group
+            } else if let known = groupOf[service] {
+                group = known
+            } else {
+                group = groups.count
+                groupOf[service] = group
+                services.append(service)
+                groups.append([])
+            }
+            groups[group].append(position)
+            last = (service, group)
+        }
+        var groupOrder = Array(groups.indices)
+        if sort == .name { groupOrder.sort { services[$0] < services[$1] } }
+        var result: [DependencyRow] = []
+        result.reserveCapacity(order.count)
+        for group in groupOrder {
+            for position in groups[group] { result.append(rows[position]) }
+        }
+        return result
     }
 
     /// The dependency under the cursor.

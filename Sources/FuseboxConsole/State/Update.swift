@@ -349,17 +349,27 @@ private func runCommandLine(_ line: String, _ state: inout ConsoleState) -> [Eff
 
 // MARK: - Event log
 
+/// Logs each snapshot's events not seen before; the log is trimmed once, not once per event.
 private func absorbEvents(_ snapshots: [Snapshot], _ state: inout ConsoleState) {
     for snapshot in snapshots {
         let seen = state.seenSequence[snapshot.instance] ?? 0
         for event in snapshot.events where event.sequence > seen {
-            appendLog(&state, event.atMilliseconds, snapshot.instance, event.kind.rawValue, event.message)
+            state.log.append(
+                .init(
+                    atMilliseconds: event.atMilliseconds, instance: snapshot.instance, kind: event.kind.rawValue,
+                    text: event.message))
         }
         state.seenSequence[snapshot.instance] = max(seen, snapshot.lastEventSequence)
     }
+    trimLog(&state)
 }
 
 private func appendLog(_ state: inout ConsoleState, _ at: Int64, _ instance: String, _ kind: String, _ text: String) {
     state.log.append(.init(atMilliseconds: at, instance: instance, kind: kind, text: text))
+    trimLog(&state)
+}
+
+/// Keeps the newest ``ConsoleState/logLimit`` lines.
+private func trimLog(_ state: inout ConsoleState) {
     if state.log.count > ConsoleState.logLimit { state.log.removeFirst(state.log.count - ConsoleState.logLimit) }
 }
