@@ -93,7 +93,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "FuseboxProtocolTests", dependencies: ["FuseboxProtocol"], exclude: ["Fixtures"], swiftSettings: strict),
+            name: "FuseboxProtocolTests", dependencies: ["FuseboxProtocol"], exclude: ["Fixtures"],
+            swiftSettings: strict),
         .testTarget(
             name: "FuseboxConsoleTests",
             dependencies: [

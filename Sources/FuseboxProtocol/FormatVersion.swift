@@ -1,10 +1,13 @@
 /// The version of the wire and file format, `major.minor`.
 ///
-/// A reader accepts every minor version of the majors it knows (newer minors only add fields,
-/// which it ignores) and refuses a newer major with ``FormatVersionError``. Encoded as the string
-/// `"1.0"`; the integer `1` of early builds reads as `1.0`.
+/// A reader accepts every minor version of the majors it knows (newer minors only add optional
+/// fields, which it ignores) and refuses a newer major with ``FormatVersionError``. Removing or
+/// retyping a field, or adding a case to an enum, needs a new major. Encoded as the string `"1.0"`;
+/// the integer `1` of early builds reads as `1.0` (their bare-string event states included).
 public struct FormatVersion: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    /// Changes that old readers cannot read.
     public var major: Int
+    /// Additions that old readers skip.
     public var minor: Int
 
     /// The version this build writes.

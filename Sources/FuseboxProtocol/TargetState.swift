@@ -16,6 +16,15 @@ public enum TargetState: Codable, Sendable, Hashable, CustomStringConvertible {
     private enum CodingKeys: String, CodingKey { case breaker, flag }
 
     public init(from decoder: any Decoder) throws {
+        // Early builds wrote a bare string ("forced-open", "on", "25.0%", "read-only").
+        if let text = try? decoder.singleValueContainer().decode(String.self) {
+            guard let state = TargetState(legacy: text) else {
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: decoder.codingPath, debugDescription: "unknown target state '\(text)'"))
+            }
+            self = state
+            return
+        }
         let c = try decoder.container(keyedBy: CodingKeys.self)
         if let state = try c.decodeIfPresent(BreakerState.self, forKey: .breaker) {
             self = .breaker(state)
@@ -32,6 +41,21 @@ public enum TargetState: Codable, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .breaker(let state): try c.encode(state, forKey: .breaker)
         case .flag(let value): try c.encode(value, forKey: .flag)
+        }
+    }
+
+    /// A state as early builds wrote it: a breaker state's name, or a flag value's description.
+    init?(legacy text: String) {
+        if let state = BreakerState(rawValue: text) {
+            self = .breaker(state)
+        } else if let level = DegradationLevel(rawValue: text) {
+            self = .flag(.degradation(level))
+        } else if text == "on" || text == "off" {
+            self = .flag(.boolean(text == "on"))
+        } else if text.hasSuffix("%"), let percentage = Double(text.dropLast()) {
+            self = .flag(.percentage(percentage))
+        } else {
+            return nil
         }
     }
 }

@@ -93,13 +93,14 @@ public final class SimulatorBackend: ResilienceBackend {
     }
 
     public func send(_ command: Command, to instances: [String]) async throws(BackendError) -> [CommandResult] {
-        var results: [CommandResult] = []
+        // Every name is checked before anything changes: a command applies to all of them or to none.
+        var indices: [Int] = []
         for instance in instances {
             guard let index = simulation.registries.firstIndex(where: { $0.instance == instance }) else {
-                throw BackendError(.unsupportedCommand, "no instance named '\(instance)' in the simulator")
+                throw BackendError(.unsupportedCommand, "no instance named '\(instance)' in the simulator; nothing was changed")
             }
-            results += simulation.apply(command, instance: index)
+            indices.append(index)
         }
-        return results
+        return indices.flatMap { simulation.apply(command, instance: $0) }
     }
 }

@@ -11,6 +11,11 @@ enum FuseboxBench {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.contains("--help") || arguments.contains("-h") {
             print("usage: fusebox-bench [--quick] [FILTER...]   (filters match benchmark name prefixes)")
+            print("       fusebox-bench idle [--quick]   (the console idling beside htop; needs tmux and htop, ~70 s)")
+            return
+        }
+        if arguments.first == "idle" {
+            for r in IdleBenchmark.run(seconds: arguments.contains("--quick") ? 10 : 60) { print(r.line) }
             return
         }
         let quick = arguments.contains("--quick")

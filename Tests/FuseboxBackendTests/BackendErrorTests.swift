@@ -31,6 +31,7 @@ import Testing
         for (specification, expected) in [("a:x", "first scheme"), ("b:x", "second scheme")] {
             do {
                 _ = try table.backend(for: specification)
+                Issue.record("'\(specification)' should have reached a scheme that throws")
             } catch {
                 #expect(error.message == expected)
             }

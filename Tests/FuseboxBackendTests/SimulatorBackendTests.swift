@@ -51,12 +51,15 @@ import Testing
         let states = backend.simulation.snapshots().map { $0.dependency(named: "search")!.breaker.state }
         #expect(states == [.forcedOpen, .closed, .forcedOpen], "checkout-2 was not named, so it is untouched")
 
+        let close = Command(id: "b2", actor: "alice", reason: "", action: .close(dependency: "search"))
         do {
-            _ = try await backend.send(command, to: ["checkout-9"])
+            _ = try await backend.send(close, to: ["checkout-1", "checkout-9"])
             Issue.record("an unknown instance should not be accepted")
         } catch {
             #expect(error.code == .unsupportedCommand && error.message.contains("checkout-9"))
         }
+        let after = backend.simulation.snapshots().map { $0.dependency(named: "search")!.breaker.state }
+        #expect(after == [.forcedOpen, .closed, .forcedOpen], "nothing changed, not even on checkout-1")
     }
 
     @Test func virtualTimeIsSelfPacedOneSecondPerPoll() async throws {

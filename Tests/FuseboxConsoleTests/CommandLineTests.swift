@@ -69,7 +69,8 @@ import Testing
         let unsupported = try await fusebox("status", "--source", "ftp://127.0.0.1:9901")
         #expect(unsupported.status == 2)
         #expect(
-            unsupported.errors == "fusebox: cannot read source 'ftp://127.0.0.1:9901'; this build reads: sim[:SCENARIO]\n",
+            unsupported.errors
+                == "fusebox: cannot read source 'ftp://127.0.0.1:9901'; this build reads: sim[:SCENARIO]\n",
             "one line naming the sources that exist")
         let scenario = try await fusebox("status", "--source", "sim:meltdown")
         #expect(scenario.status == 2 && scenario.errors.hasPrefix("fusebox: unknown scenario 'meltdown'"))

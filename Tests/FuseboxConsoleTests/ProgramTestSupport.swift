@@ -64,6 +64,8 @@ final class ScriptedBackend: ResilienceBackend {
     enum Answer: Sendable {
         case snapshots([Snapshot])
         case failure(BackendError)
+        /// Never answers (until the test process ends).
+        case hang
     }
 
     let description = "scripted"
@@ -100,6 +102,8 @@ final class ScriptedBackend: ResilienceBackend {
                 return stamped
             }
         case .failure(let error): throw error
+        case .hang:
+            while true { try? await Task.sleep(nanoseconds: 3_600_000_000_000) }
         }
     }
 

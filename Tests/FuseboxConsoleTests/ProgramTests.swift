@@ -26,8 +26,16 @@ import Testing
                 URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                     .deletingLastPathComponent().appendingPathComponent("themes").path
             ])
-        return ConsoleProgram(backend: backend, terminal: terminal, themes: themes, clock: clock, random: random)
+        return ConsoleProgram(
+            backend: backend, terminal: terminal, themes: themes, clock: clock, random: random,
+            pollTimeoutMilliseconds: Self.pollTimeout)
     }
+
+    /// A value no backoff takes, so the waits a test reads are the polls' own.
+    static let pollTimeout: Int64 = 9_999
+
+    /// The waits between polls (the per-poll timeouts left out).
+    func pollWaits(_ clock: ManualConsoleClock) -> [Int64] { clock.waits.filter { $0 != Self.pollTimeout } }
 
     @Test func failedPollsBackOffThenRecoverAndTheLogSaysSo() async {
         let clock = ManualConsoleClock(now: Self.start)
@@ -39,8 +47,8 @@ import Testing
         #expect(exit.reason == .quit)
         // The first poll is immediate; then 2, 4 and 8 intervals after failures (jitter fixed at its
         // midpoint here), then one interval once the source answers.
-        #expect(Array(clock.waits.prefix(5)) == [2_000, 4_000, 8_000, 1_000, 1_000], "\(clock.waits)")
-        let backendLines = exit.state.log.filter { $0.kind == "backend" }.map(\.text)
+        #expect(Array(pollWaits(clock).prefix(5)) == [2_000, 4_000, 8_000, 1_000, 1_000], "\(clock.waits)")
+        let backendLines = exit.state.log.filter { $0.kind == .backend }.map(\.text)
         #expect(
             backendLines == [
                 "connection refused by 127.0.0.1:9901 (retrying in 2.0s)",
@@ -59,7 +67,7 @@ import Testing
             let terminal = MemoryTerminal(
                 clock: clock, steps: [.init(until: { _ in backend.polls >= 2 }, input: .key(.character("q")))])
             _ = await runOnThread(program(backend, terminal, clock, random: { unit }), state())
-            #expect(clock.waits.first == expected)
+            #expect(pollWaits(clock).first == expected)
         }
     }
 
@@ -125,6 +133,21 @@ import Testing
         #expect(exit.state.sourceError?.code == .unauthorized)
     }
 
+    @Test func aPollThatNeverAnswersTimesOutAndTheConsoleGoesOn() async {
+        let clock = ManualConsoleClock(now: Self.start)
+        let backend = ScriptedBackend([.snapshots(Self.fleet), .hang, .snapshots(Self.fleet)], clock: clock)
+        let terminal = MemoryTerminal(
+            clock: clock,
+            steps: [
+                .init(until: { $0.contains("did not answer within 10.0s") }, input: .key(.character("?"))),
+                .init(until: { $0.contains("HELP") }, input: .key(.escape)),
+                .init(until: { _ in backend.polls >= 3 }, input: .key(.character("q"))),
+            ])
+        let exit = await runOnThread(program(backend, terminal, clock), state())
+        #expect(exit.reason == .quit, "keys still work while a poll hangs")
+        #expect(exit.state.log.contains { $0.text.hasPrefix("the source did not answer within 10.0s (retrying in 2.0s)") })
+    }
+
     @Test func effectsReportBackThroughUpdate() async {
         let clock = ManualConsoleClock(now: Self.start)
         let backend = ScriptedBackend([.snapshots(Self.fleet)], clock: clock)
@@ -151,7 +174,7 @@ import Testing
         #expect(backend.sent.count == 1)
         #expect(backend.sent.first?.0.action == .disable(dependency: "catalog"))
         #expect(backend.sent.first?.1 == ["checkout-1"])
-        #expect(exit.state.log.contains { $0.kind == "command" && $0.instance == "checkout-1" })
+        #expect(exit.state.log.contains { $0.kind == .command && $0.instance == "checkout-1" })
     }
 
     @Test func everyWayOutEndsTheLoop() async {
@@ -170,7 +193,10 @@ import Testing
         let backend = ScriptedBackend([.snapshots(Self.fleet)], clock: clock)
         let steps: [MemoryTerminal.Step] =
             [.init(until: { $0.contains("auth") }, input: .key(.character(":")))]
-            + [.init(until: { _ in true }, input: .key(.character("q"))), .init(until: { _ in true }, input: .key(.enter))]
+            + [
+                .init(until: { _ in true }, input: .key(.character("q"))),
+                .init(until: { _ in true }, input: .key(.enter)),
+            ]
         let exit = await runOnThread(program(backend, MemoryTerminal(clock: clock, steps: steps), clock), state())
         #expect(exit.reason == .quit, ":q quits")
     }

@@ -36,7 +36,8 @@ struct SnapshotBuilder {
                     calls: 40, failures: 1, slowCalls: 0, turnedAway: 120) : nil)
         let activations =
             fallbacks == 0
-            ? [] : [FallbackActivationCount(fallback: "cache", kind: .staleCache, reason: .breakerOpen, count: fallbacks)]
+            ? []
+            : [FallbackActivationCount(fallback: "cache", kind: .staleCache, reason: .breakerOpen, count: fallbacks)]
         return DependencySnapshot(
             name: name, criticality: criticality, metadata: ["owner": owner, "runbook": "wiki/\(name)"],
             breaker: breaker,
@@ -69,7 +70,8 @@ struct SnapshotBuilder {
         DependencySnapshot(
             name: name, criticality: .degradable, metadata: [:], breaker: BreakerSnapshot(state: state),
             calls: CallCounts(calls: calls, successes: calls - failures, failures: failures, rejected: 0),
-            retry: .unknown, fallbacks: FallbackSnapshot(chain: [], activations: [], unserved: 0, maxStalenessMilliseconds: nil),
+            retry: .unknown,
+            fallbacks: FallbackSnapshot(chain: [], activations: [], unserved: 0, maxStalenessMilliseconds: nil),
             bulkhead: nil, rateLimiter: nil, latency: .unknown, slo: nil)
     }
 
@@ -101,12 +103,18 @@ struct SnapshotBuilder {
     /// The standard test fleet: one dependency in each breaker state, and two flags.
     static func fleet(at: Int64, callsScale: UInt64) -> [Snapshot] {
         let builder = SnapshotBuilder(at: at)
-            .with(dependency("payments", state: .open, criticality: .critical, calls: 300 * callsScale,
-                             failures: 150 * callsScale, failureRate: 55, p99: 900, fallbacks: 20 * callsScale))
+            .with(
+                dependency(
+                    "payments", state: .open, criticality: .critical, calls: 300 * callsScale,
+                    failures: 150 * callsScale, failureRate: 55, p99: 900, fallbacks: 20 * callsScale)
+            )
             .with(dependency("catalog", calls: 250 * callsScale, failures: 40 * callsScale, failureRate: 22, p99: 80))
             .with(dependency("auth", criticality: .critical, calls: 400 * callsScale, p99: 12))
-            .with(dependency("search", state: .halfOpen, calls: 100 * callsScale, failures: 5 * callsScale,
-                             failureRate: 30, p99: 140))
+            .with(
+                dependency(
+                    "search", state: .halfOpen, calls: 100 * callsScale, failures: 5 * callsScale,
+                    failureRate: 30, p99: 140)
+            )
             .with(dependency("inventory", state: .forcedOpen, calls: 50 * callsScale, p99: 20))
             .with(dependency("pricing", state: .recovering, calls: 120 * callsScale, failureRate: 2, p99: 25))
             .with(dependency("analytics", state: .disabled, calls: 90 * callsScale, p99: 9))
@@ -118,7 +126,8 @@ struct SnapshotBuilder {
                     from: .breaker(.closed), to: .breaker(.open), reason: "failure rate 55.0% >= 50.0%",
                     message: "payments: CLOSED -> OPEN (failure rate 55.0% >= 50.0% over 100 calls)"),
                 Event(
-                    sequence: 2, atMilliseconds: at - 15_000, kind: .fallback, dependency: "payments", fallback: "cache",
+                    sequence: 2, atMilliseconds: at - 15_000, kind: .fallback, dependency: "payments",
+                    fallback: "cache",
                     fallbackKind: .staleCache, fallbackReason: .breakerOpen, count: 12,
                     message: "payments: cache served 12x (breaker-open)"),
                 Event(

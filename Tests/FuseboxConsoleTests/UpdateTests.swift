@@ -180,7 +180,8 @@ import Testing
     @Test func commandResultsAndFailuresReachTheStatusLineAndLog() async {
         var state = await fresh()
         let applied = CommandResult(
-            commandId: "c1", status: .applied, target: "payments", before: .breaker(.open), after: .breaker(.forcedOpen),
+            commandId: "c1", status: .applied, target: "payments", before: .breaker(.open),
+            after: .breaker(.forcedOpen),
             refusal: nil,
             message: "'payments' OPEN -> FORCED-OPEN", atMilliseconds: 1)
         _ = update(&state, .commandResults([applied], atMilliseconds: 2))
@@ -192,7 +193,7 @@ import Testing
         #expect(state.status?.isError == true)
         _ = update(&state, .commandFailed(BackendError(.unreachable, "connection refused"), atMilliseconds: 4))
         #expect(state.status?.text == "command not delivered: connection refused")
-        #expect(state.log.suffix(3).map(\.kind) == ["command", "command", "command"])
+        #expect(state.log.suffix(3).map(\.kind) == [.command, .command, .command])
     }
 
     @Test func aFailingSourceKeepsTheLastDataAndSaysHowOld() async {
@@ -200,13 +201,14 @@ import Testing
         let rows = state.shown.rows
         let now = state.fleet.updatedAtMilliseconds! + 12_000
         let effects = update(
-            &state, .pollFailed(BackendError(.unreachable, "connection refused by 127.0.0.1:9901"), atMilliseconds: now))
+            &state, .pollFailed(BackendError(.unreachable, "connection refused by 127.0.0.1:9901"), atMilliseconds: now)
+        )
         #expect(effects == [.poll(afterMilliseconds: 2_000, jittered: true)], "retries after twice the interval")
         #expect(state.shown.rows == rows, "last good data stays")
         let screen = render(state)
         let status = screen.line(state.height - 2)
         #expect(status == "source error: connection refused by 127.0.0.1:9901 (data 12s old; retrying in 2.0s)")
-        #expect(state.log.last?.kind == "backend")
+        #expect(state.log.last?.kind == .backend)
         #expect(screen.line(0).contains("updated 12s ago"))
     }
 
@@ -216,7 +218,7 @@ import Testing
         let (_, last) = await ConsoleFixtures.snapshots
         _ = update(&state, .data(last, atMilliseconds: last[0].takenAtMilliseconds + 1_000))
         #expect(state.log.count == count, "the same events again add nothing")
-        #expect(state.log.contains { $0.kind == "transition" && $0.text.contains("CLOSED -> OPEN") })
+        #expect(state.log.contains { $0.kind == .transition && $0.text.contains("CLOSED -> OPEN") })
     }
 
     @Test func resizeChangesTheLayout() async {
@@ -268,7 +270,7 @@ import Testing
     @Test func aFatalSourceErrorStopsPollingAndSaysWhatToDo() {
         var state = SnapshotBuilder.state()
         let error = BackendError(.unauthorized, "the agent refused the token (401); check --token-file")
-        #expect(update(&state, .pollFailed(error, atMilliseconds: ConsoleFixtures.origin + 5_000)).isEmpty)
+        #expect(update(&state, .pollFailed(error, atMilliseconds: ConsoleFixtures.origin + 5_000)) == [.stopPolling])
         let status = render(state).line(state.height - 2)
         #expect(status.hasPrefix("source error: the agent refused the token (401); check --token-file"))
         #expect(status.contains("polling stopped: fix and restart"))

@@ -71,8 +71,32 @@ import Testing
         #expect(encoded == "\"1.0\"")
     }
 
+    @Test func snapshotsFromEarlyBuildsStillRead() throws {
+        // Before 1.0: an integer version and events whose states were bare strings.
+        var object = try fixtureObject()
+        object["formatVersion"] = 1
+        var events = object["events"] as! [[String: Any]]
+        for index in events.indices {
+            if let from = events[index]["from"] as? [String: Any] {
+                events[index]["from"] = (from["breaker"] as? String) ?? "off"
+            }
+            if let to = events[index]["to"] as? [String: Any] { events[index]["to"] = (to["breaker"] as? String) ?? "on" }
+        }
+        object["events"] = events
+        let snapshot = try decode(object)
+        #expect(snapshot.events.first { $0.kind == .transition }?.from == .breaker(.closed))
+        #expect(snapshot.events.first { $0.kind == .flag }?.to == .flag(.boolean(true)))
+        let legacy = [("\"half-open\"", TargetState.breaker(.halfOpen)), ("\"25.0%\"", .flag(.percentage(25))),
+            ("\"read-only\"", .flag(.degradation(.readOnly)))]
+        for (json, expected) in legacy {
+            #expect(try JSONDecoder().decode(TargetState.self, from: Data(json.utf8)) == expected)
+        }
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(TargetState.self, from: Data("\"ajar\"".utf8)) }
+    }
+
     @Test func unknownRejectionReasonsFromANewerMinorAreLeftOut() throws {
-        let json = #"{"calls":5,"successes":2,"failures":1,"rejected":2,"rejectedByReason":{"back-in":1,"load-shed":1}}"#
+        let json =
+            #"{"calls":5,"successes":2,"failures":1,"rejected":2,"rejectedByReason":{"back-in":1,"load-shed":1}}"#
         let counts = try JSONDecoder().decode(CallCounts.self, from: Data(json.utf8))
         #expect(counts.rejectedByReason == [.backIn: 1])
         #expect(counts.bypassed == nil && counts.cacheHits == nil, "absent means unknown, not zero")

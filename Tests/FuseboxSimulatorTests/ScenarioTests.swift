@@ -49,7 +49,8 @@ import Testing
         let budget = try #require(
             simulation.registries[0].dependency(named: "inventory-db")?.retryBudget?.configuration)
         let allowance = budget.ratio * calls + Double(budget.minRetriesPerSecond * seconds)
-        #expect(Double(inventory.retry.retries ?? 0) <= allowance, "\(inventory.retry.retries) retries for \(calls) calls")
+        #expect(
+            Double(inventory.retry.retries ?? 0) <= allowance, "\(inventory.retry.retries) retries for \(calls) calls")
         #expect((inventory.retry.budgetDenied ?? 0) > 0, "the budget had to refuse retries")
         #expect(inventory.breaker.state == .closed, "the breaker stayed out of it: the budget did the work")
         // Unbudgeted, 45% failures and 4 attempts would retry about 0.8 times per call.

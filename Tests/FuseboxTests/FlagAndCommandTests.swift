@@ -25,7 +25,9 @@ import Testing
             Command(
                 id: "d", actor: "sre", reason: "db failover",
                 action: .setFlag(name: FuseboxRegistry.degradationFlagName, value: .degradation(.readOnly))))
-        #expect(result.status == .applied && result.before == .flag(.degradation(.normal)) && result.after == .flag(.degradation(.readOnly)))
+        #expect(
+            result.status == .applied && result.before == .flag(.degradation(.normal))
+                && result.after == .flag(.degradation(.readOnly)))
         #expect(registry.degradationLevel == .readOnly)
         #expect(registry.degradation.isOn)
     }
@@ -43,7 +45,9 @@ import Testing
         #expect(flag.lastChange?.actor == "alice" && flag.lastChange?.reason == "recs p99 5s")
         #expect(flag.lastChange?.previous == .boolean(false))
         let event = snapshot.events.first { $0.kind == .flag }!
-        #expect(event.flag == "recs.static" && event.from == .flag(.boolean(false)) && event.to == .flag(.boolean(true)) && event.actor == "alice")
+        #expect(
+            event.flag == "recs.static" && event.from == .flag(.boolean(false)) && event.to == .flag(.boolean(true))
+                && event.actor == "alice")
     }
 
     @Test func invalidFlagDefinitionsAreRejected() throws {
@@ -104,7 +108,9 @@ import Testing
         #expect(unknown.status == .refused && unknown.refusal == .unknownTarget)
         #expect(unknown.message.contains("no dependency named 'paymnets'"))
         let notAllowed = r.apply(Command(id: "2", actor: "a", reason: "", action: .disable(dependency: "payments")))
-        #expect(notAllowed.refusal == .notAllowed && notAllowed.before == .breaker(.closed) && notAllowed.after == .breaker(.closed))
+        #expect(
+            notAllowed.refusal == .notAllowed && notAllowed.before == .breaker(.closed)
+                && notAllowed.after == .breaker(.closed))
         let locked = r.apply(
             Command(id: "3", actor: "a", reason: "", action: .setFlag(name: "locked", value: .boolean(true))))
         #expect(locked.refusal == .notAllowed)

@@ -22,12 +22,14 @@ extension FuseboxRegistry {
             -> CommandResult
         {
             CommandResult(
-                commandId: command.id, instance: instance, status: .refused, target: command.action.target, before: before,
+                commandId: command.id, instance: instance, status: .refused, target: command.action.target,
+                before: before,
                 after: before, refusal: refusal, message: message, atMilliseconds: now)
         }
         func applied(before: TargetState, after: TargetState, _ message: String) -> CommandResult {
             CommandResult(
-                commandId: command.id, instance: instance, status: .applied, target: command.action.target, before: before, after: after,
+                commandId: command.id, instance: instance, status: .applied, target: command.action.target,
+                before: before, after: after,
                 refusal: nil, message: message, atMilliseconds: now)
         }
         if command.id.isEmpty { return refuse(.invalidArgument, "a command needs a non-empty id") }
@@ -100,9 +102,9 @@ extension FuseboxRegistry {
         events.append(
             Event(
                 atMilliseconds: result.atMilliseconds, kind: .command,
-                dependency: command.action.verb == "set-flag" ? nil : command.action.target,
+                dependency: command.action.kind == .setFlag ? nil : command.action.target,
                 from: result.before, to: result.after, reason: command.reason, actor: command.actor,
-                commandId: command.id, flag: command.action.verb == "set-flag" ? command.action.target : nil,
+                commandId: command.id, flag: command.action.kind == .setFlag ? command.action.target : nil,
                 message:
                     "\(command.action.verb) \(command.action.target) by \(command.actor): \(result.status.rawValue)"
                     + (result.refusal.map { " (\($0.rawValue): \(result.message))" } ?? "")))

@@ -1,5 +1,5 @@
-public import FuseboxBackend
 import Dispatch
+public import FuseboxBackend
 import FuseboxProtocol
 import Synchronization
 
@@ -32,9 +32,11 @@ public final class ConsoleProgram {
     private let random: @Sendable () -> Double
     private let tickMilliseconds: Int64
     private let inputTimeoutMilliseconds: Int
+    private let pollTimeoutMilliseconds: Int64
     private let inbox = Inbox()
     private var pollTask: Task<Void, Never>?
-    private var commandTasks: [Task<Void, Never>] = []
+    /// Commands on their way; the console waits for them (a little) before it returns.
+    private let commandsInFlight = DispatchGroup()
 
     /// - Parameters:
     ///   - backend: the source to poll and send commands to.
@@ -44,10 +46,11 @@ public final class ConsoleProgram {
     ///   - random: uniform numbers in 0..<1 for jitter (a fixed value in tests).
     ///   - tickMilliseconds: how often ages on screen advance.
     ///   - inputTimeoutMilliseconds: the longest wait for a key before the loop looks at its inbox.
+    ///   - pollTimeoutMilliseconds: a poll that has not answered by then counts as failed (`timed-out`).
     public init(
         backend: any ResilienceBackend, terminal: any ConsoleTerminal, themes: ThemeLoader?,
         clock: any ConsoleClock, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-        tickMilliseconds: Int64 = 250, inputTimeoutMilliseconds: Int = 50
+        tickMilliseconds: Int64 = 250, inputTimeoutMilliseconds: Int = 50, pollTimeoutMilliseconds: Int64 = 10_000
     ) {
         self.backend = backend
         self.terminal = terminal
@@ -56,10 +59,12 @@ public final class ConsoleProgram {
         self.random = random
         self.tickMilliseconds = tickMilliseconds
         self.inputTimeoutMilliseconds = inputTimeoutMilliseconds
+        self.pollTimeoutMilliseconds = pollTimeoutMilliseconds
     }
 
-    /// Runs until the operator quits or a signal arrives. Starts the backend's own work and stops
-    /// it, and every poll or command still in flight, before returning.
+    /// Runs until the operator quits or a signal arrives. Starts the backend's own work and stops it
+    /// before returning; a command already sent is given a few seconds to be answered, so its
+    /// outcome is not lost.
     public func run(_ initial: ConsoleState) -> Exit {
         var state = initial
         let workEnded = DispatchSemaphore(value: 0)
@@ -74,9 +79,9 @@ public final class ConsoleProgram {
             }
         }
         defer {
-            backendWork.cancel()
             pollTask?.cancel()
-            for task in commandTasks { task.cancel() }
+            _ = commandsInFlight.wait(timeout: .now() + .seconds(3))
+            backendWork.cancel()
             // The backend's own work (a simulation's traffic) winds down before the console returns;
             // a backend that ignores cancellation is not waited for beyond a few seconds.
             _ = workEnded.wait(timeout: .now() + .seconds(3))
@@ -84,7 +89,7 @@ public final class ConsoleProgram {
         schedulePoll(afterMilliseconds: 0, jittered: false)
         let (width, height) = terminal.size
         if width != state.width || height != state.height {
-            _ = update(&state, .resize(width: width, height: height))
+            _ = perform(update(&state, .resize(width: width, height: height)), &state)
         }
         var dirty = true
         var lastTick = clock.nowMilliseconds()
@@ -95,7 +100,9 @@ public final class ConsoleProgram {
             }
             let now = clock.nowMilliseconds()
             if now - lastTick >= tickMilliseconds {
-                _ = update(&state, .tick(atMilliseconds: now))
+                if perform(update(&state, .tick(atMilliseconds: now)), &state) {
+                    return Exit(reason: .quit, state: state)
+                }
                 lastTick = now
                 dirty = true
             }
@@ -110,7 +117,9 @@ public final class ConsoleProgram {
                 if perform(update(&state, .key(key)), &state) { return Exit(reason: .quit, state: state) }
                 dirty = true
             case .resize(let width, let height):
-                _ = update(&state, .resize(width: width, height: height))
+                if perform(update(&state, .resize(width: width, height: height)), &state) {
+                    return Exit(reason: .quit, state: state)
+                }
                 dirty = true
             case .stop(let signal):
                 return Exit(reason: .signal(signal), state: state)
@@ -126,6 +135,9 @@ public final class ConsoleProgram {
                 return true
             case .poll(let milliseconds, let jittered):
                 schedulePoll(afterMilliseconds: milliseconds, jittered: jittered)
+            case .stopPolling:
+                pollTask?.cancel()
+                pollTask = nil
             case .send(let command, let instances):
                 send(command, to: instances)
             case .applyTheme(let name):
@@ -139,31 +151,27 @@ public final class ConsoleProgram {
     private func schedulePoll(afterMilliseconds milliseconds: Int64, jittered: Bool) {
         let wait = jittered ? PollSchedule.jittered(milliseconds, unit: random()) : milliseconds
         pollTask?.cancel()
+        let timeout = pollTimeoutMilliseconds
         pollTask = Task { [backend, inbox, clock] in
             if wait > 0 {
                 do { try await clock.sleep(milliseconds: wait) } catch { return }
             }
-            let message: Message
-            do throws(BackendError) {
-                let snapshots = try await backend.poll()
-                message = .data(snapshots, atMilliseconds: clock.nowMilliseconds())
-            } catch {
-                message = .pollFailed(error, atMilliseconds: clock.nowMilliseconds())
-            }
+            let message = await pollWithTimeout(backend, clock: clock, timeoutMilliseconds: timeout)
             if !Task.isCancelled { inbox.post(message) }
         }
     }
 
     private func send(_ command: Command, to instances: [String]) {
-        commandTasks.append(
-            Task { [backend, inbox, clock] in
-                do throws(BackendError) {
-                    let results = try await backend.send(command, to: instances)
-                    inbox.post(.commandResults(results, atMilliseconds: clock.nowMilliseconds()))
-                } catch {
-                    inbox.post(.commandFailed(error, atMilliseconds: clock.nowMilliseconds()))
-                }
-            })
+        commandsInFlight.enter()
+        Task { [backend, inbox, clock, commandsInFlight] in
+            defer { commandsInFlight.leave() }
+            do throws(BackendError) {
+                let results = try await backend.send(command, to: instances)
+                inbox.post(.commandResults(results, atMilliseconds: clock.nowMilliseconds()))
+            } catch {
+                inbox.post(.commandFailed(error, atMilliseconds: clock.nowMilliseconds()))
+            }
+        }
     }
 
     private func applyTheme(_ name: String) -> Message {
@@ -174,6 +182,56 @@ public final class ConsoleProgram {
             return .themeApplied(theme.name)
         } catch {
             return .themeFailed("\(error)")
+        }
+    }
+}
+
+/// One poll, or a `timed-out` failure if it has not answered in time. A poll that hangs is left
+/// behind (it cannot be forced to stop) and the console goes on.
+private func pollWithTimeout(
+    _ backend: any ResilienceBackend, clock: any ConsoleClock, timeoutMilliseconds: Int64
+) async -> Message {
+    let first = FirstAnswer()
+    let timer = Task {
+        guard (try? await clock.sleep(milliseconds: timeoutMilliseconds)) != nil else { return }
+        let seconds = Format.age(seconds: Double(timeoutMilliseconds) / 1000)
+        let error = BackendError(.timedOut, "the source did not answer within \(seconds)")
+        first.give(.pollFailed(error, atMilliseconds: clock.nowMilliseconds()))
+    }
+    Task {
+        let message: Message
+        do throws(BackendError) {
+            message = .data(try await backend.poll(), atMilliseconds: clock.nowMilliseconds())
+        } catch {
+            message = .pollFailed(error, atMilliseconds: clock.nowMilliseconds())
+        }
+        timer.cancel()
+        first.give(message)
+    }
+    return await first.value()
+}
+
+/// The first of several racing answers; later ones are dropped.
+private final class FirstAnswer: Sendable {
+    private let state = Mutex<(answer: Message?, waiter: CheckedContinuation<Message, Never>?)>((nil, nil))
+
+    func give(_ message: Message) {
+        let waiter = state.withLock { s -> CheckedContinuation<Message, Never>? in
+            guard s.answer == nil else { return nil }
+            s.answer = message
+            defer { s.waiter = nil }
+            return s.waiter
+        }
+        waiter?.resume(returning: message)
+    }
+
+    func value() async -> Message {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { s -> Message? in
+                if s.answer == nil { s.waiter = continuation }
+                return s.answer
+            }
+            if let ready { continuation.resume(returning: ready) }
         }
     }
 }

@@ -1,4 +1,3 @@
-
 /// Something the console can run in: ncurses in a real terminal (`FuseboxTerminal`) or an
 /// in-memory screen in tests. Used from one thread, the program's.
 public protocol ConsoleTerminal: AnyObject {

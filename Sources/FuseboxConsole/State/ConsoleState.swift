@@ -24,9 +24,19 @@ public struct ConsoleState: Sendable {
 
     /// One line of the console's own event log.
     public struct LogLine: Sendable, Hashable {
+        /// What the line is about.
+        public enum Kind: String, Sendable, Hashable {
+            case transition, fallback, command, flag
+            /// The source itself: failures and recoveries.
+            case backend
+        }
+
         public var atMilliseconds: Int64
+        /// The instance it happened on; empty for the console's own lines.
         public var instance: String
-        public var kind: String
+        public var kind: Kind
+        /// The dependency it is about, if any.
+        public var dependency: String?
         public var text: String
     }
 

@@ -329,7 +329,7 @@ public struct Fleet: Sendable, Hashable {
         latencyHistory: ArraySlice<Double>, fallbacksPerSecond: Double
     ) -> Bool {
         guard dependency.state == .closed else { return false }
-        let recentFailures = failureHistory.suffix(5)
+        let recentFailures = failureHistory.suffix(5).filter(\.isFinite)
         let averageFailures = recentFailures.isEmpty ? 0 : recentFailures.reduce(0, +) / Double(recentFailures.count)
         if rate.intervalFailurePercent >= 5 && rate.intervalFailurePercent > averageFailures * 1.5 { return true }
         let recentLatency = latencyHistory.suffix(5).filter(\.isFinite)

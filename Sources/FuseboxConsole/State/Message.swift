@@ -4,6 +4,7 @@ public import FuseboxProtocol
 /// Everything that can happen to the console. ``update(_:_:)`` is the only place that turns one
 /// into a change of state.
 public enum Message: Sendable {
+    /// The operator pressed a key.
     case key(Key)
     /// A poll succeeded.
     case data([Snapshot], atMilliseconds: Int64)
@@ -11,6 +12,7 @@ public enum Message: Sendable {
     case pollFailed(BackendError, atMilliseconds: Int64)
     /// Time passed (ages update even without data).
     case tick(atMilliseconds: Int64)
+    /// The terminal is now this size.
     case resize(width: Int, height: Int)
     /// The backend answered a command.
     case commandResults([CommandResult], atMilliseconds: Int64)
@@ -30,5 +32,8 @@ public enum Effect: Sendable, Hashable {
     case applyTheme(String)
     /// Poll the source after this many milliseconds (the program adds jitter to waits after failures).
     case poll(afterMilliseconds: Int64, jittered: Bool)
+    /// Poll no more: the source failed in a way retrying cannot fix.
+    case stopPolling
+    /// End the console.
     case quit
 }

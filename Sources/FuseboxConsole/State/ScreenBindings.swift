@@ -43,7 +43,7 @@ extension ConsoleState.Screen {
                 .init(.flags, hinted: false), .init(.pause, hinted: false), .init(.command, hinted: false),
             ]
         case .help:
-            return [.init(.back), .init(.help), .init(.quit)]
+            return [.init(.back), .init(.help), .init(.quit), .init(.command, hinted: false)]
         }
     }
 

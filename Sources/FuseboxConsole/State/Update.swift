@@ -34,7 +34,7 @@ private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] 
         state.nowMilliseconds = now
         state.fleet = state.fleet.advanced(to: snapshots, atMilliseconds: now)
         if !state.paused { state.shown = state.fleet }
-        if state.sourceError != nil { appendLog(&state, now, "", "backend", "source is answering again") }
+        if state.sourceError != nil { appendLog(&state, now, "", .backend, "source is answering again") }
         state.sourceError = nil
         state.pollFailures = 0
         absorbEvents(snapshots, &state)
@@ -44,15 +44,15 @@ private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] 
         state.nowMilliseconds = now
         state.sourceError = error
         guard error.isRetryable else {
-            appendLog(&state, now, "", "backend", "\(error.message) (\(error.code.rawValue); polling stopped)")
+            appendLog(&state, now, "", .backend, "\(error.message) (\(error.code.rawValue); polling stopped)")
             state.nextPollMilliseconds = 0
-            return []
+            return [.stopPolling]
         }
         state.pollFailures += 1
         state.nextPollMilliseconds = PollSchedule.delayMilliseconds(
             afterFailures: state.pollFailures, intervalMilliseconds: state.intervalMilliseconds)
         let retry = "retrying in \(Format.age(seconds: Double(state.nextPollMilliseconds) / 1000))"
-        appendLog(&state, now, "", "backend", "\(error.message) (\(retry))")
+        appendLog(&state, now, "", .backend, "\(error.message) (\(retry))")
         return [.poll(afterMilliseconds: state.nextPollMilliseconds, jittered: true)]
     case .tick(let now):
         state.nowMilliseconds = now
@@ -64,7 +64,9 @@ private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] 
     case .commandResults(let results, let now):
         for result in results {
             let text = "\(result.status.rawValue): \(result.message)"
-            appendLog(&state, now, result.instance ?? "", "command", "\(result.commandId) \(text)")
+            appendLog(
+                &state, now, result.instance ?? "", .command, "\(result.commandId) \(text)",
+                dependency: result.target)
         }
         let applied = results.filter { $0.status == .applied }.count
         if let refused = results.first(where: { $0.status == .refused }) {
@@ -76,7 +78,7 @@ private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] 
         }
         return []
     case .commandFailed(let error, let now):
-        appendLog(&state, now, "", "command", "not delivered: \(error.message)")
+        appendLog(&state, now, "", .command, "not delivered: \(error.message)")
         state.status = .init(text: "command not delivered: \(error.message)", isError: true)
         return []
     case .themeApplied(let name):
@@ -174,7 +176,8 @@ private func move(_ state: inout ConsoleState, by delta: Int) {
     switch state.screen {
     case .flags: state.flagSelection = max(0, min(state.shown.flags.count - 1, state.flagSelection + delta))
     case .events: state.eventScroll = max(0, min(max(0, state.log.count - 1), state.eventScroll - delta))
-    default: state.selection = max(0, min(state.visibleRows.count - 1, state.selection + delta))
+    case .overview, .detail, .help:
+        state.selection = max(0, min(state.visibleRows.count - 1, state.selection + delta))
     }
 }
 
@@ -268,6 +271,11 @@ private func handleDialog(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
                 id: "\(state.actor)-\(state.nowMilliseconds)-\(state.commandCounter)", actor: state.actor,
                 reason: dialog.reason, action: dialog.finalAction)
             state.status = .init(text: "sent: \(dialog.verb.lowercased()) \(dialog.target)", isError: false)
+            appendLog(
+                &state, state.nowMilliseconds, "", .command,
+                "\(command.id) sent: \(command.action.verb) \(dialog.target) to \(dialog.instances.joined(separator: ", "))"
+                    + " (reason: \(command.reason.isEmpty ? "none given" : command.reason))",
+                dependency: dialog.target)
             return [.send(command, to: dialog.instances)]
         }
     default:
@@ -356,17 +364,33 @@ private func absorbEvents(_ snapshots: [Snapshot], _ state: inout ConsoleState) 
         for event in snapshot.events where event.sequence > seen {
             state.log.append(
                 .init(
-                    atMilliseconds: event.atMilliseconds, instance: snapshot.instance, kind: event.kind.rawValue,
-                    text: event.message))
+                    atMilliseconds: event.atMilliseconds, instance: snapshot.instance, kind: LogLine.Kind(event.kind),
+                    dependency: event.dependency ?? event.flag, text: event.message))
         }
         state.seenSequence[snapshot.instance] = max(seen, snapshot.lastEventSequence)
     }
     trimLog(&state)
 }
 
-private func appendLog(_ state: inout ConsoleState, _ at: Int64, _ instance: String, _ kind: String, _ text: String) {
-    state.log.append(.init(atMilliseconds: at, instance: instance, kind: kind, text: text))
+private func appendLog(
+    _ state: inout ConsoleState, _ at: Int64, _ instance: String, _ kind: ConsoleState.LogLine.Kind, _ text: String,
+    dependency: String? = nil
+) {
+    state.log.append(.init(atMilliseconds: at, instance: instance, kind: kind, dependency: dependency, text: text))
     trimLog(&state)
+}
+
+private typealias LogLine = ConsoleState.LogLine
+
+extension ConsoleState.LogLine.Kind {
+    init(_ kind: Event.Kind) {
+        switch kind {
+        case .transition: self = .transition
+        case .fallback: self = .fallback
+        case .command: self = .command
+        case .flag: self = .flag
+        }
+    }
 }
 
 /// Keeps the newest ``ConsoleState/logLimit`` lines.

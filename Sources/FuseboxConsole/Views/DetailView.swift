@@ -14,7 +14,8 @@ func drawDetail(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     var x = canvas.put(d.name, in: heading, role: .title)
     x = canvas.put("  ", in: heading, column: x)
     x = canvas.put(b.badge, in: heading, column: x, role: b.state.role)
-    x = canvas.put("  \(d.criticality.rawValue)", in: heading, column: x, role: d.criticality == .critical ? .critical : .dim)
+    x = canvas.put(
+        "  \(d.criticality.rawValue)", in: heading, column: x, role: d.criticality == .critical ? .critical : .dim)
     canvas.put(clip("  \(row.service) \(row.instance)", heading.width - x, state), in: heading, column: x, role: .dim)
     let owner = d.metadata["owner"] ?? Format.unknown
     let runbook = d.metadata["runbook"] ?? Format.unknown
@@ -89,7 +90,9 @@ private func drawBreakerFacts(_ d: DependencySnapshot, _ state: ConsoleState, in
     line("FALLBACKS (\(d.fallbacks.chain.joined(separator: " > ")))", .header)
     if d.fallbacks.activations.isEmpty { line("none served", .dim) }
     for activation in d.fallbacks.activations.prefix(4) {
-        line("\(activation.fallback) (\(activation.kind.rawValue)) for \(activation.reason.rawValue): \(activation.count)")
+        line(
+            "\(activation.fallback) (\(activation.kind.rawValue)) for \(activation.reason.rawValue): \(activation.count)"
+        )
     }
     if let staleness = d.fallbacks.maxStalenessMilliseconds {
         line("stalest data served: \(Format.age(seconds: staleness / 1000)) old", .warning)
@@ -125,7 +128,8 @@ func drawLatency(_ latency: LatencySnapshot, glyphs: Glyphs, in area: Rect, _ ca
         let low = index == 0 ? 0 : buckets[index - 1].upperBoundMilliseconds ?? 0
         let high = bucket.upperBoundMilliseconds ?? .infinity
         if bucket.count == 0 && (low > (latency.max ?? 0) || high < (latency.min ?? 0) || count == 0) { continue }
-        let label = bucket.upperBoundMilliseconds.map { "<=" + Format.milliseconds($0) } ?? ">" + Format.milliseconds(low)
+        let label =
+            bucket.upperBoundMilliseconds.map { "<=" + Format.milliseconds($0) } ?? ">" + Format.milliseconds(low)
         var x = canvas.put(Format.right(label, 8) + " ", in: area, row: used, role: .dim)
         let bar = glyphs.bar(Double(bucket.count) / Double(biggest), width: barWidth)
         x = canvas.put(Format.left(bar, barWidth), in: area, row: used, column: x, role: .bar)
@@ -142,16 +146,19 @@ func drawLatency(_ latency: LatencySnapshot, glyphs: Glyphs, in area: Rect, _ ca
 func drawRecentEvents(of row: DependencyRow, _ state: ConsoleState, in area: Rect, _ canvas: inout Canvas) {
     guard !area.isEmpty else { return }
     let name = row.dependency.name
-    let mine = state.log.filter { $0.instance == row.instance && $0.text.hasPrefix(name + ":") }
-    let fallbackLines = mine.filter { $0.kind == "fallback" }.count
+    // This dependency's lines: from its instance, and the console's own commands aimed at it.
+    let mine = state.log.filter {
+        $0.dependency == name && ($0.instance == row.instance || ($0.instance.isEmpty && $0.kind == .command))
+    }
+    let fallbackLines = mine.filter { $0.kind == .fallback }.count
     canvas.put(
         clip("RECENT EVENTS (\(fallbackLines) fallback reports hidden; e: event log)", area.width, state), in: area,
         role: .header)
-    let events = mine.filter { $0.kind != "fallback" }.suffix(max(0, area.height - 1))
+    let events = mine.filter { $0.kind != .fallback }.suffix(max(0, area.height - 1))
     for (index, event) in events.enumerated() {
         canvas.put(
             clip("\(Format.clock(event.atMilliseconds))  \(event.text)", area.width, state), in: area, row: index + 1,
-            role: event.kind == "transition" ? .text : .dim)
+            role: event.kind == .transition ? .text : .dim)
     }
 }
 

@@ -97,6 +97,18 @@ enum Format {
 }
 
 extension BreakerState {
+    /// A short label for a narrow header: `FORCED`, `HALF`, `RECOV`.
+    var shortLabel: String {
+        switch self {
+        case .closed: return "CLOSED"
+        case .open: return "OPEN"
+        case .halfOpen: return "HALF"
+        case .forcedOpen: return "FORCED"
+        case .disabled: return "DISAB"
+        case .recovering: return "RECOV"
+        }
+    }
+
     /// The role that colours this state.
     var role: Role {
         switch self {

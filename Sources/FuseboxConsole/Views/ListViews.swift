@@ -8,8 +8,12 @@ func drawFlags(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
         role: .header)
     canvas.paint(row: body.y, role: .header)
     if flags.isEmpty { canvas.put("no flags yet", x: 1, y: body.y + 1, role: .dim) }
-    for (index, entry) in flags.prefix(max(0, body.height - 1)).enumerated() {
-        let y = body.y + 1 + index
+    // Scroll so the selected flag stays on screen.
+    let capacity = max(0, body.height - 1)
+    let start = state.flagSelection < capacity ? 0 : state.flagSelection - capacity + 1
+    for (offset, entry) in flags.dropFirst(start).prefix(capacity).enumerated() {
+        let index = start + offset
+        let y = body.y + 1 + offset
         let flag = entry.flag
         var x = canvas.put(Format.left(Format.fit(flag.name, 34, ellipsis: state.glyphs.ellipsis), 35), x: 0, y: y)
         let on: Bool
@@ -34,7 +38,7 @@ func drawFlags(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
 func drawEvents(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     let needle = state.filter.lowercased()
     let lines = state.log.filter {
-        needle.isEmpty || $0.text.lowercased().contains(needle) || $0.kind.contains(needle)
+        needle.isEmpty || $0.text.lowercased().contains(needle) || $0.kind.rawValue.contains(needle)
     }
     canvas.put(
         "EVENTS (\(lines.count))\(needle.isEmpty ? "" : "  filter: \(state.filter)")", x: 0, y: body.y, role: .header)
@@ -46,13 +50,13 @@ func drawEvents(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
         let y = body.y + 1 + index
         let role: Role
         switch line.kind {
-        case "transition": role = .text
-        case "command", "flag": role = .keyName
-        case "backend": role = .error
-        default: role = .dim
+        case .transition: role = .text
+        case .command, .flag: role = .keyName
+        case .backend: role = .error
+        case .fallback: role = .dim
         }
         let instance = line.instance.isEmpty ? "" : line.instance + "  "
-        let text = "\(Format.clock(line.atMilliseconds))  \(Format.left(line.kind, 10)) \(instance)\(line.text)"
+        let text = "\(Format.clock(line.atMilliseconds))  \(Format.left(line.kind.rawValue, 10)) \(instance)\(line.text)"
         canvas.put(Format.fit(text, state.width, ellipsis: state.glyphs.ellipsis), x: 0, y: y, role: role)
     }
 }
@@ -69,7 +73,8 @@ func drawHelp(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
         var x = canvas.put(Format.left(keys, 12), x: 2, y: y, role: .keyName)
         x = canvas.put(action.summary, x: x, y: y)
         if let kind = action.commandKind {
-            canvas.put(state.allows(kind) ? "  (asks for confirmation)" : "  (disabled: read-only)", x: x, y: y, role: .dim)
+            canvas.put(
+                state.allows(kind) ? "  (asks for confirmation)" : "  (disabled: read-only)", x: x, y: y, role: .dim)
         }
         y += 1
     }

@@ -1,3 +1,4 @@
+import FuseboxBackend
 import FuseboxProtocol
 
 /// One overview column: drops out, lowest priority first, when the terminal is narrow.
@@ -8,6 +9,8 @@ private struct Column: Sendable {
     let width: Int
     let priority: Int
     let align: Align
+    /// What the source must provide for the column to mean anything.
+    var requires: SnapshotFields = []
     let value: @Sendable (DependencyRow, ConsoleState) -> (String, Role)
 }
 
@@ -24,10 +27,10 @@ private let columns: [Column] = [
             thresholdRole(b.failureRate, b.failureRateThreshold)
         )
     },
-    Column(title: "P99", width: 7, priority: 2, align: .right) { row, _ in
+    Column(title: "P99", width: 7, priority: 2, align: .right, requires: .latencyPercentiles) { row, _ in
         (Format.milliseconds(row.dependency.latency.p99), .text)
     },
-    Column(title: "FB/s", width: 6, priority: 2, align: .right) { row, _ in
+    Column(title: "FB/s", width: 6, priority: 2, align: .right, requires: .fallbacks) { row, _ in
         (Format.rate(row.fallbacksPerSecond), row.fallbacksPerSecond > 0 ? .warning : .text)
     },
     Column(title: "SERVICE", width: 12, priority: 1, align: .left) { row, _ in (row.service, .title) },
@@ -37,17 +40,17 @@ private let columns: [Column] = [
         let role: Role = thresholdRole(b.slowCallRate, b.slowCallRateThreshold) == .error ? .error : .text
         return ("\(Format.percent(b.slowCallRate))/\(Format.percent(b.slowCallRateThreshold))", role)
     },
-    Column(title: "RETRY/s", width: 7, priority: 3, align: .right) { row, _ in
+    Column(title: "RETRY/s", width: 7, priority: 3, align: .right, requires: .retries) { row, _ in
         (Format.rate(row.retriesPerSecond), .text)
     },
     Column(title: "CRIT", width: 4, priority: 4, align: .left) { row, _ in
         row.dependency.criticality == .critical ? ("crit", .critical) : ("degr", .dim)
     },
-    Column(title: "BURN", width: 5, priority: 4, align: .right) { row, _ in
+    Column(title: "BURN", width: 5, priority: 4, align: .right, requires: .slo) { row, _ in
         guard let slo = row.dependency.slo else { return ("-", .dim) }
         return (Format.rate(slo.burnRate), slo.burnRate >= 1 ? .error : .text)
     },
-    Column(title: "BULK", width: 6, priority: 5, align: .right) { row, _ in
+    Column(title: "BULK", width: 6, priority: 5, align: .right, requires: .limits) { row, _ in
         guard let b = row.dependency.bulkhead else { return ("-", .dim) }
         return ("\(b.inFlight)/\(b.maxConcurrent)", b.inFlight >= b.maxConcurrent ? .error : .text)
     },
@@ -69,7 +72,9 @@ private func drawSelectionPreview(_ state: ConsoleState, below area: Rect, _ can
     let (gap, rest) = area.splitTop(1)
     let (rule, preview) = rest.splitTop(1)
     _ = gap
-    let title = String(repeating: state.glyphs.horizontal, count: 2) + " \(row.name) \(state.glyphs.horizontal) \(row.instance) "
+    let title =
+        String(repeating: state.glyphs.horizontal, count: 2)
+        + " \(row.name) \(state.glyphs.horizontal) \(row.instance) "
     canvas.put(
         Format.left(title, rule.width).replacingSpacesAfter(title.count, with: state.glyphs.horizontal), in: rule,
         role: .border)
@@ -88,15 +93,23 @@ extension String {
 func drawOverview(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     let rows = state.visibleRows
     let multipleInstances = state.shown.instanceCount > 1
+    // Columns the source can fill, and INSTANCE and SERVICE only when there are several.
     let candidates = columns.filter {
         ($0.title != "INSTANCE" || multipleInstances) && ($0.title != "SERVICE" || state.shown.serviceCount > 1)
+            && state.capabilities.fields.contains($0.requires)
     }
+    let capacity = body.height - 1
+    let selection = min(state.selection, rows.count - 1)
+    let start = selection < capacity ? 0 : max(0, min(selection - capacity + 1, rows.count - capacity))
+    // "21-40 of 500" sits at the end of the title row; columns make room for it.
+    let counter = rows.count > capacity ? "\(start + 1)-\(min(rows.count, start + capacity)) of \(rows.count)" : ""
+    let budget = state.width - (counter.isEmpty ? 0 : counter.count + 1)
     let nameWidth = min(28, max(14, state.shown.longestName + 2))
     var chosen: [Column] = []
     var used = nameWidth
     for priority in 0...5 {
         for column in candidates where column.priority == priority {
-            if used + 1 + column.width <= state.width {
+            if used + 1 + column.width <= budget {
                 chosen.append(column)
                 used += 1 + column.width
             }
@@ -105,7 +118,7 @@ func drawOverview(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     chosen.sort { a, b in
         candidates.firstIndex { $0.title == a.title }! < candidates.firstIndex { $0.title == b.title }!
     }
-    let nameColumn = min(28, max(nameWidth, state.width - used + nameWidth))
+    let nameColumn = min(28, max(nameWidth, budget - used + nameWidth))
 
     // Column titles.
     var x = canvas.put(Format.left("DEPENDENCY", nameColumn), x: 0, y: body.y, role: .header)
@@ -121,14 +134,11 @@ func drawOverview(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
         canvas.put(why, x: 1, y: body.y + 1, role: .dim)
         return
     }
-    // Scroll so the selection stays visible.
-    let capacity = body.height - 1
-    let selection = min(state.selection, rows.count - 1)
-    let first = max(0, min(selection - capacity + 1, rows.count - capacity))
-    let start = selection < capacity ? 0 : first
+    // Rows from `start`, so the selection stays visible.
     for (offset, row) in rows[start..<min(rows.count, start + capacity)].enumerated() {
         let y = body.y + 1 + offset
-        var x = canvas.put(row.rising ? state.glyphs.rising + " " : "  ", x: 0, y: y, role: row.rising ? .rising : .text)
+        var x = canvas.put(
+            row.rising ? state.glyphs.rising + " " : "  ", x: 0, y: y, role: row.rising ? .rising : .text)
         x = canvas.put(
             Format.left(Format.fit(row.name, nameColumn - 2, ellipsis: state.glyphs.ellipsis), nameColumn - 2), x: x,
             y: y)
@@ -145,8 +155,7 @@ func drawOverview(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
         }
     }
     drawSelectionPreview(state, below: body.splitTop(1 + min(rows.count, capacity)).rest, &canvas)
-    if rows.count > capacity {
-        let more = "\(start + 1)-\(min(rows.count, start + capacity)) of \(rows.count)"
-        canvas.put(" " + more, x: max(0, state.width - more.count - 1), y: body.y, role: .dim)
+    if !counter.isEmpty {
+        canvas.put(" " + counter, x: max(0, state.width - counter.count - 1), y: body.y, role: .dim)
     }
 }

@@ -36,30 +36,60 @@ extension Rect {
     var lastRow: Int { bottom - 1 }
 }
 
+/// One piece of the header line.
+private struct HeaderPart {
+    let text: String
+    let role: Role
+}
+
+/// The header: what is watched, whether it is live and writable, how fresh the data is and how many
+/// breakers are in each state. When the line is too narrow, the least needed parts go first (the
+/// poll interval, then the source's name) and the counts shorten, so the counts and the data's
+/// age stay in view.
 private func drawHeader(_ state: ConsoleState, _ canvas: inout Canvas) {
-    let sep = " \(state.glyphs.vertical) "
-    var x = canvas.put("Fusebox", x: 0, y: 0, role: .title)
-    x = canvas.put(sep, x: x, y: 0, role: .dim)
-    x = canvas.put(state.source, x: x, y: 0, role: .text)
-    x = canvas.put(sep, x: x, y: 0, role: .dim)
-    x = canvas.put(state.paused ? "PAUSED" : "LIVE", x: x, y: 0, role: state.paused ? .badgePaused : .badgeLive)
-    x = canvas.put(" ", x: x, y: 0)
-    x = canvas.put(
-        state.isReadOnly ? "[RO]" : "[RW]", x: x, y: 0, role: state.isReadOnly ? .badgeReadOnly : .badgeReadWrite)
-    x = canvas.put(sep, x: x, y: 0, role: .dim)
-    x = canvas.put("every \(Format.age(seconds: state.intervalSeconds))", x: x, y: 0, role: .dim)
-    x = canvas.put(sep, x: x, y: 0, role: .dim)
+    let freshness: HeaderPart
     if let age = state.dataAgeSeconds {
         let stale = state.sourceError != nil || age > max(3, state.intervalSeconds * 3)
-        x = canvas.put("updated \(Format.age(seconds: age)) ago", x: x, y: 0, role: stale ? .warning : .dim)
+        freshness = HeaderPart(text: "updated \(Format.age(seconds: age)) ago", role: stale ? .warning : .dim)
     } else {
-        x = canvas.put("waiting for data", x: x, y: 0, role: .warning)
+        freshness = HeaderPart(text: "waiting for data", role: .warning)
     }
-    let counts = state.shown.countsByState
-    for breakerState in [BreakerState.open, .forcedOpen, .halfOpen, .recovering, .disabled, .closed] {
-        guard let count = counts[breakerState], count > 0 else { continue }
+    let counts = { (short: Bool) -> [HeaderPart] in
+        [BreakerState.open, .forcedOpen, .halfOpen, .recovering, .disabled, .closed].compactMap { breakerState in
+            guard let count = state.shown.countsByState[breakerState], count > 0 else { return nil }
+            return HeaderPart(text: "\(short ? breakerState.shortLabel : breakerState.label) \(count)", role: breakerState.role)
+        }
+    }
+    let live = HeaderPart(text: state.paused ? "PAUSED" : "LIVE", role: state.paused ? .badgePaused : .badgeLive)
+    let access = HeaderPart(
+        text: state.isReadOnly ? "[RO]" : "[RW]", role: state.isReadOnly ? .badgeReadOnly : .badgeReadWrite)
+    let interval = HeaderPart(text: "every \(Format.age(seconds: state.intervalSeconds))", role: .dim)
+    let source = HeaderPart(text: state.source, role: .text)
+    let layouts: [(parts: [HeaderPart?], counts: [HeaderPart])] = [
+        ([source, live, access, interval, freshness], counts(false)),
+        ([source, live, access, freshness], counts(false)),
+        ([source, live, access, freshness], counts(true)),
+        ([live, access, freshness], counts(true)),
+        // Closed breakers are the least news.
+        ([live, access, freshness], counts(true).filter { !$0.text.hasPrefix(BreakerState.closed.shortLabel) }),
+    ]
+    let separator = " \(state.glyphs.vertical) "
+    func width(_ layout: (parts: [HeaderPart?], counts: [HeaderPart])) -> Int {
+        let parts = layout.parts.compactMap { $0 }
+        return TextWidth.of("Fusebox") + parts.reduce(0) { $0 + TextWidth.of(separator) + TextWidth.of($1.text) }
+            + layout.counts.reduce(0) { $0 + 2 + TextWidth.of($1.text) }
+    }
+    let chosen = layouts.first { width($0) <= state.width } ?? layouts[layouts.count - 1]
+    var x = canvas.put("Fusebox", x: 0, y: 0, role: .title)
+    for (index, part) in chosen.parts.compactMap({ $0 }).enumerated() {
+        // LIVE and [RW] sit together, one space apart.
+        let isAccess = part.text == access.text && index > 0
+        x = canvas.put(isAccess ? " " : separator, x: x, y: 0, role: .dim)
+        x = canvas.put(part.text, x: x, y: 0, role: part.role)
+    }
+    for part in chosen.counts {
         x = canvas.put("  ", x: x, y: 0)
-        x = canvas.put("\(breakerState.label) \(count)", x: x, y: 0, role: breakerState.role)
+        x = canvas.put(part.text, x: x, y: 0, role: part.role)
     }
 }
 
@@ -77,7 +107,8 @@ private func drawStatus(_ state: ConsoleState, _ canvas: inout Canvas) {
             ? "retrying in \(Format.age(seconds: Double(state.nextPollMilliseconds) / 1000))"
             : "polling stopped: fix and restart"
         canvas.put(
-            Format.fit("source error: \(error.message) (\(age); \(next))", state.width, ellipsis: state.glyphs.ellipsis),
+            Format.fit(
+                "source error: \(error.message) (\(age); \(next))", state.width, ellipsis: state.glyphs.ellipsis),
             x: 0, y: y, role: .error)
         return
     }
@@ -107,7 +138,7 @@ private func drawKeyHints(_ state: ConsoleState, _ canvas: inout Canvas) {
     let y = state.height - 1
     var x = 0
     for (key, summary) in keyHints(state) {
-        let width = key.unicodeScalars.count + summary.count + 3
+        let width = TextWidth.of(key) + TextWidth.of(summary) + 3
         if x + width > state.width { break }
         x = canvas.put(key, x: x, y: y, role: .keyName)
         x = canvas.put(" " + summary + "  ", x: x, y: y, role: .keyHint)
