@@ -48,11 +48,14 @@ private struct HeaderPart {
 /// age stay in view.
 private func drawHeader(_ state: ConsoleState, _ canvas: inout Canvas) {
     let freshness: HeaderPart
+    let shortFreshness: HeaderPart
     if let age = state.dataAgeSeconds {
         let stale = state.sourceError != nil || age > max(3, state.intervalSeconds * 3)
         freshness = HeaderPart(text: "updated \(Format.age(seconds: age)) ago", role: stale ? .warning : .dim)
+        shortFreshness = HeaderPart(text: "\(Format.age(seconds: age)) ago", role: freshness.role)
     } else {
         freshness = HeaderPart(text: "waiting for data", role: .warning)
+        shortFreshness = HeaderPart(text: "no data", role: .warning)
     }
     let counts = { (short: Bool) -> [HeaderPart] in
         [BreakerState.open, .forcedOpen, .halfOpen, .recovering, .disabled, .closed].compactMap { breakerState in
@@ -71,7 +74,7 @@ private func drawHeader(_ state: ConsoleState, _ canvas: inout Canvas) {
         ([source, live, access, freshness], counts(true)),
         ([live, access, freshness], counts(true)),
         // Closed breakers are the least news.
-        ([live, access, freshness], counts(true).filter { !$0.text.hasPrefix(BreakerState.closed.shortLabel) }),
+        ([live, access, shortFreshness], counts(true).filter { !$0.text.hasPrefix(BreakerState.closed.shortLabel) }),
     ]
     let separator = " \(state.glyphs.vertical) "
     func width(_ layout: (parts: [HeaderPart?], counts: [HeaderPart])) -> Int {
