@@ -29,6 +29,7 @@ struct StatusCommand: AsyncParsableCommand {
     func validate() throws {
         guard at >= 1 else { throw ValidationError("--at must be at least 1 second") }
         guard interval >= 0.1 && interval <= 60 else { throw ValidationError("--interval must be 0.1...60 seconds") }
+        guard (60...1000).contains(width) else { throw ValidationError("--width must be 60...1000 columns") }
     }
 
     func run() async throws {
@@ -52,11 +53,12 @@ struct StatusCommand: AsyncParsableCommand {
             print(String(decoding: try encoder.encode(snapshots), as: UTF8.self))
             return
         }
-        var state = ConsoleState(
-            source: backend.description, readOnly: true, capabilities: backend.capabilities, intervalSeconds: interval,
-            width: max(60, width), height: 40, glyphs: .ascii)
         let now = snapshots.first?.takenAtMilliseconds ?? 0
         let then = previous.first?.takenAtMilliseconds ?? now - 1_000
+        // The header's interval is the one the rates were measured over.
+        var state = ConsoleState(
+            source: backend.description, readOnly: true, capabilities: backend.capabilities,
+            intervalSeconds: Double(now > then ? now - then : 1_000) / 1000, width: width, height: 40, glyphs: .ascii)
         _ = update(&state, .data(previous, atMilliseconds: then))
         _ = update(&state, .data(snapshots, atMilliseconds: now))
         print(plainOverview(state))

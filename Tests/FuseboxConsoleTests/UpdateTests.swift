@@ -185,7 +185,7 @@ import Testing
             refusal: nil,
             message: "'payments' OPEN -> FORCED-OPEN", atMilliseconds: 1)
         _ = update(&state, .commandResults([applied], atMilliseconds: 2))
-        #expect(state.status == .init(text: "applied: 'payments' OPEN -> FORCED-OPEN", isError: false))
+        #expect(state.status?.text == "applied: 'payments' OPEN -> FORCED-OPEN" && state.status?.isError == false)
         var refused = applied
         refused.status = .refused
         refused.message = "'payments' does not allow disable from operators"
@@ -302,16 +302,18 @@ import Testing
         for screen in [ConsoleState.Screen.overview, .detail, .flags, .events] {
             var state = SnapshotBuilder.state()
             state.screen = screen
-            let hinted = screen.bindings.filter(\.hinted).map(\.action.summary)
+            let help = KeyAction.help.summary
+            let hinted = screen.bindings.filter(\.hinted).map(\.action.summary).filter { $0 != help }
             let hintBar = render(state).line(state.height - 1)
-            // Every hint the bar has room for is one the screen declares, in its order.
+            // Every hint the bar has room for is one the screen declares, in its order; help is always there.
             let shown = hinted.filter { hintBar.contains($0) }
             #expect(!shown.isEmpty && hinted.starts(with: shown), "\(screen): \(hintBar)")
+            #expect(hintBar.hasSuffix("? \(help)"), "\(screen): \(hintBar)")
             state.screenBeforeHelp = screen
             state.screen = .help
-            let help = render(state).text
+            let helpScreen = render(state).text
             for binding in screen.bindings {
-                #expect(help.contains(binding.action.summary), "help for \(screen) lists \(binding.action)")
+                #expect(helpScreen.contains(binding.action.summary), "help for \(screen) lists \(binding.action)")
             }
         }
     }
@@ -368,6 +370,39 @@ import Testing
         #expect(detail.contains("trips in a row -   half-open probes -/-"))
         #expect(detail.contains("no histogram from this source"))
         #expect(detail.contains("attempts -  retries -"))
+    }
+
+    @Test func enterOnAFlagIsAWriteAndReadOnlyRefusesIt() {
+        var state = SnapshotBuilder.state(readOnly: true)
+        ConsoleFixtures.press([.character("F"), .enter], &state)
+        #expect(state.dialog == nil, "enter toggles a flag, so read-only refuses it as it refuses f")
+        #expect(state.status?.text.hasPrefix("read-only [RO]") == true)
+        // A dialog opened before a source stopped taking flag commands cannot send one.
+        var writable = SnapshotBuilder.state()
+        ConsoleFixtures.press([.character("F"), .enter], &writable)
+        #expect(writable.dialog != nil)
+        writable.capabilities = BackendCapabilities(commands: [.forceOpen])
+        #expect(ConsoleFixtures.press([.tab, .enter], &writable).isEmpty)
+        #expect(writable.dialog == nil && writable.status?.text.hasPrefix("read-only [RO]") == true)
+    }
+
+    @Test func escFromDetailKeepsTheFilterAndEscOnTheOverviewClearsIt() {
+        var state = SnapshotBuilder.state()
+        ConsoleFixtures.press([.character("/")] + ConsoleFixtures.type("pay") + [.enter, .enter], &state)
+        #expect(state.screen == .detail && state.filter == "pay")
+        ConsoleFixtures.press([.escape], &state)
+        #expect(state.screen == .overview && state.filter == "pay", "back to the filtered overview")
+        #expect(render(state).line(1).hasSuffix("filter 'pay': 1 of 7"), "the overview says it is filtered")
+        ConsoleFixtures.press([.escape], &state)
+        #expect(state.filter == "" && state.visibleRows.count == 7)
+    }
+
+    @Test func aStatusLineFadesButTheLogKeepsIt() {
+        var state = SnapshotBuilder.state()
+        ConsoleFixtures.press([.character("o"), .escape], &state)
+        #expect(render(state).line(state.height - 2) == "cancelled")
+        _ = update(&state, .tick(atMilliseconds: state.nowMilliseconds + ConsoleState.StatusLine.lifetimeMilliseconds))
+        #expect(render(state).line(state.height - 2) == "")
     }
 
     func keyHintsText(_ state: ConsoleState) -> String { render(state).line(state.height - 1) }

@@ -417,8 +417,9 @@ public final class CircuitBreaker: Sendable {
                 windowCalls: stats.calls,
                 windowFailures: stats.failures,
                 windowSlowCalls: stats.slowCalls,
-                failureRate: stats.failureRate,
-                slowCallRate: stats.slowCallRate,
+                // No calls in the window: no rate, rather than a reassuring 0%.
+                failureRate: stats.calls == 0 ? nil : stats.failureRate,
+                slowCallRate: stats.calls == 0 ? nil : stats.slowCallRate,
                 failureRateThreshold: configuration.failureRateThreshold,
                 slowCallRateThreshold: configuration.slowCallRateThreshold,
                 slowCallDurationMilliseconds: configuration.slowCallDuration.milliseconds,

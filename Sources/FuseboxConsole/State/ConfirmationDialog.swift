@@ -56,6 +56,12 @@ public struct ConfirmationDialog: Sendable, Hashable {
         return action
     }
 
+    /// The question the dialog asks: `Force open payments?`, `Set flag search.canary to 25.0%?`.
+    public var question: String {
+        if case .setFlag(_, let value) = action { return "Set flag \(target) to \(value)?" }
+        return "\(verb) \(target)?"
+    }
+
     /// `force open`, `set flag`...
     public var verb: String {
         switch action {

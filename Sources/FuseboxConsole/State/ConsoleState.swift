@@ -15,10 +15,20 @@ public struct ConsoleState: Sendable {
     public struct StatusLine: Sendable, Hashable {
         public var text: String
         public var isError: Bool
+        /// When it was set (``update(_:_:)`` stamps it); it fades after ``lifetimeMilliseconds``.
+        public var atMilliseconds: Int64?
+
+        /// How long a status line stays (the event log keeps every outcome).
+        public static let lifetimeMilliseconds: Int64 = 8_000
 
         public init(text: String, isError: Bool) {
             self.text = text
             self.isError = isError
+        }
+
+        /// Whether it is still worth showing at `now`.
+        public func isCurrent(at now: Int64) -> Bool {
+            atMilliseconds.map { now - $0 < Self.lifetimeMilliseconds } ?? true
         }
     }
 

@@ -3,7 +3,9 @@ import FuseboxProtocol
 /// The console's one state transition: a message in, the new state and any effects out.
 public func update(_ state: inout ConsoleState, _ message: Message) -> [Effect] {
     let before = RowsKey(state)
+    let status = state.status
     let effects = apply(message, &state)
+    if state.status != status { state.status?.atMilliseconds = state.nowMilliseconds }
     if RowsKey(state) != before {
         state.refreshRows()
         clampSelection(&state)
@@ -97,7 +99,9 @@ private func handle(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
     if key == .interrupt { return [.quit] }
     if state.dialog != nil { return handleDialog(key, &state) }
     if state.input != nil { return handleInput(key, &state) }
-    guard let action = state.keymap.action(for: key), state.screen.answers(action) else { return [] }
+    guard var action = state.keymap.action(for: key), state.screen.answers(action) else { return [] }
+    // On the flags screen, enter toggles: it is the same write as `f`, and gated the same way.
+    if action == .select && state.screen == .flags { action = .toggleFlag }
     if let kind = action.commandKind, !state.allows(kind) {
         let why =
             state.readOnly
@@ -115,8 +119,9 @@ private func handle(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
         if state.screen == .help {
             state.screen = state.screenBeforeHelp
         } else {
+            // esc on the overview clears its filter; from another screen it only comes back.
+            if state.screen == .overview { state.filter = "" }
             state.screen = .overview
-            if state.filter != "" { state.filter = "" }
         }
     case .pause:
         state.paused.toggle()
@@ -137,8 +142,7 @@ private func handle(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
     case .select:
         switch state.screen {
         case .overview: if state.selectedRow != nil { state.screen = .detail }
-        case .flags: openFlagDialog(&state)
-        case .detail, .events, .help: break
+        case .detail, .flags, .events, .help: break
         }
     case .flags: state.screen = .flags
     case .events: state.screen = .events
@@ -259,6 +263,12 @@ private func handleDialog(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
         case .reason, .typedName:
             dialog.focus = order[(index + 1) % order.count]
         case .confirm:
+            // A dialog cannot outlive a read-only switch or a source that stops taking this command.
+            guard state.allows(dialog.action.kind) else {
+                state.dialog = nil
+                state.status = .init(text: "read-only [RO]: \(dialog.action.kind.rawValue) is not allowed", isError: true)
+                return []
+            }
             if dialog.requiresTypedName && dialog.typedName != dialog.target {
                 state.status = .init(text: "type '\(dialog.target)' to confirm", isError: true)
                 dialog.focus = .typedName

@@ -1,9 +1,9 @@
 /// The confirmation dialog, centred over the current view.
 func drawDialog(_ state: ConsoleState, _ canvas: inout Canvas) {
     guard let dialog = state.dialog else { return }
-    let width = min(state.width - 2, 72)
+    let width = min(state.width - 2, 90)
     var lines: [(String, Role)] = []
-    lines.append(("\(dialog.verb) \(dialog.target)?", .title))
+    lines.append((dialog.question, .title))
     let criticality = dialog.criticality.map { "\($0.rawValue) dependency" } ?? "flag"
     let plural = dialog.instances.count == 1 ? "instance" : "instances"
     lines.append(
@@ -31,12 +31,17 @@ func drawDialog(_ state: ConsoleState, _ canvas: inout Canvas) {
     let height = lines.count + 4
     let left = max(0, (state.width - width) / 2)
     let top = max(1, (state.height - height) / 2)
+    // A column of plain space on each side, so nothing behind the box reads as part of it.
+    let box = Rect(x: left, y: top, width: width, height: height).intersection(canvas.bounds)
+    canvas.fill(Rect(x: box.x - 1, y: box.y, width: box.width + 2, height: box.height).intersection(canvas.bounds))
+    canvas.fill(box, role: .dialog)
+    let border = String(repeating: state.glyphs.horizontal, count: max(0, width - 2))
+    canvas.put(border, x: left + 1, y: top, role: .dialog)
+    canvas.put(border, x: left + 1, y: top + height - 1, role: .dialog)
     for y in top..<min(state.height, top + height) {
-        canvas.put(String(repeating: " ", count: width), x: left, y: y, role: .dialog)
+        canvas.put(state.glyphs.vertical, x: left, y: y, role: .dialog)
+        canvas.put(state.glyphs.vertical, x: left + width - 1, y: y, role: .dialog)
     }
-    let border = String(repeating: state.glyphs.horizontal, count: width)
-    canvas.put(border, x: left, y: top, role: .dialog)
-    canvas.put(border, x: left, y: top + height - 1, role: .dialog)
     for (index, line) in lines.enumerated() {
         canvas.put(
             Format.fit(line.0, width - 4, ellipsis: state.glyphs.ellipsis), x: left + 2, y: top + 1 + index,

@@ -15,9 +15,11 @@ private struct Column: Sendable {
 }
 
 private let columns: [Column] = [
-    Column(title: "STATE", width: 14, priority: 0, align: .left) { row, _ in
+    Column(title: "STATE", width: 15, priority: 0, align: .left) { row, _ in
         (row.dependency.breaker.badge, row.dependency.breaker.state.role)
     },
+    Column(title: "SERVICE", width: 12, priority: 1, align: .left) { row, _ in (row.service, .title) },
+    Column(title: "INSTANCE", width: 12, priority: 2, align: .left) { row, _ in (row.instance, .dim) },
     Column(title: "CALLS/s", width: 7, priority: 1, align: .right) { row, _ in (Format.rate(row.callsPerSecond), .text)
     },
     Column(title: "FAIL%/THR", width: 9, priority: 1, align: .right) { row, _ in
@@ -33,8 +35,6 @@ private let columns: [Column] = [
     Column(title: "FB/s", width: 6, priority: 2, align: .right, requires: .fallbacks) { row, _ in
         (Format.rate(row.fallbacksPerSecond), row.fallbacksPerSecond > 0 ? .warning : .text)
     },
-    Column(title: "SERVICE", width: 12, priority: 1, align: .left) { row, _ in (row.service, .title) },
-    Column(title: "INSTANCE", width: 12, priority: 2, align: .left) { row, _ in (row.instance, .dim) },
     Column(title: "SLOW%/THR", width: 9, priority: 3, align: .right) { row, _ in
         let b = row.dependency.breaker
         let role: Role = thresholdRole(b.slowCallRate, b.slowCallRateThreshold) == .error ? .error : .text
@@ -101,9 +101,16 @@ func drawOverview(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     let capacity = body.height - 1
     let selection = min(state.selection, rows.count - 1)
     let start = selection < capacity ? 0 : max(0, min(selection - capacity + 1, rows.count - capacity))
-    // "21-40 of 500" sits at the end of the title row; columns make room for it.
-    let counter = rows.count > capacity ? "\(start + 1)-\(min(rows.count, start + capacity)) of \(rows.count)" : ""
-    let budget = state.width - (counter.isEmpty ? 0 : counter.count + 1)
+    // "21-40 of 500", and any filter, sit at the end of the title row; columns make room for them.
+    var counterParts: [String] = []
+    if !state.filter.isEmpty { counterParts.append("filter '\(Format.fit(state.filter, 16, ellipsis: state.glyphs.ellipsis))'") }
+    if rows.count > capacity {
+        counterParts.append("\(start + 1)-\(min(rows.count, start + capacity)) of \(rows.count)")
+    } else if !state.filter.isEmpty {
+        counterParts.append("\(rows.count) of \(state.shown.rows.count)")
+    }
+    let counter = Format.fit(counterParts.joined(separator: ": "), max(0, state.width / 3), ellipsis: state.glyphs.ellipsis)
+    let budget = state.width - (counter.isEmpty ? 0 : TextWidth.of(counter) + 1)
     let nameWidth = min(28, max(14, state.shown.longestName + 2))
     var chosen: [Column] = []
     var used = nameWidth
@@ -156,6 +163,6 @@ func drawOverview(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     }
     drawSelectionPreview(state, below: body.splitTop(1 + min(rows.count, capacity)).rest, &canvas)
     if !counter.isEmpty {
-        canvas.put(" " + counter, x: max(0, state.width - counter.count - 1), y: body.y, role: .dim)
+        canvas.put(" " + counter, x: max(0, state.width - TextWidth.of(counter) - 1), y: body.y, role: .dim)
     }
 }

@@ -21,13 +21,14 @@ public func render(_ state: ConsoleState) -> Canvas {
     }
     drawStatus(state, &canvas)
     drawKeyHints(state, &canvas)
-    if state.dialog != nil { drawDialog(state, &canvas) }
     if state.width < 60 || state.height < 15 {
         let hint =
             "small terminal (\(state.width)x\(state.height)): showing what fits; 60x15 or more for the full layout"
         canvas.put(
             Format.fit(hint, state.width, ellipsis: state.glyphs.ellipsis), x: 0, y: state.height - 2, role: .warning)
     }
+    // The dialog goes on top of everything.
+    if state.dialog != nil { drawDialog(state, &canvas) }
     return canvas
 }
 
@@ -115,7 +116,7 @@ private func drawStatus(_ state: ConsoleState, _ canvas: inout Canvas) {
             x: 0, y: y, role: .error)
         return
     }
-    if let status = state.status {
+    if let status = state.status, status.isCurrent(at: state.nowMilliseconds) {
         canvas.put(
             Format.fit(status.text, state.width, ellipsis: state.glyphs.ellipsis), x: 0, y: y,
             role: status.isError ? .error : .status)
@@ -137,13 +138,21 @@ func keyHints(_ state: ConsoleState) -> [(String, String)] {
     }
 }
 
+/// The hints that fit, in order, and always the one for help (`?`) last, so every key stays findable.
 private func drawKeyHints(_ state: ConsoleState, _ canvas: inout Canvas) {
     let y = state.height - 1
+    let hints = keyHints(state)
+    let width = { (hint: (String, String)) in TextWidth.of(hint.0) + TextWidth.of(hint.1) + 3 }
+    let help = hints.firstIndex { $0.1 == KeyAction.help.summary }
+    let reserved = help.map { width(hints[$0]) } ?? 0
     var x = 0
-    for (key, summary) in keyHints(state) {
-        let width = TextWidth.of(key) + TextWidth.of(summary) + 3
-        if x + width > state.width { break }
-        x = canvas.put(key, x: x, y: y, role: .keyName)
-        x = canvas.put(" " + summary + "  ", x: x, y: y, role: .keyHint)
+    func draw(_ hint: (String, String)) {
+        x = canvas.put(hint.0, x: x, y: y, role: .keyName)
+        x = canvas.put(" " + hint.1 + "  ", x: x, y: y, role: .keyHint)
     }
+    for (index, hint) in hints.enumerated() where index != help {
+        if x + width(hint) + reserved > state.width { break }
+        draw(hint)
+    }
+    if let help, x + width(hints[help]) <= state.width { draw(hints[help]) }
 }
