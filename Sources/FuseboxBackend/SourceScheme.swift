@@ -4,7 +4,7 @@
 public struct SourceScheme: Sendable {
     /// What a specification looks like, for help and errors: `sim[:SCENARIO]`, `http://host:port`.
     public let usage: String
-    /// A few words on what it reads.
+    /// A few words on what it reads, for help: `the built-in outage simulator`.
     public let summary: String
     /// Whether `specification` is for this scheme (a prefix check, typically).
     public let matches: @Sendable (_ specification: String) -> Bool

@@ -79,15 +79,8 @@ struct ConsoleSetup: Sendable {
     let actor: String
 
     func runOnOwnThread() async -> Outcome {
-        await withCheckedContinuation { continuation in
-            let thread = Thread {
-                // Named, so its CPU time is the console's own cost (fusebox-bench idle reads it).
-                Thread.current.name = "fusebox-ui"
-                continuation.resume(returning: run())
-            }
-            thread.stackSize = 4 << 20
-            thread.start()
-        }
+        // Named, so its CPU time is the console's own cost (fusebox-bench idle reads it).
+        await onOwnThread(named: "fusebox-ui") { run() }
     }
 
     private func run() -> Outcome {

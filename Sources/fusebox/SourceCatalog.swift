@@ -2,16 +2,38 @@ import FuseboxBackend
 import FuseboxSimulator
 import FuseboxSimulatorBackend
 
-/// Every source this build reads: one entry per backend target. Adding a backend is one line here.
+/// What a command wants from its source.
+enum SourcePurpose {
+    /// Watch it live (the console).
+    case watch
+    /// Read it once (`fusebox status`); a simulated source first plays this many seconds.
+    case snapshot(atSeconds: Int)
+}
+
+/// Every source this build reads: one entry per backend target, each reading the options it needs.
+/// Adding a backend is its target, one entry here and, if it has settings, their options in
+/// `SourceOptions`.
 enum SourceCatalog {
-    static func table(
-        simulation: SimulationConfiguration, simulatorPacing: SimulatorBackend.Pacing = .realTime
-    ) -> SourceTable {
-        SourceTable([
-            SimulatorBackend.scheme(configuration: simulation, pacing: simulatorPacing)
+    /// - Throws: `ValidationError` (exit 2) when an entry's options are out of range.
+    static func table(_ options: SourceOptions, for purpose: SourcePurpose) throws -> SourceTable {
+        table(simulation: try options.simulation.configuration(), for: purpose)
+    }
+
+    /// The table itself, from each entry's settings.
+    private static func table(simulation: SimulationConfiguration, for purpose: SourcePurpose) -> SourceTable {
+        let pacing: SimulatorBackend.Pacing
+        switch purpose {
+        case .watch: pacing = .realTime
+        case .snapshot(let seconds): pacing = .virtualTime(seconds: seconds)
+        }
+        return SourceTable([
+            SimulatorBackend.scheme(configuration: simulation, pacing: pacing)
         ])
     }
 
-    /// `sim[:SCENARIO], ...` for help texts.
-    static var usage: String { table(simulation: SimulationConfiguration()).usage }
+    /// `sim[:SCENARIO] (the built-in outage simulator), ...` for help texts.
+    static var usage: String {
+        table(simulation: SimulationConfiguration(), for: .watch).schemes.map { "\($0.usage) (\($0.summary))" }
+            .joined(separator: ", ")
+    }
 }

@@ -1,7 +1,5 @@
 import ArgumentParser
 import FuseboxBackend
-import FuseboxSimulator
-import FuseboxSimulatorBackend
 
 /// Options shared by the commands that read a source.
 struct SourceOptions: ParsableArguments {
@@ -25,8 +23,8 @@ struct SourceOptions: ParsableArguments {
 
     /// The backend for the source; starts no work.
     /// - Throws: ``UsageError`` (exit 2) for a source this build cannot read, with the sources it can.
-    func makeBackend(simulatorPacing: SimulatorBackend.Pacing = .realTime) throws -> any ResilienceBackend {
-        let table = SourceCatalog.table(simulation: try simulation.configuration(), simulatorPacing: simulatorPacing)
+    func makeBackend(for purpose: SourcePurpose = .watch) throws -> any ResilienceBackend {
+        let table = try SourceCatalog.table(self, for: purpose)
         do {
             return try table.backend(for: specification)
         } catch {

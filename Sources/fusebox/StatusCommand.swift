@@ -3,7 +3,6 @@ import Foundation
 import FuseboxBackend
 import FuseboxConsole
 import FuseboxProtocol
-import FuseboxSimulatorBackend
 
 /// `fusebox status`: the overview once, as text or JSON, from any source.
 struct StatusCommand: AsyncParsableCommand {
@@ -33,7 +32,7 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let backend = try sourceOptions.makeBackend(simulatorPacing: .virtualTime(seconds: at))
+        let backend = try sourceOptions.makeBackend(for: .snapshot(atSeconds: at))
         let work = Task { try await backend.run() }
         defer { work.cancel() }
         let previous: [Snapshot]

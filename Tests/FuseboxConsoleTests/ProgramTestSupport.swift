@@ -170,9 +170,8 @@ extension TerminalInput {
 }
 
 /// Runs the program on a thread of its own, as the command line does.
-func runOnThread(_ program: ConsoleProgram, _ state: ConsoleState) async -> ConsoleProgram.Exit {
-    nonisolated(unsafe) let program = program
-    return await withCheckedContinuation { continuation in
-        Thread { continuation.resume(returning: program.run(state)) }.start()
-    }
+func runOnThread(_ program: @escaping @Sendable () -> ConsoleProgram, _ state: ConsoleState) async
+    -> ConsoleProgram.Exit
+{
+    await onOwnThread(named: "fusebox-test-ui") { program().run(state) }
 }

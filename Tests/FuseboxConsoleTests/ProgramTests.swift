@@ -43,7 +43,7 @@ import Testing
             [.failure(Self.down), .failure(Self.down), .failure(Self.down), .snapshots(Self.fleet)], clock: clock)
         let terminal = MemoryTerminal(
             clock: clock, steps: [.init(until: { _ in backend.polls >= 6 }, input: .key(.character("q")))])
-        let exit = await runOnThread(program(backend, terminal, clock), state())
+        let exit = await runOnThread({ program(backend, terminal, clock) }, state())
         #expect(exit.reason == .quit)
         // The first poll is immediate; then 2, 4 and 8 intervals after failures (jitter fixed at its
         // midpoint here), then one interval once the source answers.
@@ -66,7 +66,7 @@ import Testing
             let backend = ScriptedBackend([.failure(Self.down), .snapshots(Self.fleet)], clock: clock)
             let terminal = MemoryTerminal(
                 clock: clock, steps: [.init(until: { _ in backend.polls >= 2 }, input: .key(.character("q")))])
-            _ = await runOnThread(program(backend, terminal, clock, random: { unit }), state())
+            _ = await runOnThread({ program(backend, terminal, clock, random: { unit }) }, state())
             #expect(pollWaits(clock).first == expected)
         }
     }
@@ -80,7 +80,7 @@ import Testing
                 // However slowly the pool runs the polls, wait for the failure and an age of 5 s or more.
                 .init(until: { $0.contains("source error") && Self.ageSeconds($0) >= 5 }, input: .key(.character("q")))
             ])
-        let exit = await runOnThread(program(backend, terminal, clock), state())
+        let exit = await runOnThread({ program(backend, terminal, clock) }, state())
         #expect(exit.state.shown.rows.count == 7, "the last good data stays")
         let canvas = try #require(terminal.lastCanvas)
         let header = canvas.line(0)
@@ -127,7 +127,7 @@ import Testing
                     until: { $0.contains("polling stopped") && clock.nowMilliseconds() >= Self.start + 60_000 },
                     input: .key(.character("q")))
             ])
-        let exit = await runOnThread(program(backend, terminal, clock), state())
+        let exit = await runOnThread({ program(backend, terminal, clock) }, state())
         #expect(backend.polls == 1, "nobody fixes a token by asking again")
         #expect(terminal.screen.contains("polling stopped: fix and restart"))
         #expect(exit.state.sourceError?.code == .unauthorized)
@@ -143,7 +143,7 @@ import Testing
                 .init(until: { $0.contains("HELP") }, input: .key(.escape)),
                 .init(until: { _ in backend.polls >= 3 }, input: .key(.character("q"))),
             ])
-        let exit = await runOnThread(program(backend, terminal, clock), state())
+        let exit = await runOnThread({ program(backend, terminal, clock) }, state())
         #expect(exit.reason == .quit, "keys still work while a poll hangs")
         #expect(exit.state.log.contains { $0.text.hasPrefix("the source did not answer within 10.0s (retrying in 2.0s)") })
     }
@@ -168,7 +168,7 @@ import Testing
                 .init(until: { $0.contains("applied: 'catalog'") }, input: .key(.character("q"))),
             ]
         let terminal = MemoryTerminal(clock: clock, steps: steps)
-        let exit = await runOnThread(program(backend, terminal, clock), state())
+        let exit = await runOnThread({ program(backend, terminal, clock) }, state())
         #expect(terminal.themes == ["light"], "the terminal draws with the theme that loaded")
         #expect(exit.state.themeName == "light", "and the state knows it, through update")
         #expect(backend.sent.count == 1)
@@ -186,7 +186,7 @@ import Testing
             let clock = ManualConsoleClock(now: Self.start)
             let backend = ScriptedBackend([.snapshots(Self.fleet)], clock: clock)
             let terminal = MemoryTerminal(clock: clock, steps: [.init(until: { $0.contains("auth") }, input: input)])
-            let exit = await runOnThread(program(backend, terminal, clock), state())
+            let exit = await runOnThread({ program(backend, terminal, clock) }, state())
             #expect(exit.reason == reason, "\(input)")
         }
         let clock = ManualConsoleClock(now: Self.start)
@@ -197,7 +197,8 @@ import Testing
                 .init(until: { _ in true }, input: .key(.character("q"))),
                 .init(until: { _ in true }, input: .key(.enter)),
             ]
-        let exit = await runOnThread(program(backend, MemoryTerminal(clock: clock, steps: steps), clock), state())
+        let terminal = MemoryTerminal(clock: clock, steps: steps)
+        let exit = await runOnThread({ program(backend, terminal, clock) }, state())
         #expect(exit.reason == .quit, ":q quits")
     }
 
@@ -210,7 +211,7 @@ import Testing
                 .init(until: { $0.contains("auth") }, input: .resize(width: 60, height: 15)),
                 .init(until: { _ in true }, input: .key(.character("q"))),
             ])
-        let exit = await runOnThread(program(backend, terminal, clock), state())
+        let exit = await runOnThread({ program(backend, terminal, clock) }, state())
         let canvas = try #require(terminal.lastCanvas)
         #expect(canvas.width == 60 && canvas.height == 15)
         #expect(exit.state.width == 60 && exit.state.height == 15)
