@@ -10,6 +10,7 @@ public struct BackendCapabilities: Sendable, Hashable {
     /// callers need not wait between two polls to see time pass.
     public var selfPaced: Bool
 
+    /// A source that accepts `commands`, fills `fields` and is `selfPaced` or not.
     public init(commands: Set<CommandKind>, fields: SnapshotFields = .all, selfPaced: Bool = false) {
         self.commands = commands
         self.fields = fields
@@ -22,8 +23,10 @@ public struct BackendCapabilities: Sendable, Hashable {
 
 /// Parts of a ``Snapshot`` a source may or may not provide.
 public struct SnapshotFields: OptionSet, Sendable, Hashable {
+    /// The set as bits.
     public let rawValue: UInt32
 
+    /// The set with these bits.
     public init(rawValue: UInt32) {
         self.rawValue = rawValue
     }

@@ -40,10 +40,12 @@ public struct BackendError: Error, Hashable, CustomStringConvertible {
         }
     }
 
+    /// What went wrong, as a stable code.
     public let code: Code
     /// One line a person can act on; never contains a secret.
     public let message: String
 
+    /// An error with `code` and a one-line `message` that says what to do (never a secret).
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message

@@ -13,6 +13,7 @@ public struct SourceScheme: Sendable {
     ///   matches the scheme but cannot be used.
     public let make: @Sendable (_ specification: String) throws(BackendError) -> any ResilienceBackend
 
+    /// A scheme; see the properties.
     public init(
         usage: String, summary: String, matches: @escaping @Sendable (String) -> Bool,
         make: @escaping @Sendable (String) throws(BackendError) -> any ResilienceBackend
@@ -26,8 +27,10 @@ public struct SourceScheme: Sendable {
 
 /// The sources this build can read, in the order they are tried.
 public struct SourceTable: Sendable {
+    /// The schemes, in the order they are tried.
     public let schemes: [SourceScheme]
 
+    /// A table that tries `schemes` in order.
     public init(_ schemes: [SourceScheme]) {
         self.schemes = schemes
     }

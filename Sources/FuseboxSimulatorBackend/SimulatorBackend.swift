@@ -20,8 +20,11 @@ public final class SimulatorBackend: ResilienceBackend {
         case virtualTime(seconds: Int)
     }
 
+    /// The simulation being run (tests drive and inspect it).
     public let simulation: Simulation
+    /// `sim:SCENARIO`.
     public let description: String
+    /// Every command and every field; self-paced in virtual time.
     public let capabilities: BackendCapabilities
     private let pacing: Pacing
     private let manualClock: ManualClock?
@@ -92,6 +95,7 @@ public final class SimulatorBackend: ResilienceBackend {
         return samples[min(index, samples.count - 1)]
     }
 
+    /// Applies `command` on each named instance, or on none if a name is unknown.
     public func send(_ command: Command, to instances: [String]) async throws(BackendError) -> [CommandResult] {
         // Every name is checked before anything changes: a command applies to all of them or to none.
         var indices: [Int] = []

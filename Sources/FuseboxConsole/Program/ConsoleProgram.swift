@@ -13,6 +13,7 @@ import Synchronization
 public final class ConsoleProgram {
     /// How a run ended.
     public struct Exit: Sendable {
+        /// Why the console stopped.
         public enum Reason: Sendable, Hashable {
             /// `q`, `:q` or Ctrl-C typed as a key.
             case quit
@@ -20,6 +21,7 @@ public final class ConsoleProgram {
             case signal(Int32)
         }
 
+        /// Why it ended.
         public let reason: Reason
         /// The state at the end (tests read it).
         public let state: ConsoleState

@@ -3,10 +3,12 @@ public import FuseboxProtocol
 
 /// Everything the console shows. Views are pure functions of it; only ``update(_:_:)`` changes it.
 public struct ConsoleState: Sendable {
+    /// The screens, each with its own key bindings (``Screen/bindings``).
     public enum Screen: String, Sendable, Hashable {
         case overview, detail, flags, events, help
     }
 
+    /// How the overview orders its rows; `s` cycles through them.
     public enum SortKey: String, Sendable, Hashable, CaseIterable {
         case worst, name, calls, failures, latency
     }
@@ -57,7 +59,9 @@ public struct ConsoleState: Sendable {
         public var text: String
     }
 
+    /// The screen shown.
     public var screen: Screen = .overview
+    /// The screen help was opened from (and returns to).
     public var screenBeforeHelp: Screen = .overview
     /// The source as named on the command line.
     public var source: String
@@ -65,20 +69,30 @@ public struct ConsoleState: Sendable {
     public var readOnly: Bool
     /// What the source can do and tell.
     public var capabilities: BackendCapabilities
+    /// Seconds between polls.
     public var intervalSeconds: Double
+    /// Whether the view is frozen (data keeps arriving in ``fleet``).
     public var paused = false
     /// The latest data (keeps arriving while paused).
     public var fleet = Fleet()
     /// What the screen shows: the latest data, or what it was when paused.
     public var shown = Fleet()
+    /// The selected row of ``visibleRows``.
     public var selection = 0
+    /// The selected flag.
     public var flagSelection = 0
+    /// How many lines the event log is scrolled back from its end.
     public var eventScroll = 0
     public var sort: SortKey = .worst
+    /// The `/` filter (by name, state or instance).
     public var filter = ""
+    /// The line being typed, if any.
     public var input: InputLine?
+    /// The confirmation on screen, if any.
     public var dialog: ConfirmationDialog?
+    /// The status line.
     public var status: StatusLine?
+    /// The event log, oldest first, at most ``logLimit`` lines.
     public var log: [LogLine] = []
     /// The newest event sequence seen per instance, so each event is logged once.
     public var seenSequence: [String: UInt64] = [:]
@@ -88,6 +102,7 @@ public struct ConsoleState: Sendable {
     public var pollFailures = 0
     /// The nominal wait before the next poll, in milliseconds.
     public var nextPollMilliseconds: Int64 = 0
+    /// The time of the latest message (wall-clock milliseconds).
     public var nowMilliseconds: Int64 = 0
     public var width: Int
     public var height: Int
@@ -96,10 +111,12 @@ public struct ConsoleState: Sendable {
     public var keymap: Keymap
     /// Who operator commands are sent as.
     public var actor: String
+    /// Commands sent so far; part of each command id.
     public var commandCounter = 0
     /// Theme names `:theme` accepts.
     public var availableThemes: [String]
 
+    /// The most lines the event log keeps.
     public static let logLimit = 1_000
 
     public init(
