@@ -101,7 +101,8 @@ public final class SimulatorBackend: ResilienceBackend {
         var indices: [Int] = []
         for instance in instances {
             guard let index = simulation.registries.firstIndex(where: { $0.instance == instance }) else {
-                throw BackendError(.unsupportedCommand, "no instance named '\(instance)' in the simulator; nothing was changed")
+                throw BackendError(
+                    .unsupportedCommand, "no instance named '\(instance)' in the simulator; nothing was changed")
             }
             indices.append(index)
         }

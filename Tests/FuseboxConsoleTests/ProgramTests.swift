@@ -145,7 +145,8 @@ import Testing
             ])
         let exit = await runOnThread({ program(backend, terminal, clock) }, state())
         #expect(exit.reason == .quit, "keys still work while a poll hangs")
-        #expect(exit.state.log.contains { $0.text.hasPrefix("the source did not answer within 10.0s (retrying in 2.0s)") })
+        #expect(
+            exit.state.log.contains { $0.text.hasPrefix("the source did not answer within 10.0s (retrying in 2.0s)") })
     }
 
     @Test func effectsReportBackThroughUpdate() async {

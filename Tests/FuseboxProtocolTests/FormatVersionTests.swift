@@ -80,14 +80,18 @@ import Testing
             if let from = events[index]["from"] as? [String: Any] {
                 events[index]["from"] = (from["breaker"] as? String) ?? "off"
             }
-            if let to = events[index]["to"] as? [String: Any] { events[index]["to"] = (to["breaker"] as? String) ?? "on" }
+            if let to = events[index]["to"] as? [String: Any] {
+                events[index]["to"] = (to["breaker"] as? String) ?? "on"
+            }
         }
         object["events"] = events
         let snapshot = try decode(object)
         #expect(snapshot.events.first { $0.kind == .transition }?.from == .breaker(.closed))
         #expect(snapshot.events.first { $0.kind == .flag }?.to == .flag(.boolean(true)))
-        let legacy = [("\"half-open\"", TargetState.breaker(.halfOpen)), ("\"25.0%\"", .flag(.percentage(25))),
-            ("\"read-only\"", .flag(.degradation(.readOnly)))]
+        let legacy = [
+            ("\"half-open\"", TargetState.breaker(.halfOpen)), ("\"25.0%\"", .flag(.percentage(25))),
+            ("\"read-only\"", .flag(.degradation(.readOnly))),
+        ]
         for (json, expected) in legacy {
             #expect(try JSONDecoder().decode(TargetState.self, from: Data(json.utf8)) == expected)
         }

@@ -266,7 +266,8 @@ private func handleDialog(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
             // A dialog cannot outlive a read-only switch or a source that stops taking this command.
             guard state.allows(dialog.action.kind) else {
                 state.dialog = nil
-                state.status = .init(text: "read-only [RO]: \(dialog.action.kind.rawValue) is not allowed", isError: true)
+                state.status = .init(
+                    text: "read-only [RO]: \(dialog.action.kind.rawValue) is not allowed", isError: true)
                 return []
             }
             if dialog.requiresTypedName && dialog.typedName != dialog.target {

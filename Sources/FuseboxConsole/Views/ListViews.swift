@@ -56,7 +56,8 @@ func drawEvents(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
         case .fallback: role = .dim
         }
         let instance = line.instance.isEmpty ? "" : line.instance + "  "
-        let text = "\(Format.clock(line.atMilliseconds))  \(Format.left(line.kind.rawValue, 10)) \(instance)\(line.text)"
+        let text =
+            "\(Format.clock(line.atMilliseconds))  \(Format.left(line.kind.rawValue, 10)) \(instance)\(line.text)"
         canvas.put(Format.fit(text, state.width, ellipsis: state.glyphs.ellipsis), x: 0, y: y, role: role)
     }
 }

@@ -103,13 +103,16 @@ func drawOverview(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     let start = selection < capacity ? 0 : max(0, min(selection - capacity + 1, rows.count - capacity))
     // "21-40 of 500", and any filter, sit at the end of the title row; columns make room for them.
     var counterParts: [String] = []
-    if !state.filter.isEmpty { counterParts.append("filter '\(Format.fit(state.filter, 16, ellipsis: state.glyphs.ellipsis))'") }
+    if !state.filter.isEmpty {
+        counterParts.append("filter '\(Format.fit(state.filter, 16, ellipsis: state.glyphs.ellipsis))'")
+    }
     if rows.count > capacity {
         counterParts.append("\(start + 1)-\(min(rows.count, start + capacity)) of \(rows.count)")
     } else if !state.filter.isEmpty {
         counterParts.append("\(rows.count) of \(state.shown.rows.count)")
     }
-    let counter = Format.fit(counterParts.joined(separator: ": "), max(0, state.width / 3), ellipsis: state.glyphs.ellipsis)
+    let counter = Format.fit(
+        counterParts.joined(separator: ": "), max(0, state.width / 3), ellipsis: state.glyphs.ellipsis)
     let budget = state.width - (counter.isEmpty ? 0 : TextWidth.of(counter) + 1)
     let nameWidth = min(28, max(14, state.shown.longestName + 2))
     var chosen: [Column] = []

@@ -61,7 +61,8 @@ private func drawHeader(_ state: ConsoleState, _ canvas: inout Canvas) {
     let counts = { (short: Bool) -> [HeaderPart] in
         [BreakerState.open, .forcedOpen, .halfOpen, .recovering, .disabled, .closed].compactMap { breakerState in
             guard let count = state.shown.countsByState[breakerState], count > 0 else { return nil }
-            return HeaderPart(text: "\(short ? breakerState.shortLabel : breakerState.label) \(count)", role: breakerState.role)
+            return HeaderPart(
+                text: "\(short ? breakerState.shortLabel : breakerState.label) \(count)", role: breakerState.role)
         }
     }
     let live = HeaderPart(text: state.paused ? "PAUSED" : "LIVE", role: state.paused ? .badgePaused : .badgeLive)
