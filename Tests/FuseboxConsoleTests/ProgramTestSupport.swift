@@ -149,6 +149,10 @@ final class MemoryTerminal: ConsoleTerminal, @unchecked Sendable {
 
     func use(_ theme: Theme) { themes.append(theme.name) }
 
+    private(set) var invalidations = 0
+
+    func invalidate() { invalidations += 1 }
+
     func nextInput(timeoutMilliseconds: Int) -> TerminalInput? {
         if let step = steps.first, step.until(screen) {
             steps.removeFirst()

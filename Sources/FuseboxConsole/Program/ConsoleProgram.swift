@@ -140,6 +140,8 @@ public final class ConsoleProgram {
             case .stopPolling:
                 pollTask?.cancel()
                 pollTask = nil
+            case .repaint:
+                terminal.invalidate()
             case .send(let command, let instances):
                 send(command, to: instances)
             case .applyTheme(let name):

@@ -9,6 +9,8 @@ public protocol ConsoleTerminal: AnyObject {
     func nextInput(timeoutMilliseconds: Int) -> TerminalInput?
     /// Draws with `theme` from now on.
     func use(_ theme: Theme)
+    /// Makes the next ``draw(_:)`` repaint every cell (Ctrl-L, or after something else wrote to the terminal).
+    func invalidate()
 }
 
 /// What a terminal reports.

@@ -7,6 +7,10 @@ public enum Key: Sendable, Hashable {
     case up, down, left, right, pageUp, pageDown, home, end
     /// Ctrl-C when the terminal delivers it as a key rather than a signal.
     case interrupt
+    /// Ctrl-L: repaint the whole screen.
+    case redraw
+    /// Text pasted in one go (bracketed paste): it goes into a text field as text, never as keys.
+    case paste(String)
 
     /// A key that types a character (listed before named keys in help).
     var isPrintable: Bool {
@@ -33,6 +37,8 @@ public enum Key: Sendable, Hashable {
         case .home: return "home"
         case .end: return "end"
         case .interrupt: return "C-c"
+        case .redraw: return "C-l"
+        case .paste: return "paste"
         }
     }
 }

@@ -34,6 +34,8 @@ public enum Effect: Sendable, Hashable {
     case poll(afterMilliseconds: Int64, jittered: Bool)
     /// Poll no more: the source failed in a way retrying cannot fix.
     case stopPolling
+    /// Repaint the whole screen on the next frame.
+    case repaint
     /// End the console.
     case quit
 }

@@ -97,6 +97,7 @@ private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] 
 
 private func handle(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
     if key == .interrupt { return [.quit] }
+    if key == .redraw { return [.repaint] }
     if state.dialog != nil { return handleDialog(key, &state) }
     if state.input != nil { return handleInput(key, &state) }
     guard var action = state.keymap.action(for: key), state.screen.answers(action) else { return [] }
