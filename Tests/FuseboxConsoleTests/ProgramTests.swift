@@ -165,6 +165,7 @@ import Testing
                 .init(until: { _ in true }, input: .key(.enter)),
                 .init(until: { _ in true }, input: .key(.character("x"))),
                 .init(until: { $0.contains("Disable breaker of catalog?") }, input: .key(.tab)),
+                .init(until: { _ in true }, input: .key(.tab)),
                 .init(until: { _ in true }, input: .key(.enter)),
                 .init(until: { $0.contains("applied: 'catalog'") }, input: .key(.character("q"))),
             ]

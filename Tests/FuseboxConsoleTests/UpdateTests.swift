@@ -83,57 +83,6 @@ import Testing
         #expect(!state.paused && state.shown == state.fleet)
     }
 
-    @Test func forceOpenGoesThroughConfirmationWithCancelFocused() async {
-        var state = await fresh()
-        let target = state.selectedRow!.name
-        ConsoleFixtures.press([.character("o")], &state)
-        let dialog = state.dialog!
-        #expect(dialog.focus == .cancel && dialog.target == target && dialog.instances == ["checkout-1"])
-        #expect(ConsoleFixtures.press([.enter], &state).isEmpty, "enter on Cancel sends nothing")
-        #expect(state.dialog == nil)
-    }
-
-    @Test func criticalTargetsNeedTheirNameTyped() async {
-        var state = await fresh()
-        ConsoleFixtures.press([.character("/")] + ConsoleFixtures.type("auth") + [.enter, .character("o")], &state)
-        #expect(state.dialog?.requiresTypedName == true, "auth is critical")
-        ConsoleFixtures.press([.tab], &state)
-        #expect(ConsoleFixtures.press([.enter], &state).isEmpty)
-        #expect(state.status?.text == "type 'auth' to confirm")
-        #expect(state.dialog?.focus == .typedName)
-        ConsoleFixtures.press(ConsoleFixtures.type("auth") + [.backTab], &state)
-        #expect(state.dialog?.focus == .reason)
-        ConsoleFixtures.press(ConsoleFixtures.type("drill") + [.backTab], &state)
-        let effects = ConsoleFixtures.press([.enter], &state)
-        guard case .send(let command, ["checkout-1"]) = effects.first else {
-            Issue.record("no command sent: \(effects)")
-            return
-        }
-        #expect(command.action == .forceOpen(dependency: "auth"))
-        #expect(command.actor == "alice" && command.reason == "drill" && !command.id.isEmpty)
-    }
-
-    @Test func degradableTargetsConfirmWithoutTypingAndBackInPicksASchedule() async {
-        var state = await fresh()
-        ConsoleFixtures.press([.character("/")] + ConsoleFixtures.type("search") + [.enter], &state)
-        ConsoleFixtures.press([.character("x"), .tab], &state)
-        guard case .send(let disable, _) = ConsoleFixtures.press([.enter], &state).first else {
-            Issue.record("disable not sent")
-            return
-        }
-        #expect(disable.action == .disable(dependency: "search"))
-        ConsoleFixtures.press([.character("b"), .right, .tab], &state)
-        guard case .send(let backIn, _) = ConsoleFixtures.press([.enter], &state).first else {
-            Issue.record("back-in not sent")
-            return
-        }
-        #expect(
-            backIn.action
-                == .startBackIn(dependency: "search", schedule: ConfirmationDialog.scheduleChoices[1].schedule))
-        ConsoleFixtures.press([.character("c"), .escape], &state)
-        #expect(state.dialog == nil && state.status?.text == "cancelled")
-    }
-
     @Test func readOnlyBlocksEveryActionInOnePlace() async {
         var state = await fresh(readOnly: true)
         for key in ["o", "c", "x", "b"] {
@@ -144,20 +93,6 @@ import Testing
         ConsoleFixtures.press([.character("F"), .character("f")], &state)
         #expect(state.dialog == nil)
         #expect(!keyHintsText(state).contains("force open"))
-    }
-
-    @Test func flagToggleConfirmsAndSendsTheNewValue() async {
-        var state = await fresh()
-        ConsoleFixtures.press([.character("F")], &state)
-        let flags = state.shown.flags.map(\.flag.name)
-        let index = flags.firstIndex(of: "recommendations.static-fallback")!
-        ConsoleFixtures.press(Array(repeating: .down, count: index) + [.character("f"), .tab], &state)
-        #expect(state.dialog?.target == "recommendations.static-fallback")
-        guard case .send(let command, _) = ConsoleFixtures.press([.enter], &state).first else {
-            Issue.record("flag not sent")
-            return
-        }
-        #expect(command.action == .setFlag(name: "recommendations.static-fallback", value: .boolean(true)))
     }
 
     @Test func commandLineThemeFilterSortAndErrors() async {
@@ -302,42 +237,20 @@ import Testing
         for screen in [ConsoleState.Screen.overview, .detail, .flags, .events] {
             var state = SnapshotBuilder.state()
             state.screen = screen
-            let help = KeyAction.help.summary
-            let hinted = screen.bindings.filter(\.hinted).map(\.action.summary).filter { $0 != help }
+            let kept = [KeyAction.help.summary, KeyAction.quit.summary]
+            let hinted = screen.bindings.filter(\.hinted).map(\.summary).filter { !kept.contains($0) }
             let hintBar = render(state).line(state.height - 1)
-            // Every hint the bar has room for is one the screen declares, in its order; help is always there.
+            // Every hint the bar has room for is one the screen declares, in its order; help and quit always.
             let shown = hinted.filter { hintBar.contains($0) }
             #expect(!shown.isEmpty && hinted.starts(with: shown), "\(screen): \(hintBar)")
-            #expect(hintBar.hasSuffix("? \(help)"), "\(screen): \(hintBar)")
+            #expect(hintBar.hasSuffix("? help  q quit"), "\(screen): \(hintBar)")
             state.screenBeforeHelp = screen
             state.screen = .help
             let helpScreen = render(state).text
             for binding in screen.bindings {
-                #expect(helpScreen.contains(binding.action.summary), "help for \(screen) lists \(binding.action)")
+                #expect(helpScreen.contains(binding.summary), "help for \(screen) lists \(binding.action)")
             }
         }
-    }
-
-    @Test func aCommandGoesToTheSelectedServiceOnly() {
-        let at = ConsoleFixtures.origin
-        let checkout = SnapshotBuilder(service: "checkout", instance: "checkout-1", at: at)
-            .with(SnapshotBuilder.dependency("payments", state: .open, failureRate: 60)).build()
-        let checkout2 = SnapshotBuilder(service: "checkout", instance: "checkout-2", at: at)
-            .with(SnapshotBuilder.dependency("payments", state: .open, failureRate: 60)).build()
-        let billing = SnapshotBuilder(service: "billing", instance: "billing-1", at: at)
-            .with(SnapshotBuilder.dependency("payments")).build()
-        var state = ConsoleState(source: "test", readOnly: false, intervalSeconds: 1, width: 120, height: 40)
-        _ = update(&state, .data([checkout, checkout2, billing], atMilliseconds: at))
-        #expect(state.selectedRow?.service == "checkout")
-        ConsoleFixtures.press([.character("o")], &state)
-        #expect(state.dialog?.instances == ["checkout-1", "checkout-2"], "billing's payments is not touched")
-        ConsoleFixtures.press([.tab, .tab] + ConsoleFixtures.type("drill") + [.tab], &state)
-        let effects = ConsoleFixtures.press(ConsoleFixtures.type("payments") + [.tab, .tab, .enter], &state)
-        guard case .send(_, let instances) = effects.first else {
-            Issue.record("nothing sent: \(effects)")
-            return
-        }
-        #expect(instances == ["checkout-1", "checkout-2"])
     }
 
     @Test func aSourceThatTakesNoCommandsIsReadOnly() {
@@ -370,20 +283,6 @@ import Testing
         #expect(detail.contains("trips in a row -   half-open probes -/-"))
         #expect(detail.contains("no histogram from this source"))
         #expect(detail.contains("attempts -  retries -"))
-    }
-
-    @Test func enterOnAFlagIsAWriteAndReadOnlyRefusesIt() {
-        var state = SnapshotBuilder.state(readOnly: true)
-        ConsoleFixtures.press([.character("F"), .enter], &state)
-        #expect(state.dialog == nil, "enter toggles a flag, so read-only refuses it as it refuses f")
-        #expect(state.status?.text.hasPrefix("read-only [RO]") == true)
-        // A dialog opened before a source stopped taking flag commands cannot send one.
-        var writable = SnapshotBuilder.state()
-        ConsoleFixtures.press([.character("F"), .enter], &writable)
-        #expect(writable.dialog != nil)
-        writable.capabilities = BackendCapabilities(commands: [.forceOpen])
-        #expect(ConsoleFixtures.press([.tab, .enter], &writable).isEmpty)
-        #expect(writable.dialog == nil && writable.status?.text.hasPrefix("read-only [RO]") == true)
     }
 
     @Test func escFromDetailKeepsTheFilterAndEscOnTheOverviewClearsIt() {

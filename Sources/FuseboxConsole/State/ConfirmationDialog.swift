@@ -1,11 +1,27 @@
 public import FuseboxProtocol
 
-/// The confirmation every production-changing action goes through: it names the target and its
-/// blast radius, focuses Cancel, takes an optional reason, and for a critical dependency or more
-/// than one instance wants the target's name typed.
+/// The confirmation every production-changing action goes through. It names the target, shows
+/// before → after and the blast radius, takes a reason (focused first: typing goes there), lets the
+/// operator aim at every instance or just one, and for a critical dependency or more than one
+/// instance wants the target's name typed. Confirm is the last stop of Tab, never the first.
 public struct ConfirmationDialog: Sendable, Hashable {
+    /// The parts of the dialog Tab moves through.
     public enum Focus: Sendable, Hashable {
-        case cancel, confirm, reason, typedName
+        /// The new value of a percentage or degradation flag.
+        case value
+        case reason
+        /// All instances, or the selected one only.
+        case scope
+        /// The back-in schedule.
+        case schedule
+        case typedName
+        case cancel, confirm
+    }
+
+    /// Which instances the command goes to.
+    public enum Scope: Sendable, Hashable {
+        case all
+        case one(String)
     }
 
     /// A back-in schedule the operator can pick.
@@ -14,6 +30,7 @@ public struct ConfirmationDialog: Sendable, Hashable {
         public var schedule: BackInSchedule
     }
 
+    /// The schedules offered, the configured default first.
     public static let scheduleChoices: [ScheduleChoice] = [
         ScheduleChoice(label: "10/25/50/100% x 30s", schedule: .standard),
         ScheduleChoice(
@@ -23,29 +40,72 @@ public struct ConfirmationDialog: Sendable, Hashable {
             schedule: .smooth(windowMilliseconds: 120_000, aggression: 1, minimumShare: 0.1)),
     ]
 
+    /// What the command does (for a flag, with the value picked so far).
     public var action: Command.Action
     /// The dependency or flag, as the operator would type it.
     public var target: String
+    /// `nil` for a flag.
     public var criticality: Criticality?
-    /// Instances the command goes to (all instances with this dependency or flag).
-    public var instances: [String]
-    public var requiresTypedName: Bool
+    /// Every instance of the selected service that has the target.
+    public var allInstances: [String]
+    /// The instance the operator was looking at.
+    public var selectedInstance: String
+    public var scope: Scope
+    /// The target's state or value now, on the selected instance; `nil` if unknown.
+    public var before: TargetState?
+    /// Whether the instances in scope disagree about ``before``.
+    public var beforeDiffers = false
+    /// For a flag: the value before its last change, one key (`p`) away.
+    public var previousValue: FlagValue?
+    /// For a percentage flag: the number being typed.
+    public var valueText = ""
+    /// Whether a reason must be given (configured for production environments).
+    public var requiresReason = false
     public var typedName = ""
     public var reason = ""
-    public var focus: Focus = .cancel
+    public var focus: Focus = .reason
     public var scheduleIndex = 0
 
-    public init(action: Command.Action, target: String, criticality: Criticality?, instances: [String]) {
+    public init(
+        action: Command.Action, target: String, criticality: Criticality?, instances: [String],
+        selectedInstance: String? = nil, scope: Scope = .all, before: TargetState? = nil
+    ) {
         self.action = action
         self.target = target
         self.criticality = criticality
-        self.instances = instances
-        self.requiresTypedName = criticality == .critical || instances.count > 1
+        self.allInstances = instances
+        self.selectedInstance = selectedInstance ?? instances.first ?? ""
+        self.scope = instances.count > 1 ? scope : .all
+        self.before = before
+        self.focus = Self.takesValue(action) ? .value : .reason
     }
 
-    /// The order Tab moves through.
+    /// Whether the action needs a value picked in the dialog (percentage and degradation flags).
+    static func takesValue(_ action: Command.Action) -> Bool {
+        if case .setFlag(_, let value) = action, value.kind != .boolean { return true }
+        return false
+    }
+
+    /// The instances the command goes to.
+    public var instances: [String] {
+        switch scope {
+        case .all: return allInstances
+        case .one(let instance): return [instance]
+        }
+    }
+
+    /// A critical dependency, or more than one instance, wants the name typed.
+    public var requiresTypedName: Bool { criticality == .critical || instances.count > 1 }
+
+    /// The order Tab moves through: what to change, why, where, the name, then Cancel and Confirm.
     public var focusOrder: [Focus] {
-        requiresTypedName ? [.cancel, .confirm, .reason, .typedName] : [.cancel, .confirm, .reason]
+        var order: [Focus] = []
+        if Self.takesValue(action) { order.append(.value) }
+        order.append(.reason)
+        if allInstances.count > 1 { order.append(.scope) }
+        if case .startBackIn = action { order.append(.schedule) }
+        if requiresTypedName { order.append(.typedName) }
+        return order + [.cancel, .confirm]
     }
 
     /// The action with the chosen schedule.
@@ -56,20 +116,31 @@ public struct ConfirmationDialog: Sendable, Hashable {
         return action
     }
 
-    /// The question the dialog asks: `Force open payments?`, `Set flag search.canary to 25.0%?`.
+    /// What the target becomes.
+    public var after: TargetState {
+        switch action {
+        case .forceOpen: return .breaker(.forcedOpen)
+        case .close: return .breaker(.closed)
+        case .disable: return .breaker(.disabled)
+        case .startBackIn: return .breaker(.recovering)
+        case .setFlag(_, let value): return .flag(value)
+        }
+    }
+
+    /// `Force open payments?`, `Set flag search.canary?`.
     public var question: String {
-        if case .setFlag(_, let value) = action { return "Set flag \(target) to \(value)?" }
+        if case .setFlag = action { return "Set flag \(target)?" }
         return "\(verb) \(target)?"
     }
 
-    /// `force open`, `set flag`...
+    /// `Force open`, `Close (reset)`...
     public var verb: String {
         switch action {
         case .forceOpen: return "Force open"
         case .close: return "Close (reset)"
         case .disable: return "Disable breaker of"
         case .startBackIn: return "Start controlled back-in of"
-        case .setFlag(_, let value): return "Set flag to \(value) on"
+        case .setFlag: return "Set flag"
         }
     }
 }

@@ -43,6 +43,8 @@ public struct ConsoleState: Sendable {
             case backend
         }
 
+        /// Order of arrival, across both logs.
+        public var id: Int
         public var atMilliseconds: Int64
         /// The instance it happened on; empty for the console's own lines.
         public var instance: String
@@ -54,7 +56,14 @@ public struct ConsoleState: Sendable {
 
     /// The `/` filter or `:` command being typed.
     public struct InputLine: Sendable, Hashable {
-        public enum Purpose: Sendable, Hashable { case filter, command }
+        public enum Purpose: Sendable, Hashable {
+            /// The overview's `/` filter.
+            case filter
+            /// The event log's own `/` filter.
+            case eventFilter
+            /// A `:` command.
+            case command
+        }
         public var purpose: Purpose
         public var text: String
     }
@@ -77,12 +86,33 @@ public struct ConsoleState: Sendable {
     public var fleet = Fleet()
     /// What the screen shows: the latest data, or what it was when paused.
     public var shown = Fleet()
-    /// The selected row of ``visibleRows``.
-    public var selection = 0
+    /// The selected row's position in ``visibleRows``; follows ``selectedID`` (see ``syncSelection()``).
+    public internal(set) var selection = 0
+    /// The dependency under the cursor, by identity: re-sorting the rows never moves the cursor to
+    /// another dependency.
+    public var selectedID: DependencyRow.Identity?
+    /// Whether the selected dependency has left the data: the screen says so, and no other
+    /// dependency takes its place under the cursor (so no action lands on the wrong one).
+    public internal(set) var selectionGone = false
+    /// Whether a value must be given for the reason of every production-changing command.
+    public var requireReason = false
     /// The selected flag.
     public var flagSelection = 0
-    /// How many lines the event log is scrolled back from its end.
-    public var eventScroll = 0
+    /// The event log line under the cursor, by id; `nil` follows the newest line.
+    public var eventCursor: Int?
+    /// The newest line when the operator started reading: lines after it are new.
+    public var eventReadFrom = 0
+    /// The event log's own text filter (by text or instance).
+    public var eventFilter = ""
+    /// Only lines of this kind, or all.
+    public var eventKind: LogLine.Kind?
+    /// The event shown whole, by id.
+    public var expandedEvent: Int?
+    /// Fallback reports, one line per instance and dependency per poll; kept apart from ``log`` so
+    /// they never push operator actions and transitions out.
+    public var fallbackLog: [LogLine] = []
+    /// Lines logged so far (the next line's id).
+    public var logCounter = 0
     public var sort: SortKey = .worst
     /// The `/` filter (by name, state or instance).
     public var filter = ""
@@ -92,7 +122,7 @@ public struct ConsoleState: Sendable {
     public var dialog: ConfirmationDialog?
     /// The status line.
     public var status: StatusLine?
-    /// The event log, oldest first, at most ``logLimit`` lines.
+    /// Transitions, commands, flag changes and source errors, oldest first, at most ``logLimit``.
     public var log: [LogLine] = []
     /// The newest event sequence seen per instance, so each event is logged once.
     public var seenSequence: [String: UInt64] = [:]
@@ -117,7 +147,9 @@ public struct ConsoleState: Sendable {
     public var availableThemes: [String]
 
     /// The most lines the event log keeps.
-    public static let logLimit = 1_000
+    public static let logLimit = 5_000
+    /// The most fallback lines kept.
+    public static let fallbackLogLimit = 1_000
 
     public init(
         source: String, readOnly: Bool, capabilities: BackendCapabilities = .init(commands: Set(CommandKind.allCases)),
@@ -225,10 +257,45 @@ public struct ConsoleState: Sendable {
         return result
     }
 
-    /// The dependency under the cursor.
+    /// The dependency under the cursor; `nil` when none, or when it has left the data.
     public var selectedRow: DependencyRow? {
-        let rows = visibleRows
-        return rows.isEmpty ? nil : rows[min(max(0, selection), rows.count - 1)]
+        guard !selectionGone, !visibleRows.isEmpty else { return nil }
+        return visibleRows[min(max(0, selection), visibleRows.count - 1)]
+    }
+
+    /// Puts the cursor back on ``selectedID`` after the rows changed. If the filter hides it, the
+    /// first row that matches is selected; if it left the data, nothing is (``selectionGone``).
+    public mutating func syncSelection() {
+        flagSelection = max(0, min(shown.flags.count - 1, flagSelection))
+        guard !visibleRows.isEmpty else {
+            selection = 0
+            selectionGone = selectedID != nil && !shown.rows.contains { $0.identity == selectedID }
+            return
+        }
+        guard let id = selectedID else {
+            selection = min(max(0, selection), visibleRows.count - 1)
+            selectedID = visibleRows[selection].identity
+            return
+        }
+        if let index = visibleRows.firstIndex(where: { $0.identity == id }) {
+            selection = index
+            selectionGone = false
+        } else if shown.rows.contains(where: { $0.identity == id }) {
+            selection = 0
+            selectedID = visibleRows[0].identity
+            selectionGone = false
+        } else {
+            selection = min(selection, visibleRows.count - 1)
+            selectionGone = true
+        }
+    }
+
+    /// Moves the cursor `delta` rows and selects the dependency there.
+    public mutating func moveSelection(by delta: Int) {
+        guard !visibleRows.isEmpty else { return }
+        selection = max(0, min(visibleRows.count - 1, selection + delta))
+        selectedID = visibleRows[selection].identity
+        selectionGone = false
     }
 
     /// Whether nothing that changes production can be sent: `--read-only`, or a source that takes no commands.
@@ -240,8 +307,8 @@ public struct ConsoleState: Sendable {
     /// The poll interval in milliseconds.
     public var intervalMilliseconds: Int64 { Int64((intervalSeconds * 1000).rounded()) }
 
-    /// Seconds since the data shown was fetched.
+    /// Seconds since the data on screen was fetched (paused, the frozen data's age: it grows).
     public var dataAgeSeconds: Double? {
-        fleet.updatedAtMilliseconds.map { Double(max(0, nowMilliseconds - $0)) / 1000 }
+        shown.updatedAtMilliseconds.map { Double(max(0, nowMilliseconds - $0)) / 1000 }
     }
 }

@@ -47,6 +47,16 @@ public struct DependencyRow: Sendable, Hashable {
     /// The dependency's name.
     public var name: String { batch.name(position) }
 
+    /// Who a row is, whatever its position: the selection and open screens follow this.
+    public struct Identity: Sendable, Hashable {
+        public var service: String
+        public var instance: String
+        public var name: String
+    }
+
+    /// The row's identity.
+    public var identity: Identity { Identity(service: service, instance: instance, name: name) }
+
     /// The snapshot fields the console sorts and filters by.
     var reading: DependencyReading { batch.reading(position) }
 
@@ -328,7 +338,8 @@ public struct Fleet: Sendable, Hashable {
         _ dependency: DependencyReading, _ rate: Rates, failureHistory: ArraySlice<Double>,
         latencyHistory: ArraySlice<Double>, fallbacksPerSecond: Double
     ) -> Bool {
-        guard dependency.state == .closed else { return false }
+        // A few polls of history first: at start every rate climbs from nothing.
+        guard dependency.state == .closed, failureHistory.count >= 5 else { return false }
         let recentFailures = failureHistory.suffix(5).filter(\.isFinite)
         let averageFailures = recentFailures.isEmpty ? 0 : recentFailures.reduce(0, +) / Double(recentFailures.count)
         if rate.intervalFailurePercent >= 5 && rate.intervalFailurePercent > averageFailures * 1.5 { return true }

@@ -48,6 +48,10 @@ public enum KeyAction: String, Sendable, Hashable, CaseIterable {
     case quit, help, pause, sort, filter, command, back, select, up, down, pageUp, pageDown
     case forceOpen = "force-open", close, disable, backIn = "back-in", toggleFlag = "toggle-flag"
     case flags, events, overview
+    /// The event log: cycle the kind of line shown.
+    case kindFilter = "kind-filter"
+    /// The event log: follow the newest line again.
+    case newest
 
     /// A few words for help and hints.
     public var summary: String {
@@ -59,7 +63,7 @@ public enum KeyAction: String, Sendable, Hashable, CaseIterable {
         case .filter: return "filter"
         case .command: return "command line"
         case .back: return "back"
-        case .select: return "details / toggle"
+        case .select: return "select"
         case .up: return "up"
         case .down: return "down"
         case .pageUp: return "page up"
@@ -68,10 +72,12 @@ public enum KeyAction: String, Sendable, Hashable, CaseIterable {
         case .close: return "close (reset)"
         case .disable: return "disable breaker"
         case .backIn: return "start back-in"
-        case .toggleFlag: return "toggle flag"
+        case .toggleFlag: return "set flag"
         case .flags: return "flags"
         case .events: return "event log"
         case .overview: return "overview"
+        case .kindFilter: return "kind: all/transitions/commands/..."
+        case .newest: return "follow newest"
         }
     }
 
@@ -84,7 +90,7 @@ public enum KeyAction: String, Sendable, Hashable, CaseIterable {
         case .backIn: return .startBackIn
         case .toggleFlag: return .setFlag
         case .quit, .help, .pause, .sort, .filter, .command, .back, .select, .up, .down, .pageUp, .pageDown, .flags,
-            .events, .overview:
+            .events, .overview, .kindFilter, .newest:
             return nil
         }
     }
@@ -104,6 +110,7 @@ public struct Keymap: Sendable, Hashable {
         .pageUp: .pageUp, .pageDown: .pageDown, .character("o"): .forceOpen, .character("c"): .close,
         .character("x"): .disable, .character("b"): .backIn, .character("f"): .toggleFlag,
         .character("F"): .flags, .character("e"): .events, .character("1"): .overview,
+        .character("t"): .kindFilter, .character("G"): .newest, .end: .newest,
     ])
 
     public init(bindings: [Key: KeyAction]) {

@@ -3,11 +3,17 @@ public struct ScreenBinding: Sendable, Hashable {
     public let action: KeyAction
     /// Whether the key-hint bar shows it (help lists every binding).
     public let hinted: Bool
+    /// What it does on this screen, when that says more than the action's own summary.
+    public let label: String?
 
-    init(_ action: KeyAction, hinted: Bool = true) {
+    init(_ action: KeyAction, hinted: Bool = true, label: String? = nil) {
         self.action = action
         self.hinted = hinted
+        self.label = label
     }
+
+    /// What the hint bar and help say it does here.
+    public var summary: String { label ?? action.summary }
 }
 
 extension ConsoleState.Screen {
@@ -17,30 +23,33 @@ extension ConsoleState.Screen {
     public var bindings: [ScreenBinding] {
         switch self {
         case .overview:
+            // Looking first, changing production after; help and quit always show (see the hint bar).
             return [
-                .init(.select), .init(.forceOpen), .init(.close), .init(.disable), .init(.backIn), .init(.filter),
-                .init(.sort), .init(.flags), .init(.events), .init(.pause), .init(.help), .init(.quit),
+                .init(.select, label: "details"), .init(.filter), .init(.sort), .init(.flags), .init(.events), .init(.pause),
+                .init(.forceOpen), .init(.close), .init(.disable), .init(.backIn), .init(.help), .init(.quit),
                 .init(.up, hinted: false), .init(.down, hinted: false), .init(.pageUp, hinted: false),
                 .init(.pageDown, hinted: false), .init(.command, hinted: false), .init(.back, hinted: false),
             ]
         case .detail:
             return [
-                .init(.back), .init(.forceOpen), .init(.close), .init(.disable), .init(.backIn), .init(.pause),
+                .init(.back), .init(.pause), .init(.forceOpen), .init(.close), .init(.disable), .init(.backIn),
                 .init(.help), .init(.quit), .init(.up, hinted: false), .init(.down, hinted: false),
                 .init(.flags, hinted: false), .init(.events, hinted: false), .init(.overview, hinted: false),
                 .init(.command, hinted: false),
             ]
         case .flags:
             return [
-                .init(.toggleFlag), .init(.up), .init(.down), .init(.back), .init(.help), .init(.quit),
-                .init(.select, hinted: false), .init(.overview, hinted: false), .init(.events, hinted: false),
+                .init(.toggleFlag, label: "set value"), .init(.up), .init(.down), .init(.back), .init(.help),
+                .init(.quit), .init(.select, hinted: false, label: "set value"), .init(.overview, hinted: false), .init(.events, hinted: false),
                 .init(.pause, hinted: false), .init(.command, hinted: false),
             ]
         case .events:
             return [
-                .init(.up), .init(.down), .init(.filter), .init(.back), .init(.help), .init(.quit),
-                .init(.pageUp, hinted: false), .init(.pageDown, hinted: false), .init(.overview, hinted: false),
-                .init(.flags, hinted: false), .init(.pause, hinted: false), .init(.command, hinted: false),
+                .init(.up), .init(.down), .init(.select, label: "expand"), .init(.filter), .init(.kindFilter),
+                .init(.newest),
+                .init(.back), .init(.help), .init(.quit), .init(.pageUp, hinted: false),
+                .init(.pageDown, hinted: false), .init(.overview, hinted: false), .init(.flags, hinted: false),
+                .init(.pause, hinted: false), .init(.command, hinted: false),
             ]
         case .help:
             return [.init(.back), .init(.help), .init(.quit), .init(.command, hinted: false)]

@@ -8,7 +8,7 @@ public func update(_ state: inout ConsoleState, _ message: Message) -> [Effect] 
     if state.status != status { state.status?.atMilliseconds = state.nowMilliseconds }
     if RowsKey(state) != before {
         state.refreshRows()
-        clampSelection(&state)
+        state.syncSelection()
     }
     return effects
 }
@@ -100,6 +100,11 @@ private func handle(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
     if key == .redraw { return [.repaint] }
     if state.dialog != nil { return handleDialog(key, &state) }
     if state.input != nil { return handleInput(key, &state) }
+    if case .paste = key {
+        // Pasted text is never a string of commands.
+        state.status = .init(text: "paste ignored: open / (filter) or : (command) first", isError: true)
+        return []
+    }
     guard var action = state.keymap.action(for: key), state.screen.answers(action) else { return [] }
     // On the flags screen, enter toggles: it is the same write as `f`, and gated the same way.
     if action == .select && state.screen == .flags { action = .toggleFlag }
@@ -119,6 +124,8 @@ private func handle(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
     case .back:
         if state.screen == .help {
             state.screen = state.screenBeforeHelp
+        } else if state.screen == .events && state.expandedEvent != nil {
+            state.expandedEvent = nil
         } else {
             // esc on the overview clears its filter; from another screen it only comes back.
             if state.screen == .overview { state.filter = "" }
@@ -133,7 +140,9 @@ private func handle(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
         state.sort = all[(all.firstIndex(of: state.sort)! + 1) % all.count]
         state.status = .init(text: "sorted by \(state.sort.rawValue)", isError: false)
     case .filter:
-        state.input = .init(purpose: .filter, text: state.filter)
+        state.input =
+            state.screen == .events
+            ? .init(purpose: .eventFilter, text: state.eventFilter) : .init(purpose: .filter, text: state.filter)
     case .command:
         state.input = .init(purpose: .command, text: "")
     case .up: move(&state, by: -1)
@@ -143,8 +152,18 @@ private func handle(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
     case .select:
         switch state.screen {
         case .overview: if state.selectedRow != nil { state.screen = .detail }
-        case .detail, .flags, .events, .help: break
+        case .events:
+            let lines = state.visibleEvents
+            let id = state.eventCursor ?? lines.last?.id
+            state.expandedEvent = state.expandedEvent == nil ? id : nil
+        case .detail, .flags, .help: break
         }
+    case .kindFilter:
+        let kinds: [ConsoleState.LogLine.Kind?] = [nil, .transition, .command, .flag, .fallback, .backend]
+        state.eventKind = kinds[((kinds.firstIndex(of: state.eventKind) ?? 0) + 1) % kinds.count]
+        state.eventCursor = nil
+    case .newest:
+        state.eventCursor = nil
     case .flags: state.screen = .flags
     case .events: state.screen = .events
     case .overview: state.screen = .overview
@@ -180,121 +199,9 @@ private func openHelp(_ state: inout ConsoleState) {
 private func move(_ state: inout ConsoleState, by delta: Int) {
     switch state.screen {
     case .flags: state.flagSelection = max(0, min(state.shown.flags.count - 1, state.flagSelection + delta))
-    case .events: state.eventScroll = max(0, min(max(0, state.log.count - 1), state.eventScroll - delta))
-    case .overview, .detail, .help:
-        state.selection = max(0, min(state.visibleRows.count - 1, state.selection + delta))
+    case .events: moveEventCursor(&state, by: delta)
+    case .overview, .detail, .help: state.moveSelection(by: delta)
     }
-}
-
-private func clampSelection(_ state: inout ConsoleState) {
-    state.selection = max(0, min(state.visibleRows.count - 1, state.selection))
-    state.flagSelection = max(0, min(state.shown.flags.count - 1, state.flagSelection))
-}
-
-/// Opens the confirmation for a breaker action on the selected dependency, aimed at every instance
-/// of the selected row's service that has it (never at another service's dependency of the same name).
-private func openDependencyDialog(_ state: inout ConsoleState, _ action: (String) -> Command.Action) {
-    guard let row = state.selectedRow else {
-        state.status = .init(text: "select a dependency in the overview first", isError: true)
-        return
-    }
-    let instances = state.shown.rows.filter { $0.name == row.name && $0.service == row.service }.map(\.instance)
-    state.dialog = ConfirmationDialog(
-        action: action(row.name), target: row.name, criticality: row.dependency.criticality,
-        instances: Array(Set(instances)).sorted())
-}
-
-private func openFlagDialog(_ state: inout ConsoleState) {
-    let flags = state.shown.flags
-    guard !flags.isEmpty else { return }
-    let entry = flags[min(state.flagSelection, flags.count - 1)]
-    let flag = entry.flag
-    let next: FlagValue
-    switch flag.value {
-    case .boolean(let on): next = .boolean(!on)
-    case .percentage(let p): next = .percentage(p > 0 ? 0 : 100)
-    case .degradation(let level):
-        let all = DegradationLevel.allCases
-        next = .degradation(all[(all.firstIndex(of: level)! + 1) % all.count])
-    }
-    let service = state.shown.snapshots.first { $0.instance == entry.instance }?.service
-    let instances = flags.filter { candidate in
-        candidate.flag.name == flag.name
-            && state.shown.snapshots.first { $0.instance == candidate.instance }?.service == service
-    }.map(\.instance)
-    state.dialog = ConfirmationDialog(
-        action: .setFlag(name: flag.name, value: next), target: flag.name, criticality: nil, instances: instances)
-}
-
-private func handleDialog(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
-    guard var dialog = state.dialog else { return [] }
-    let order = dialog.focusOrder
-    let index = order.firstIndex(of: dialog.focus) ?? 0
-    switch key {
-    case .escape:
-        state.dialog = nil
-        state.status = .init(text: "cancelled", isError: false)
-        return []
-    case .tab, .down:
-        dialog.focus = order[(index + 1) % order.count]
-    case .backTab, .up:
-        dialog.focus = order[(index + order.count - 1) % order.count]
-    case .left, .right:
-        if case .startBackIn = dialog.action, dialog.focus == .cancel || dialog.focus == .confirm {
-            let count = ConfirmationDialog.scheduleChoices.count
-            dialog.scheduleIndex = (dialog.scheduleIndex + (key == .right ? 1 : count - 1)) % count
-        } else if dialog.focus == .cancel || dialog.focus == .confirm {
-            dialog.focus = dialog.focus == .cancel ? .confirm : .cancel
-        }
-    case .backspace:
-        if dialog.focus == .reason, !dialog.reason.isEmpty { dialog.reason.removeLast() }
-        if dialog.focus == .typedName, !dialog.typedName.isEmpty { dialog.typedName.removeLast() }
-    case .character(let c):
-        switch dialog.focus {
-        case .reason: dialog.reason.append(c)
-        case .typedName: dialog.typedName.append(c)
-        default: break
-        }
-    case .enter:
-        switch dialog.focus {
-        case .cancel:
-            state.dialog = nil
-            state.status = .init(text: "cancelled", isError: false)
-            return []
-        case .reason, .typedName:
-            dialog.focus = order[(index + 1) % order.count]
-        case .confirm:
-            // A dialog cannot outlive a read-only switch or a source that stops taking this command.
-            guard state.allows(dialog.action.kind) else {
-                state.dialog = nil
-                state.status = .init(
-                    text: "read-only [RO]: \(dialog.action.kind.rawValue) is not allowed", isError: true)
-                return []
-            }
-            if dialog.requiresTypedName && dialog.typedName != dialog.target {
-                state.status = .init(text: "type '\(dialog.target)' to confirm", isError: true)
-                dialog.focus = .typedName
-                state.dialog = dialog
-                return []
-            }
-            state.dialog = nil
-            state.commandCounter += 1
-            let command = Command(
-                id: "\(state.actor)-\(state.nowMilliseconds)-\(state.commandCounter)", actor: state.actor,
-                reason: dialog.reason, action: dialog.finalAction)
-            state.status = .init(text: "sent: \(dialog.verb.lowercased()) \(dialog.target)", isError: false)
-            appendLog(
-                &state, state.nowMilliseconds, "", .command,
-                "\(command.id) sent: \(command.action.verb) \(dialog.target) to \(dialog.instances.joined(separator: ", "))"
-                    + " (reason: \(command.reason.isEmpty ? "none given" : command.reason))",
-                dependency: dialog.target)
-            return [.send(command, to: dialog.instances)]
-        }
-    default:
-        break
-    }
-    state.dialog = dialog
-    return []
 }
 
 private func handleInput(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
@@ -302,31 +209,35 @@ private func handleInput(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
     switch key {
     case .escape:
         state.input = nil
-        if input.purpose == .filter {
-            state.filter = ""
-            clampSelection(&state)
-        }
+        if input.purpose == .filter { state.filter = "" }
+        if input.purpose == .eventFilter { state.eventFilter = "" }
         return []
     case .backspace:
         if !input.text.isEmpty { input.text.removeLast() }
     case .character(let c):
         input.text.append(c)
+    case .paste(let text):
+        input.text += singleLine(text)
     case .enter:
         state.input = nil
-        if input.purpose == .filter {
+        switch input.purpose {
+        case .filter:
             state.filter = input.text
-            state.selection = 0
             return []
+        case .eventFilter:
+            state.eventFilter = input.text
+            state.eventCursor = nil
+            return []
+        case .command:
+            break
         }
         return runCommandLine(input.text, &state)
     default:
         break
     }
     state.input = input
-    if input.purpose == .filter {
-        state.filter = input.text
-        clampSelection(&state)
-    }
+    if input.purpose == .filter { state.filter = input.text }
+    if input.purpose == .eventFilter { state.eventFilter = input.text }
     return []
 }
 
@@ -346,7 +257,6 @@ private func runCommandLine(_ line: String, _ state: inout ConsoleState) -> [Eff
         return [.applyTheme(argument)]
     case "filter":
         state.filter = argument
-        state.selection = 0
         state.screen = .overview
     case "sort":
         guard let key = ConsoleState.SortKey(rawValue: argument) else {
@@ -365,47 +275,4 @@ private func runCommandLine(_ line: String, _ state: inout ConsoleState) -> [Eff
             text: "unknown command ':\(verb)'; try :theme, :filter, :sort, :flags, :events, :help, :q", isError: true)
     }
     return []
-}
-
-// MARK: - Event log
-
-/// Logs each snapshot's events not seen before; the log is trimmed once, not once per event.
-private func absorbEvents(_ snapshots: [Snapshot], _ state: inout ConsoleState) {
-    for snapshot in snapshots {
-        let seen = state.seenSequence[snapshot.instance] ?? 0
-        for event in snapshot.events where event.sequence > seen {
-            state.log.append(
-                .init(
-                    atMilliseconds: event.atMilliseconds, instance: snapshot.instance, kind: LogLine.Kind(event.kind),
-                    dependency: event.dependency ?? event.flag, text: event.message))
-        }
-        state.seenSequence[snapshot.instance] = max(seen, snapshot.lastEventSequence)
-    }
-    trimLog(&state)
-}
-
-private func appendLog(
-    _ state: inout ConsoleState, _ at: Int64, _ instance: String, _ kind: ConsoleState.LogLine.Kind, _ text: String,
-    dependency: String? = nil
-) {
-    state.log.append(.init(atMilliseconds: at, instance: instance, kind: kind, dependency: dependency, text: text))
-    trimLog(&state)
-}
-
-private typealias LogLine = ConsoleState.LogLine
-
-extension ConsoleState.LogLine.Kind {
-    init(_ kind: Event.Kind) {
-        switch kind {
-        case .transition: self = .transition
-        case .fallback: self = .fallback
-        case .command: self = .command
-        case .flag: self = .flag
-        }
-    }
-}
-
-/// Keeps the newest ``ConsoleState/logLimit`` lines.
-private func trimLog(_ state: inout ConsoleState) {
-    if state.log.count > ConsoleState.logLimit { state.log.removeFirst(state.log.count - ConsoleState.logLimit) }
 }

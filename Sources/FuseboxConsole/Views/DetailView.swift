@@ -5,7 +5,12 @@ import FuseboxProtocol
 /// rect, so no line can run into its neighbour.
 func drawDetail(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     guard let row = state.selectedRow else {
-        canvas.put("no dependency selected; esc returns to the overview", in: body, column: 1, role: .dim)
+        let why =
+            state.selectionGone && state.selectedID != nil
+            ? "\(state.selectedID!.name) on \(state.selectedID!.instance) is no longer reported by the source;"
+                + " esc returns to the overview"
+            : "no dependency selected; esc returns to the overview"
+        canvas.put(clip(why, body.width - 1, state), in: body, column: 1, role: .warning)
         return
     }
     let d = row.dependency
@@ -31,12 +36,15 @@ func drawDetail(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     guard !below.isEmpty else { return }
     let (timelines, events) = below.splitTop(below.height >= 4 ? 3 : 0)
     if !timelines.isEmpty {
-        let sparkWidth = max(10, timelines.width - 24)
+        // The label (12 columns), the sparkline, then the latest value (up to 14 columns).
+        let sparkWidth = max(10, timelines.width - 12 - 14)
         canvas.put("error rate", in: timelines, role: .dim)
         canvas.put(
             state.glyphs.sparkline(row.failureHistory, width: sparkWidth, maximum: 100), in: timelines, column: 12,
             role: .sparkline)
-        canvas.put(" \(Format.percent(row.intervalFailurePercent))%", in: timelines, column: 12 + sparkWidth)
+        // No calls in the last interval (an open breaker rejects them): no rate, rather than a healthy-looking 0%.
+        let rate = row.callsPerSecond > 0 ? Format.percent(row.intervalFailurePercent) + "%" : "- (no calls)"
+        canvas.put(" " + rate, in: timelines, column: 12 + sparkWidth)
         canvas.put("p99", in: timelines, row: 1, role: .dim)
         canvas.put(
             state.glyphs.sparkline(row.latencyHistory, width: sparkWidth), in: timelines, row: 1, column: 12,
@@ -87,8 +95,10 @@ private func drawBreakerFacts(_ d: DependencySnapshot, _ state: ConsoleState, in
             "budget \(Int(($0 * 100).rounded()))% of calls, \(Format.count(r.budgetAvailable)) left,"
                 + " \(Format.count(r.budgetDenied)) denied"
         } ?? "no retry budget")
-    line("FALLBACKS (\(d.fallbacks.chain.joined(separator: " > ")))", .header)
-    if d.fallbacks.activations.isEmpty { line("none served", .dim) }
+    line(
+        d.fallbacks.chain.isEmpty
+            ? "FALLBACKS: none configured" : "FALLBACKS (\(d.fallbacks.chain.joined(separator: " > ")))", .header)
+    if d.fallbacks.activations.isEmpty && !d.fallbacks.chain.isEmpty { line("none served", .dim) }
     for activation in d.fallbacks.activations.prefix(4) {
         line(
             "\(activation.fallback) (\(activation.kind.rawValue)) for \(activation.reason.rawValue): \(activation.count)"
@@ -150,7 +160,7 @@ func drawRecentEvents(of row: DependencyRow, _ state: ConsoleState, in area: Rec
     let mine = state.log.filter {
         $0.dependency == name && ($0.instance == row.instance || ($0.instance.isEmpty && $0.kind == .command))
     }
-    let fallbackLines = mine.filter { $0.kind == .fallback }.count
+    let fallbackLines = state.fallbackLog.filter { $0.dependency == name && $0.instance == row.instance }.count
     canvas.put(
         clip("RECENT EVENTS (\(fallbackLines) fallback reports hidden; e: event log)", area.width, state), in: area,
         role: .header)

@@ -1,9 +1,31 @@
-/// The confirmation dialog, centred over the current view.
+import FuseboxProtocol
+
+/// The confirmation dialog, boxed and centred over the current view: the question, before → after,
+/// the blast radius, the choices, the reason and the typed name, then Cancel and Confirm.
 func drawDialog(_ state: ConsoleState, _ canvas: inout Canvas) {
     guard let dialog = state.dialog else { return }
     let width = min(state.width - 2, 90)
     var lines: [(String, Role)] = []
+    func field(_ focus: ConfirmationDialog.Focus, _ label: String, _ value: String, cursor: Bool = true) {
+        let focused = dialog.focus == focus
+        lines.append(("\(label)\(value)\(focused && cursor ? "_" : "")", focused ? .dialogFocus : .dialog))
+    }
     lines.append((dialog.question, .title))
+    let before = dialog.beforeDiffers ? "mixed" : dialog.before.map(describe) ?? Format.unknown
+    if ConfirmationDialog.takesValue(dialog.action) {
+        let shown: String
+        if case .setFlag(_, .percentage) = dialog.action {
+            shown = dialog.valueText.isEmpty ? "" : dialog.valueText + "%"
+        } else {
+            shown = describe(dialog.after) + "  (←→)"
+        }
+        field(.value, "Value: \(before) → ", shown, cursor: dialog.valueText.isEmpty || shown.hasSuffix("%"))
+        if let previous = dialog.previousValue {
+            lines.append(("Previous value: \(previous) (p restores it)", .dim))
+        }
+    } else {
+        lines.append(("Change: \(before) → \(describe(dialog.after))", .text))
+    }
     let criticality = dialog.criticality.map { "\($0.rawValue) dependency" } ?? "flag"
     let plural = dialog.instances.count == 1 ? "instance" : "instances"
     lines.append(
@@ -12,21 +34,18 @@ func drawDialog(_ state: ConsoleState, _ canvas: inout Canvas) {
                 + dialog.instances.joined(separator: ", "),
             .warning
         ))
-    if case .startBackIn = dialog.action {
-        let choice = ConfirmationDialog.scheduleChoices[dialog.scheduleIndex]
-        lines.append(("Schedule (←→): \(choice.label)", .text))
+    if dialog.allInstances.count > 1 {
+        let scope =
+            dialog.scope == .all
+            ? "all \(dialog.allInstances.count) instances" : "\(dialog.selectedInstance) only"
+        field(.scope, "Scope (←→): ", scope, cursor: false)
     }
-    lines.append(
-        (
-            "Reason: \(dialog.reason)\(dialog.focus == .reason ? "_" : "")",
-            dialog.focus == .reason ? .dialogFocus : .dialog
-        ))
+    if case .startBackIn = dialog.action {
+        field(.schedule, "Schedule (←→): ", ConfirmationDialog.scheduleChoices[dialog.scheduleIndex].label, cursor: false)
+    }
+    field(.reason, dialog.requiresReason ? "Reason (required): " : "Reason: ", dialog.reason)
     if dialog.requiresTypedName {
-        lines.append(
-            (
-                "Type '\(dialog.target)' to confirm: \(dialog.typedName)\(dialog.focus == .typedName ? "_" : "")",
-                dialog.focus == .typedName ? .dialogFocus : .dialog
-            ))
+        field(.typedName, "Type '\(dialog.target)' to confirm: ", dialog.typedName)
     }
     let height = lines.count + 4
     let left = max(0, (state.width - width) / 2)
@@ -52,4 +71,12 @@ func drawDialog(_ state: ConsoleState, _ canvas: inout Canvas) {
     let confirm = dialog.focus == .confirm ? "[ Confirm ]" : "  Confirm  "
     let x = canvas.put(cancel, x: left + 2, y: buttonsY, role: dialog.focus == .cancel ? .dialogFocus : .dialog)
     canvas.put(confirm, x: x + 2, y: buttonsY, role: dialog.focus == .confirm ? .dialogFocus : .dialog)
+}
+
+/// `FORCED-OPEN`, `25.0%`, `read-only`.
+private func describe(_ state: TargetState) -> String {
+    switch state {
+    case .breaker(let breaker): return breaker.label
+    case .flag(let value): return value.description
+    }
 }

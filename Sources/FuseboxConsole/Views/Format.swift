@@ -19,6 +19,11 @@ enum Format {
         return one(value / 1000) + "s"
     }
 
+    /// A number as typed: `25`, `12.5`.
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? "\(Int(value))" : "\(value)"
+    }
+
     /// A percentage with one decimal under 10, none above.
     static func percent(_ value: Double) -> String {
         value < 10 ? one(value) : "\(Int(value.rounded()))"

@@ -103,6 +103,9 @@ func drawOverview(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     let start = selection < capacity ? 0 : max(0, min(selection - capacity + 1, rows.count - capacity))
     // "21-40 of 500", and any filter, sit at the end of the title row; columns make room for them.
     var counterParts: [String] = []
+    if state.selectionGone, let gone = state.selectedID {
+        counterParts.append("\(gone.name) (\(gone.instance)) is gone")
+    }
     if !state.filter.isEmpty {
         counterParts.append("filter '\(Format.fit(state.filter, 16, ellipsis: state.glyphs.ellipsis))'")
     }
@@ -131,7 +134,10 @@ func drawOverview(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     let nameColumn = min(28, max(nameWidth, budget - used + nameWidth))
 
     // Column titles.
-    var x = canvas.put(Format.left("DEPENDENCY", nameColumn), x: 0, y: body.y, role: .header)
+    // The sort is always on screen: "DEPENDENCY  by worst".
+    let sortNote = "  by \(state.sort.rawValue)"
+    let title = "DEPENDENCY" + (10 + sortNote.count <= nameColumn - 1 ? sortNote : "")
+    var x = canvas.put(Format.left(title, nameColumn), x: 0, y: body.y, role: .header)
     for column in chosen {
         let title =
             column.align == .right ? Format.right(column.title, column.width) : Format.left(column.title, column.width)
@@ -152,7 +158,7 @@ func drawOverview(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
         x = canvas.put(
             Format.left(Format.fit(row.name, nameColumn - 2, ellipsis: state.glyphs.ellipsis), nameColumn - 2), x: x,
             y: y)
-        let selected = start + offset == selection
+        let selected = start + offset == selection && !state.selectionGone
         if selected { canvas.paint(row: y, role: .selected) }
         for column in chosen {
             let (value, role) = column.value(row, state)

@@ -50,7 +50,12 @@ private struct HeaderPart {
 private func drawHeader(_ state: ConsoleState, _ canvas: inout Canvas) {
     let freshness: HeaderPart
     let shortFreshness: HeaderPart
-    if let age = state.dataAgeSeconds {
+    if state.paused, let age = state.dataAgeSeconds, let at = state.shown.updatedAtMilliseconds {
+        // Frozen data never claims to be fresh.
+        freshness = HeaderPart(
+            text: "frozen at \(Format.clock(at)) (\(Format.age(seconds: age)) ago)", role: .warning)
+        shortFreshness = HeaderPart(text: "frozen \(Format.age(seconds: age))", role: .warning)
+    } else if let age = state.dataAgeSeconds {
         let stale = state.sourceError != nil || age > max(3, state.intervalSeconds * 3)
         freshness = HeaderPart(text: "updated \(Format.age(seconds: age)) ago", role: stale ? .warning : .dim)
         shortFreshness = HeaderPart(text: "\(Format.age(seconds: age)) ago", role: freshness.role)
@@ -135,25 +140,26 @@ func keyHints(_ state: ConsoleState) -> [(String, String)] {
     return state.screen.bindings.filter { binding in
         binding.hinted && binding.action.commandKind.map(state.allows) ?? true
     }.compactMap { binding in
-        state.keymap.keys(for: binding.action).first.map { ($0.label, binding.action.summary) }
+        state.keymap.keys(for: binding.action).first.map { ($0.label, binding.summary) }
     }
 }
 
-/// The hints that fit, in order, and always the one for help (`?`) last, so every key stays findable.
+/// The hints that fit, in order, and always those for help (`?`) and quit (`q`) last, so every key
+/// stays findable and the way out is always on screen.
 private func drawKeyHints(_ state: ConsoleState, _ canvas: inout Canvas) {
     let y = state.height - 1
     let hints = keyHints(state)
     let width = { (hint: (String, String)) in TextWidth.of(hint.0) + TextWidth.of(hint.1) + 3 }
-    let help = hints.firstIndex { $0.1 == KeyAction.help.summary }
-    let reserved = help.map { width(hints[$0]) } ?? 0
+    let kept = hints.indices.filter { [KeyAction.help.summary, KeyAction.quit.summary].contains(hints[$0].1) }
+    let reserved = kept.reduce(0) { $0 + width(hints[$1]) }
     var x = 0
     func draw(_ hint: (String, String)) {
         x = canvas.put(hint.0, x: x, y: y, role: .keyName)
         x = canvas.put(" " + hint.1 + "  ", x: x, y: y, role: .keyHint)
     }
-    for (index, hint) in hints.enumerated() where index != help {
+    for (index, hint) in hints.enumerated() where !kept.contains(index) {
         if x + width(hint) + reserved > state.width { break }
         draw(hint)
     }
-    if let help, x + width(hints[help]) <= state.width { draw(hints[help]) }
+    for index in kept where x + width(hints[index]) <= state.width { draw(hints[index]) }
 }

@@ -1,0 +1,181 @@
+import FuseboxProtocol
+
+// The confirmation dialog: opening it for a breaker action or a flag, keys inside it, and the one
+// place a command leaves the console.
+
+/// Opens the confirmation for a breaker action on the selected dependency. From the overview it is
+/// aimed at every instance of the selected row's service that has the dependency (never at another
+/// service's dependency of the same name); from the detail of one instance, at that instance.
+func openDependencyDialog(_ state: inout ConsoleState, _ action: (String) -> Command.Action) {
+    guard let row = state.selectedRow else {
+        state.status = .init(text: "select a dependency in the overview first", isError: true)
+        return
+    }
+    let peers = state.shown.rows.filter { $0.name == row.name && $0.service == row.service }
+    var dialog = ConfirmationDialog(
+        action: action(row.name), target: row.name, criticality: row.dependency.criticality,
+        instances: Array(Set(peers.map(\.instance))).sorted(), selectedInstance: row.instance,
+        scope: state.screen == .detail ? .one(row.instance) : .all, before: .breaker(row.dependency.breaker.state))
+    dialog.beforeDiffers = Set(peers.map(\.dependency.breaker.state)).count > 1
+    dialog.requiresReason = state.requireReason
+    state.dialog = dialog
+}
+
+/// Opens the confirmation for the selected flag: a boolean flips; a percentage or a degradation
+/// level is picked in the dialog, with the value before the last change one key away.
+func openFlagDialog(_ state: inout ConsoleState) {
+    let flags = state.shown.flags
+    guard !flags.isEmpty else { return }
+    let entry = flags[min(state.flagSelection, flags.count - 1)]
+    let flag = entry.flag
+    let next: FlagValue
+    switch flag.value {
+    case .boolean(let on): next = .boolean(!on)
+    case .percentage, .degradation: next = flag.value
+    }
+    let service = state.shown.snapshots.first { $0.instance == entry.instance }?.service
+    let peers = flags.filter { candidate in
+        candidate.flag.name == flag.name
+            && state.shown.snapshots.first { $0.instance == candidate.instance }?.service == service
+    }
+    var dialog = ConfirmationDialog(
+        action: .setFlag(name: flag.name, value: next), target: flag.name, criticality: nil,
+        instances: peers.map(\.instance), selectedInstance: entry.instance, before: .flag(flag.value))
+    dialog.beforeDiffers = Set(peers.map(\.flag.value)).count > 1
+    dialog.previousValue = flag.lastChange?.previous
+    dialog.requiresReason = state.requireReason
+    state.dialog = dialog
+}
+
+func handleDialog(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
+    guard var dialog = state.dialog else { return [] }
+    let order = dialog.focusOrder
+    let index = order.firstIndex(of: dialog.focus) ?? 0
+    switch key {
+    case .escape:
+        state.dialog = nil
+        state.status = .init(text: "cancelled", isError: false)
+        return []
+    case .tab, .down:
+        dialog.focus = order[(index + 1) % order.count]
+    case .backTab, .up:
+        dialog.focus = order[(index + order.count - 1) % order.count]
+    case .left, .right:
+        choose(key == .right ? 1 : -1, &dialog)
+    case .backspace:
+        switch dialog.focus {
+        case .value: if !dialog.valueText.isEmpty { dialog.valueText.removeLast() }
+        case .typedName: if !dialog.typedName.isEmpty { dialog.typedName.removeLast() }
+        case .reason, .scope, .schedule, .cancel, .confirm: if !dialog.reason.isEmpty { dialog.reason.removeLast() }
+        }
+    case .character(let c):
+        type(String(c), into: &dialog)
+    case .paste(let text):
+        type(singleLine(text), into: &dialog)
+    case .enter:
+        switch dialog.focus {
+        case .cancel:
+            state.dialog = nil
+            state.status = .init(text: "cancelled", isError: false)
+            return []
+        case .confirm:
+            return confirm(dialog, &state)
+        case .value, .reason, .scope, .schedule, .typedName:
+            dialog.focus = order[(index + 1) % order.count]
+        }
+    case .home, .end, .pageUp, .pageDown, .interrupt, .redraw:
+        break
+    }
+    state.dialog = dialog
+    return []
+}
+
+/// `←` / `→` on a choice: the value of a degradation flag, the scope, the schedule, or the buttons.
+private func choose(_ step: Int, _ dialog: inout ConfirmationDialog) {
+    switch dialog.focus {
+    case .value:
+        guard case .setFlag(let name, .degradation(let level)) = dialog.action else { return }
+        let all = DegradationLevel.allCases
+        let next = all[(all.firstIndex(of: level)! + step + all.count) % all.count]
+        dialog.action = .setFlag(name: name, value: .degradation(next))
+    case .scope:
+        dialog.scope = dialog.scope == .all ? .one(dialog.selectedInstance) : .all
+    case .schedule:
+        let count = ConfirmationDialog.scheduleChoices.count
+        dialog.scheduleIndex = (dialog.scheduleIndex + step + count) % count
+    case .cancel, .confirm:
+        dialog.focus = dialog.focus == .cancel ? .confirm : .cancel
+    case .reason, .typedName:
+        break
+    }
+}
+
+/// Typing: into the value or the typed name when they have the focus, otherwise into the reason,
+/// wherever the focus is, so nothing typed is ever lost.
+private func type(_ text: String, into dialog: inout ConfirmationDialog) {
+    switch dialog.focus {
+    case .value:
+        guard case .setFlag(let name, let value) = dialog.action else { return }
+        if text == "p", let previous = dialog.previousValue, previous.kind == value.kind {
+            dialog.action = .setFlag(name: name, value: previous)
+            if case .percentage(let p) = previous { dialog.valueText = Format.number(p) }
+            return
+        }
+        guard case .percentage = value else { return }
+        dialog.valueText += text.filter { $0.isNumber || $0 == "." }
+        if let typed = Double(dialog.valueText) { dialog.action = .setFlag(name: name, value: .percentage(typed)) }
+    case .typedName:
+        dialog.typedName += text
+    case .reason, .scope, .schedule, .cancel, .confirm:
+        dialog.reason += text
+        dialog.focus = .reason
+    }
+}
+
+/// The one place a command leaves the console, after every guard.
+private func confirm(_ original: ConfirmationDialog, _ state: inout ConsoleState) -> [Effect] {
+    var dialog = original
+    func refuse(_ text: String, focus: ConfirmationDialog.Focus) -> [Effect] {
+        state.status = .init(text: text, isError: true)
+        dialog.focus = focus
+        state.dialog = dialog
+        return []
+    }
+    // A dialog cannot outlive a read-only switch or a source that stops taking this command.
+    guard state.allows(dialog.action.kind) else {
+        state.dialog = nil
+        state.status = .init(text: "read-only [RO]: \(dialog.action.kind.rawValue) is not allowed", isError: true)
+        return []
+    }
+    if case .setFlag(_, let value) = dialog.action {
+        if case .percentage(let p) = value, dialog.valueText.isEmpty || !(0...100).contains(p) {
+            return refuse("type the new percentage, 0 to 100", focus: .value)
+        }
+        if .flag(value) == dialog.before && !dialog.beforeDiffers {
+            return refuse("the flag is already \(value); pick another value", focus: .value)
+        }
+    }
+    if dialog.requiresReason && dialog.reason.trimmingCharacters().isEmpty {
+        return refuse("a reason is required here (require-reason is on)", focus: .reason)
+    }
+    if dialog.requiresTypedName && dialog.typedName != dialog.target {
+        return refuse("type '\(dialog.target)' to confirm", focus: .typedName)
+    }
+    state.dialog = nil
+    state.commandCounter += 1
+    let command = Command(
+        id: "\(state.actor)-\(state.nowMilliseconds)-\(state.commandCounter)", actor: state.actor,
+        reason: dialog.reason.trimmingCharacters(), action: dialog.finalAction)
+    state.status = .init(text: "sent: \(dialog.verb.lowercased()) \(dialog.target)", isError: false)
+    logSentCommand(command, to: dialog.instances, target: dialog.target, &state)
+    return [.send(command, to: dialog.instances)]
+}
+
+/// Pasted text as one line: line breaks become spaces, other control characters go.
+func singleLine(_ text: String) -> String {
+    String(
+        text.unicodeScalars.compactMap { scalar -> Character? in
+            if scalar == "\n" || scalar == "\r" || scalar == "\t" { return " " }
+            return scalar.properties.generalCategory == .control ? nil : Character(scalar)
+        })
+}

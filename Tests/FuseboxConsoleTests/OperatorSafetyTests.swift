@@ -1,0 +1,179 @@
+import FuseboxConsole
+import FuseboxProtocol
+import Testing
+
+/// What an operator under pressure relies on: the cursor stays on its dependency, a frozen view
+/// says so, the event log holds still while read and never loses an operator action.
+@Suite struct OperatorSafetyTests {
+    typealias Builder = SnapshotBuilder
+    let origin = ConsoleFixtures.origin
+
+    func press(_ keys: [Key], _ state: inout ConsoleState) { _ = ConsoleFixtures.press(keys, &state) }
+
+    /// The standard fleet, with `change` applied to its dependencies.
+    func poll(at: Int64, scale: UInt64, _ change: (inout [DependencySnapshot]) -> Void = { _ in }) -> [Snapshot] {
+        var snapshots = Builder.fleet(at: at, callsScale: scale)
+        change(&snapshots[0].dependencies)
+        return snapshots
+    }
+
+    func selectRow(named name: String, _ state: inout ConsoleState) throws {
+        let index = try #require(state.visibleRows.firstIndex { $0.name == name })
+        press(Array(repeating: .down, count: index), &state)
+        #expect(state.selectedRow?.name == name)
+    }
+
+    @Test func theCursorStaysOnItsDependencyWhenTheRowsReorder() throws {
+        var state = Builder.state()
+        try selectRow(named: "catalog", &state)
+        let position = state.selection
+        // auth trips: worst first puts it at the top and pushes catalog down a row.
+        _ = update(&state, .data(poll(at: origin + 1_000, scale: 3) { $0[1].breaker.state = .open }, atMilliseconds: origin + 1_000))
+        #expect(state.visibleRows.first { $0.name == "auth" }!.dependency.breaker.state == .open)
+        #expect(state.selectedRow?.name == "catalog", "the cursor follows catalog, not the row position")
+        #expect(state.selection != position)
+        press([.character("o")], &state)
+        #expect(state.dialog?.target == "catalog", "o acts on the dependency the operator was looking at")
+    }
+
+    @Test func aDependencyThatLeavesIsNotReplacedUnderTheCursor() throws {
+        var state = Builder.state()
+        try selectRow(named: "catalog", &state)
+        press([.enter], &state)
+        _ = update(&state, .data(poll(at: origin + 1_000, scale: 3) { $0.removeAll { $0.name == "catalog" } }, atMilliseconds: origin + 1_000))
+        #expect(state.selectedRow == nil && state.selectionGone)
+        #expect(render(state).text.contains("catalog on checkout-1 is no longer reported by the source"))
+        press([.character("o")], &state)
+        #expect(state.dialog == nil, "no other dependency takes the gone one's place")
+        press([.escape], &state)
+        #expect(render(state).line(1).contains("catalog (checkout-1) is gone"))
+        press([.down], &state)
+        #expect(state.selectedRow != nil && !state.selectionGone, "moving selects a real row again")
+        // And when it comes back, nothing jumps.
+        _ = update(&state, .data(poll(at: origin + 2_000, scale: 4), atMilliseconds: origin + 2_000))
+        #expect(state.selectedRow != nil)
+    }
+
+    @Test func aPausedViewSaysItsDataIsFrozenAndHowOld() {
+        var state = Builder.state()
+        press([.character("p")], &state)
+        _ = update(&state, .data(poll(at: origin + 1_000, scale: 3), atMilliseconds: origin + 1_000))
+        _ = update(&state, .tick(atMilliseconds: origin + 12_000))
+        let header = render(state).line(0)
+        #expect(header.contains("PAUSED"))
+        #expect(header.contains("frozen at") && header.contains("(12s ago)"), "\(header)")
+        #expect(!header.contains("updated 1"), "no claim of fresh data: \(header)")
+    }
+
+    /// A snapshot of checkout-1 with these events (sequence numbers from 1 after `after`).
+    func events(_ events: [Event], after: UInt64, at: Int64) -> [Snapshot] {
+        var builder = SnapshotBuilder(at: at).with(Builder.dependency("payments", state: .open, failureRate: 60))
+        var numbered = events
+        for index in numbered.indices { numbered[index].sequence = after + UInt64(index) + 1 }
+        builder = builder.with(events: numbered)
+        return [builder.build()]
+    }
+
+    func fallback(_ dependency: String, _ fallback: String, count: UInt64, at: Int64) -> Event {
+        Event(
+            atMilliseconds: at, kind: .fallback, dependency: dependency, fallback: fallback, fallbackKind: .staleCache,
+            fallbackReason: .breakerOpen, count: count, message: "\(dependency): \(fallback) served \(count)x")
+    }
+
+    @Test func fallbackBurstsFoldAndNeverPushOutAnOperatorAction() {
+        var state = ConsoleState(source: "test", readOnly: false, intervalSeconds: 1, width: 120, height: 40)
+        let command = Event(
+            atMilliseconds: origin, kind: .command, dependency: "payments", actor: "alice", commandId: "a-1",
+            message: "force-open payments by alice: applied")
+        _ = update(&state, .data(events([command], after: 0, at: origin), atMilliseconds: origin))
+        // A storm: 3 reports per poll for 2,000 polls.
+        var sequence: UInt64 = 1
+        for poll in 1...2_000 {
+            let at = origin + Int64(poll) * 1_000
+            let storm = [
+                fallback("payments", "cache", count: 5, at: at - 900), fallback("payments", "static", count: 2, at: at - 500),
+                fallback("payments", "cache", count: 3, at: at - 100),
+            ]
+            _ = update(&state, .data(events(storm, after: sequence, at: at), atMilliseconds: at))
+            sequence += 3
+        }
+        #expect(state.log.contains { $0.text == "force-open payments by alice: applied" }, "the action is still there")
+        #expect(state.fallbackLog.count == ConsoleState.fallbackLogLimit)
+        #expect(state.fallbackLog.last?.text == "payments: fallbacks 10x (cache breaker-open 8x, static breaker-open 2x)")
+    }
+
+    @Test func theEventLogHoldsStillWhileReadAndCountsWhatArrived() {
+        var state = ConsoleState(source: "test", readOnly: false, intervalSeconds: 1, width: 120, height: 20)
+        var sequence: UInt64 = 0
+        func transitions(_ count: Int, at: Int64) {
+            let batch = (0..<count).map { index in
+                Event(
+                    atMilliseconds: at, kind: .transition, dependency: "payments", from: .breaker(.closed),
+                    to: .breaker(.open), message: "payments: transition \(Int(sequence) + index + 1)")
+            }
+            _ = update(&state, .data(events(batch, after: sequence, at: at), atMilliseconds: at))
+            sequence += UInt64(count)
+        }
+        transitions(30, at: origin)
+        press([.character("e"), .up, .up], &state)
+        let reading = render(state)
+        #expect(reading.text.contains("payments: transition 28"))
+        transitions(5, at: origin + 1_000)
+        let after = render(state)
+        #expect((2..<19).allSatisfy { after.line($0) == reading.line($0) }, "the lines being read did not move")
+        #expect(after.line(1).contains("5 new: G follows"))
+        press([.character("G")], &state)
+        #expect(render(state).text.contains("payments: transition 35"))
+        // Only commands: t cycles the kind.
+        press([.character("t"), .character("t")], &state)
+        #expect(state.eventKind == .command && render(state).line(1).contains("kind: command"))
+    }
+
+    @Test func oneEventCanBeReadWhole() {
+        var state = ConsoleState(source: "test", readOnly: false, intervalSeconds: 1, width: 80, height: 24)
+        let long = "payments: CLOSED -> OPEN (failure rate 61.0% >= 50.0% over 100 calls; open for 30.0s; "
+            + "the gateway answered 503 for most calls in the window)"
+        let event = Event(
+            atMilliseconds: origin, kind: .transition, dependency: "payments", from: .breaker(.closed),
+            to: .breaker(.open), message: long)
+        _ = update(&state, .data(events([event], after: 0, at: origin), atMilliseconds: origin))
+        press([.character("e"), .enter], &state)
+        let text = render(state).text
+        #expect(text.contains("the gateway answered 503 for most calls in the window)"), "the full reason, wrapped")
+        #expect(text.contains("about: payments"))
+        press([.escape], &state)
+        #expect(state.expandedEvent == nil && state.screen == .events)
+    }
+
+    @Test func theDetailNeverReadsAsHealthyWhenNothingWasMeasured() throws {
+        var state = Builder.state()
+        _ = update(&state, .data(poll(at: origin + 1_000, scale: 2) { deps in
+            let i = deps.firstIndex { $0.name == "payments" }!
+            deps[i].fallbacks = FallbackSnapshot(chain: [], activations: [], unserved: 0, maxStalenessMilliseconds: nil)
+        }, atMilliseconds: origin + 1_000))
+        try selectRow(named: "payments", &state)
+        press([.enter], &state)
+        let text = render(state).text
+        #expect(text.contains("FALLBACKS: none configured"), "not 'FALLBACKS ()'")
+        #expect(text.contains("- (no calls)"), "an open breaker with no calls this interval shows no rate")
+    }
+
+    @Test func risingNeedsAFewPollsOfHistory() {
+        var state = ConsoleState(source: "test", readOnly: false, intervalSeconds: 1, width: 120, height: 40)
+        for second in 0..<3 {
+            let at = origin + Int64(second) * 1_000
+            let snapshot = SnapshotBuilder(at: at)
+                .with(Builder.dependency("catalog", calls: UInt64(100 * (second + 1)), failures: UInt64(20 * second)))
+                .build()
+            _ = update(&state, .data([snapshot], atMilliseconds: at))
+        }
+        #expect(state.visibleRows.allSatisfy { !$0.rising }, "three seconds in, nothing is 'rising' yet")
+    }
+
+    @Test func theHintBarKeepsHelpAndQuitAndLooksBeforeItActs() {
+        let state = Builder.state(width: 80, height: 24)
+        let hints = render(state).line(23)
+        #expect(hints.hasSuffix("? help  q quit"), "\(hints)")
+        #expect(hints.hasPrefix("enter details  / filter"), "looking comes before changing production: \(hints)")
+    }
+}
