@@ -21,13 +21,12 @@ extension ConsoleState.LogLine.Kind {
 func absorbEvents(_ snapshots: [Snapshot], _ state: inout ConsoleState) {
     for snapshot in snapshots {
         let seen = state.seenSequence[snapshot.instance] ?? 0
+        var lines: [(at: Int64, kind: LogLine.Kind, text: String, dependency: String?)] = []
         var bursts: [String: (at: Int64, total: UInt64, parts: [String: UInt64], order: [String])] = [:]
         var burstOrder: [String] = []
         for event in snapshot.events where event.sequence > seen {
             guard event.kind == .fallback, let dependency = event.dependency else {
-                appendLog(
-                    &state, event.atMilliseconds, snapshot.instance, LogLine.Kind(event.kind), event.message,
-                    dependency: event.dependency ?? event.flag, trim: false)
+                lines.append((event.atMilliseconds, LogLine.Kind(event.kind), event.message, event.dependency ?? event.flag))
                 continue
             }
             let part = "\(event.fallback ?? "?") \(event.fallbackReason?.rawValue ?? "?")"
@@ -42,9 +41,13 @@ func absorbEvents(_ snapshots: [Snapshot], _ state: inout ConsoleState) {
         for dependency in burstOrder {
             let burst = bursts[dependency]!
             let parts = burst.order.map { "\($0) \(burst.parts[$0]!)x" }.joined(separator: ", ")
+            lines.append((burst.at, .fallback, "\(dependency): fallbacks \(burst.total)x (\(parts))", dependency))
+        }
+        // One poll's lines enter in time order, so the log reads as a timeline.
+        for line in lines.enumerated().sorted(by: { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }) {
             appendLog(
-                &state, burst.at, snapshot.instance, .fallback, "\(dependency): fallbacks \(burst.total)x (\(parts))",
-                dependency: dependency, trim: false)
+                &state, line.element.at, snapshot.instance, line.element.kind, line.element.text,
+                dependency: line.element.dependency, trim: false)
         }
         state.seenSequence[snapshot.instance] = max(seen, snapshot.lastEventSequence)
     }
