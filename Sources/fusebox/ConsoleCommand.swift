@@ -20,6 +20,9 @@ struct ConsoleCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Disable every action: look, do not touch.")
     var readOnly = false
 
+    @Flag(name: .long, help: "Refuse to send any command without a reason (for production environments).")
+    var requireReason = false
+
     @Option(name: .long, help: "Seconds between polls.")
     var interval: Double = 1
 
@@ -49,6 +52,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         let backend = try sourceOptions.makeBackend()
         let setup = ConsoleSetup(
             backend: backend, theme: chosenTheme, loader: loader, keymap: keymap, readOnly: readOnly,
+            requireReason: requireReason,
             interval: interval, actor: actor ?? ProcessInfo.processInfo.environment["USER"] ?? "operator")
         switch await setup.runOnOwnThread() {
         case .noTerminal(let error):
@@ -75,6 +79,7 @@ struct ConsoleSetup: Sendable {
     let loader: ThemeLoader
     let keymap: Keymap
     let readOnly: Bool
+    let requireReason: Bool
     let interval: Double
     let actor: String
 
@@ -92,11 +97,12 @@ struct ConsoleSetup: Sendable {
         }
         defer { terminal.close() }
         let (width, height) = terminal.size
-        let state = ConsoleState(
+        var state = ConsoleState(
             source: backend.description, readOnly: readOnly, capabilities: backend.capabilities,
             intervalSeconds: interval, width: width, height: height, themeName: theme.name,
             glyphs: terminal.unicode ? .unicode : .ascii, keymap: keymap, actor: actor,
             availableThemes: loader.availableNames())
+        state.requireReason = requireReason
         let program = ConsoleProgram(backend: backend, terminal: terminal, themes: loader, clock: WallClock())
         return .ended(program.run(state).reason)
     }
