@@ -33,6 +33,9 @@ public struct Event: Codable, Sendable, Hashable {
     public var fallbackKind: FallbackKind?
     public var fallbackReason: FallbackReason?
     public var count: UInt64?
+    /// Fallback events: when the first activation they count happened (`atMilliseconds` is the
+    /// last); `nil` for other kinds and from sources that do not know.
+    public var sinceMilliseconds: Int64?
     /// Failure rate (percent) in the window when the event happened.
     public var failureRate: Double?
     /// Slow-call rate (percent) in the window when the event happened.

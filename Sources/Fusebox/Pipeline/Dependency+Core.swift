@@ -1,4 +1,5 @@
 public import FuseboxProtocol
+import Logging
 
 /// What the admission stage decided for one call.
 @usableFromInline
@@ -245,23 +246,36 @@ extension Dependency {
             }
         }
         metrics.fallback(key).increment()
-        if let report = aggregator.activated(key, now: now) { emit(report, now: now) }
+        for report in aggregator.activated(key, now: now) { emit(report) }
     }
 
-    func emit(_ report: FallbackEventAggregator.Report, now: UInt64) {
+    /// Appends and logs a fallback event for `report`, with the breaker's current window rates.
+    func emit(_ report: FallbackEventAggregator.Report) {
         let window = breaker.windowStats()
+        Self.emit(
+            report, dependency: name, failureRate: window.failureRate, slowCallRate: window.slowCallRate,
+            clock: clock, events: events, logger: logger)
+    }
+
+    /// Appends and logs a fallback event for `report`, stamped with the time of the last activation
+    /// it counts (`sinceMilliseconds`: the first).
+    static func emit(
+        _ report: FallbackEventAggregator.Report, dependency name: String, failureRate: Double,
+        slowCallRate: Double, clock: any FuseboxClock, events: EventLog, logger: Logger
+    ) {
         let key = report.key
-        events.append(
-            Event(
-                atMilliseconds: clock.wallMilliseconds(atMonotonic: now), kind: .fallback, dependency: name,
-                fallback: key.name, fallbackKind: key.kind, fallbackReason: key.reason, count: report.count,
-                failureRate: window.failureRate, slowCallRate: window.slowCallRate,
-                message: "\(name): \(key.name) served \(report.count)x (\(key.reason.rawValue))"))
+        var event = Event(
+            atMilliseconds: clock.wallMilliseconds(atMonotonic: report.lastNanoseconds), kind: .fallback,
+            dependency: name, fallback: key.name, fallbackKind: key.kind, fallbackReason: key.reason,
+            count: report.count, failureRate: failureRate, slowCallRate: slowCallRate,
+            message: "\(name): \(key.name) served \(report.count)x (\(key.reason.rawValue))")
+        event.sinceMilliseconds = clock.wallMilliseconds(atMonotonic: report.firstNanoseconds)
+        events.append(event)
         logger.notice(
             "fallback served",
             metadata: [
                 "fallback": "\(key.name)", "reason": "\(key.reason.rawValue)", "count": "\(report.count)",
-                "failure_rate": "\(percent(window.failureRate))", "slow_call_rate": "\(percent(window.slowCallRate))",
+                "failure_rate": "\(percent(failureRate))", "slow_call_rate": "\(percent(slowCallRate))",
             ])
     }
 }

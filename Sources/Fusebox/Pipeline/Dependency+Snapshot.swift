@@ -7,7 +7,7 @@ extension Dependency {
     /// so they add up; nothing large is copied, so callers never pay a copy-on-write afterwards.
     public func snapshot() -> DependencySnapshot {
         let now = clock.nanoseconds()
-        for report in aggregator.flush(now: now) { emit(report, now: now) }
+        for report in aggregator.flush(now: now) { emit(report) }
         let breakerSnapshot = breaker.snapshot()
         let sloTarget = configuration.slo
         let (calls, retryCounts, activations, unserved, latency, staleness, sloTallies) = statistics.withLock {
@@ -69,7 +69,7 @@ extension Dependency {
     /// Reports fallback activations still held back by the once-per-second aggregation.
     func flushFallbackEvents() {
         let now = clock.nanoseconds()
-        for report in aggregator.flush(now: now, force: true) { emit(report, now: now) }
+        for report in aggregator.flush(now: now, force: true) { emit(report) }
     }
 }
 

@@ -28,7 +28,7 @@ public final class Dependency: Sendable {
     let metrics: DependencyMetrics
     let events: EventLog
     let statistics: Mutex<DependencyStatistics>
-    let aggregator = FallbackEventAggregator()
+    let aggregator: FallbackEventAggregator
     let attemptTimeoutNanoseconds: UInt64?
     let deadlineNanoseconds: UInt64?
 
@@ -45,9 +45,12 @@ public final class Dependency: Sendable {
         self.events = events
         let metrics = DependencyMetrics(dependency: configuration.name)
         self.metrics = metrics
+        let aggregator = FallbackEventAggregator()
+        self.aggregator = aggregator
         self.breaker = CircuitBreaker(
             name: configuration.name, configuration: configuration.breaker, clock: clock,
-            observer: Self.transitionObserver(clock: clock, logger: logger, events: events, metrics: metrics))
+            observer: Self.transitionObserver(
+                clock: clock, logger: logger, events: events, metrics: metrics, aggregator: aggregator))
         self.retryBudget = configuration.retryBudget.map { RetryBudget(configuration: $0, clock: clock) }
         self.bulkhead = configuration.bulkhead.map { Bulkhead(configuration: $0, clock: clock) }
         self.rateLimiter = configuration.rateLimit.map { RateLimiter(configuration: $0, clock: clock) }
@@ -60,10 +63,19 @@ public final class Dependency: Sendable {
                 latencyTargetMicros: configuration.slo?.latencyTarget.map { $0.clampedNanoseconds / 1000 }))
     }
 
+    /// Records a transition: first the fallback activations held back until then, with their own
+    /// times and the rates that led to the transition, so they come before the transition that
+    /// ended them in the event log; then the transition.
     private static func transitionObserver(
-        clock: any FuseboxClock, logger: Logger, events: EventLog, metrics: DependencyMetrics
+        clock: any FuseboxClock, logger: Logger, events: EventLog, metrics: DependencyMetrics,
+        aggregator: FallbackEventAggregator
     ) -> @Sendable (BreakerTransition) -> Void {
         { transition in
+            for report in aggregator.flush(now: transition.atNanoseconds, force: true) {
+                emit(
+                    report, dependency: transition.breaker, failureRate: transition.failureRate,
+                    slowCallRate: transition.slowCallRate, clock: clock, events: events, logger: logger)
+            }
             metrics.breakerState.record(DependencyMetrics.code(transition.to))
             events.append(
                 Event(
