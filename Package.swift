@@ -64,7 +64,11 @@ let package = Package(
         ),
         .target(name: "FuseboxConsole", dependencies: ["FuseboxProtocol", "FuseboxBackend"], swiftSettings: strict),
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
-        .target(name: "FuseboxTerminal", dependencies: ["CNcursesw", "FuseboxConsole"], swiftSettings: strict),
+        // The terminal's signal handlers: C, because a handler may only make async-signal-safe calls.
+        .target(name: "CFuseboxSignals"),
+        .target(
+            name: "FuseboxTerminal", dependencies: ["CNcursesw", "CFuseboxSignals", "FuseboxConsole"],
+            swiftSettings: strict),
         .executableTarget(
             name: "fusebox",
             dependencies: [

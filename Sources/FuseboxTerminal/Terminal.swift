@@ -1,27 +1,27 @@
+import CFuseboxSignals
 @preconcurrency import CNcursesw
 public import FuseboxConsole
-import Synchronization
 
 #if canImport(Glibc)
     @preconcurrency import Glibc
 #endif
-
-/// Set by SIGINT/SIGTERM handlers (an atomic store is async-signal-safe); the run loop polls it.
-let stopSignal = Atomic<Int32>(0)
 
 /// Why the console cannot start on this terminal.
 public struct TerminalError: Error, Hashable, CustomStringConvertible {
     public let description: String
 }
 
-/// The only code that touches ncurses: draws canvases, reads keys and resizes, and restores the
-/// terminal on every way out. Not thread-safe: use it from one thread.
+/// The only code that touches ncurses: draws canvases, reads keys (bracketed paste as one
+/// ``Key/paste(_:)``), resizes and signals, and restores the terminal on every way out: `q`, a stop
+/// signal (SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTERM), a suspend (SIGTSTP, until SIGCONT), a crash
+/// (before the Swift runtime's backtracer reports it) and `exit`. Not thread-safe: use it from one thread.
 public final class Terminal: ConsoleTerminal {
     private let screen: OpaquePointer
-    private let window: UnsafeMutablePointer<WINDOW>
-    private let output: UnsafeMutablePointer<FILE>
-    private let input: UnsafeMutablePointer<FILE>
-    private var savedSettings = termios()
+    let window: UnsafeMutablePointer<WINDOW>
+    let output: UnsafeMutablePointer<FILE>
+    let input: UnsafeMutablePointer<FILE>
+    /// The terminal's settings before the console started, restored on every way out.
+    var savedSettings = termios()
     private var closed = false
     /// Whether the locale is UTF-8 (otherwise views use ASCII glyphs).
     public let unicode: Bool
@@ -36,7 +36,12 @@ public final class Terminal: ConsoleTerminal {
     private var shown: Canvas?
     private var shownSize = (width: 0, height: 0)
     /// Whether the next draw must send every cell (after a resize or a theme change).
-    private var redrawAll = true
+    var redrawAll = true
+    /// Whether the next draw must also make ncurses clear and repaint the whole terminal, whatever it
+    /// believes is on it (Ctrl-L, after a suspend).
+    var repaintTerminal = false
+    /// A bracketed paste being read, if one started.
+    var paste: PasteReader?
     /// The cells of one span being drawn (kept to reuse its storage).
     private var buffer: [cchar_t] = []
 
@@ -61,9 +66,11 @@ public final class Terminal: ConsoleTerminal {
                 description: "no terminal to draw on; use 'fusebox status --source SPEC' for plain output")
         }
         tcgetattr(fileno(input), &savedSettings)
-        signal(SIGINT) { stopSignal.store($0, ordering: .relaxed) }
-        signal(SIGTERM) { stopSignal.store($0, ordering: .relaxed) }
+        // Before newterm, so that ncurses installs no handlers of its own (it would for SIGINT,
+        // SIGTERM and SIGTSTP).
+        fusebox_signals_install()
         guard let screen = newterm(nil, output, input) else {
+            fusebox_signals_uninstall()
             fclose(output)
             fclose(input)
             throw TerminalError(
@@ -89,26 +96,35 @@ public final class Terminal: ConsoleTerminal {
         } else {
             colors = 0
         }
+        writeToTerminal(Self.bracketedPasteOn)
+        // From now on a crash or exit(3) leaves the screen as close() would, in async-signal-safe
+        // calls with bytes captured now.
+        let restore = Self.restoreSequence()
+        _ = restore.withUnsafeBufferPointer { bytes in
+            fusebox_signals_arm(fileno(output), &savedSettings, bytes.baseAddress, bytes.count)
+        }
     }
 
     deinit { close() }
 
-    /// Restores the terminal. Safe to call more than once.
+    /// Restores the terminal and the signal handlers that were there before. Safe to call more than once.
     public func close() {
         guard !closed else { return }
         closed = true
         endwin()
+        writeToTerminal(Self.bracketedPasteOff)
         delscreen(screen)
         tcsetattr(fileno(input), TCSANOW, &savedSettings)
+        // Before the descriptors close: a crash from here on has nothing to restore.
+        fusebox_signals_set_active(0)
         fclose(output)
         fclose(input)
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        fusebox_signals_uninstall()
     }
 
-    /// The signal that asked the console to stop, if any.
+    /// The signal that asked the console to stop (SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTERM), if any.
     public var stopRequested: Int32? {
-        let signal = stopSignal.load(ordering: .relaxed)
+        let signal = fusebox_signals_stop_requested()
         return signal == 0 ? nil : signal
     }
 
@@ -127,9 +143,11 @@ public final class Terminal: ConsoleTerminal {
         redrawAll = true
     }
 
-    /// Makes the next ``draw(_:)`` repaint every cell, e.g. after something else wrote to the terminal.
+    /// Makes the next ``draw(_:)`` repaint the whole terminal, e.g. after something else wrote to it:
+    /// every cell is sent, and ncurses clears the terminal first instead of trusting what it drew last.
     public func invalidate() {
         redrawAll = true
+        repaintTerminal = true
     }
 
     /// Draws the canvas. Only spans of cells that differ from the last canvas drawn are sent to ncurses,
@@ -143,6 +161,10 @@ public final class Terminal: ConsoleTerminal {
         guard !redrawAll, let old = shown, old.width == canvas.width, old.height == canvas.height,
             shownSize == (width, height)
         else {
+            if repaintTerminal {
+                clearok(window, true)
+                repaintTerminal = false
+            }
             werase(window)
             for y in 0..<rows { drawSpan(canvas, row: y, from: 0, to: columns, columns: columns) }
             finish(canvas, width: width, height: height, changed: true)
@@ -167,16 +189,24 @@ public final class Terminal: ConsoleTerminal {
         doupdate()
     }
 
-    /// Waits up to `milliseconds` for a key, a resize or a stop signal; `nil` when none came.
+    /// Waits up to `milliseconds` for a key, a resize or a signal; `nil` when none came.
+    ///
+    /// A stop signal, or the terminal hanging up (reported as SIGHUP), gives ``TerminalInput/stop(signal:)``.
+    /// SIGTSTP (Ctrl-Z) restores the terminal and stops the process; once it is continued, and after a
+    /// SIGCONT the console did not see coming, the result is ``Key/redraw``, and the next draw repaints
+    /// the whole terminal.
     public func nextInput(timeoutMilliseconds milliseconds: Int) -> TerminalInput? {
         if let signal = stopRequested { return .stop(signal: signal) }
+        if let input = suspendOrResume() { return input }
         let (key, resized) = readKey(timeoutMilliseconds: Int32(clamping: milliseconds))
         if let signal = stopRequested { return .stop(signal: signal) }
         if resized {
             let (width, height) = size
             return .resize(width: width, height: height)
         }
-        return key.map { .key($0) }
+        if let key { return .key(key) }
+        if hungUp { return .stop(signal: SIGHUP) }
+        return suspendOrResume()
     }
 
     /// Sends columns `start..<end` of row `y` to the window in one call; `columns` are on screen.
@@ -246,45 +276,6 @@ public final class Terminal: ConsoleTerminal {
         var cchar = cchar_t()
         _ = fb_setcchar(&cchar, character, style.attributes, style.pair)
         buffer.append(cchar)
-    }
-
-    /// Waits up to `milliseconds` for a key; `nil` on timeout, signal, or a resize (read ``size``).
-    func readKey(timeoutMilliseconds milliseconds: Int32) -> (key: Key?, resized: Bool) {
-        wtimeout(window, milliseconds)
-        var character: wint_t = 0
-        switch wget_wch(window, &character) {
-        case KEY_CODE_YES:
-            switch Int32(character) {
-            case KEY_RESIZE:
-                redrawAll = true
-                return (nil, true)
-            case KEY_UP: return (.up, false)
-            case KEY_DOWN: return (.down, false)
-            case KEY_LEFT: return (.left, false)
-            case KEY_RIGHT: return (.right, false)
-            case KEY_PPAGE: return (.pageUp, false)
-            case KEY_NPAGE: return (.pageDown, false)
-            case KEY_HOME: return (.home, false)
-            case KEY_END: return (.end, false)
-            case KEY_BACKSPACE: return (.backspace, false)
-            case KEY_ENTER: return (.enter, false)
-            case KEY_BTAB: return (.backTab, false)
-            default: return (nil, false)
-            }
-        case OK:
-            switch character {
-            case 3: return (.interrupt, false)
-            case 9: return (.tab, false)
-            case 10, 13: return (.enter, false)
-            case 27: return (.escape, false)
-            case 8, 127: return (.backspace, false)
-            default:
-                guard let scalar = Unicode.Scalar(UInt32(character)), character >= 32 else { return (nil, false) }
-                return (.character(Character(scalar)), false)
-            }
-        default:
-            return (nil, false)
-        }
     }
 
     // MARK: - Colours

@@ -61,7 +61,11 @@ struct ConsoleCommand: AsyncParsableCommand {
         case .ended(.quit):
             return
         case .ended(.signal(let signal)):
-            FileHandle.standardError.write(Data("fusebox: stopped by signal \(signal)\n".utf8))
+            // The terminal is restored by now. The throwing write: after SIGHUP the terminal is gone,
+            // and the message is lost rather than the exit status.
+            try? FileHandle.standardError.write(contentsOf: Data("fusebox: stopped by signal \(signal)\n".utf8))
+            // The shell's convention for a process ended by a signal (SIGHUP 129, SIGINT 130, SIGTERM 143).
+            Foundation.exit(128 + signal)
         }
     }
 }

@@ -64,11 +64,12 @@ import Testing
     /// when `body` throws. Without tmux, does nothing (the suite has recorded why).
     static func withSession(
         _ name: String, width: Int = 120, height: Int = 40, arguments: String = "", environment: String = "",
-        _ body: (Session) async throws -> Void
+        jobControl: Bool = false, _ body: (Session) async throws -> Void
     ) async throws {
         guard tmuxInstalled else { return }
         let session = try await Session(
-            name, width: width, height: height, arguments: arguments, environment: environment)
+            name, width: width, height: height, arguments: arguments, environment: environment,
+            jobControl: jobControl)
         do {
             try await body(session)
         } catch {
@@ -82,12 +83,17 @@ import Testing
     /// console's pid is recorded (a shell writes its own pid, then execs the console). The test
     /// runner's own NO_COLOR is dropped, so each session sets exactly the environment it names.
     /// `environment` and `arguments` are shell words, spliced in as written.
+    ///
+    /// With `jobControl` the shell runs the console as a job of its own, as an interactive shell
+    /// does, so that Ctrl-Z stops it: the shell then saves the job's status (148) in `stopped` and
+    /// the terminal settings in `suspended`, waits for a line (Enter), and continues it with `fg`.
     struct Session {
         let name: String
         let directory: URL
 
         init(
-            _ name: String, width: Int = 120, height: Int = 40, arguments: String = "", environment: String = ""
+            _ name: String, width: Int = 120, height: Int = 40, arguments: String = "", environment: String = "",
+            jobControl: Bool = false
         ) async throws {
             self.name = name
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("fusebox-e2e-\(name)-\(getpid())")
@@ -98,9 +104,12 @@ import Testing
             let console =
                 "echo $$ > \(quoted(d + "/pid")); exec env -u NO_COLOR TERM=tmux-256color \(environment)"
                 + " \(quoted(TerminalEndToEndTests.binary)) \(arguments)"
+            let suspend =
+                jobControl
+                ? " echo $? > \(quoted(d + "/stopped")); stty -g > \(quoted(d + "/suspended")); read line; fg;" : ""
             let script =
-                "stty -g > \(quoted(d + "/before")); sh -c \(quoted(console)); echo $? > \(quoted(d + "/exit"));"
-                + " stty -g > \(quoted(d + "/after")); sleep 120"
+                (jobControl ? "set -m; " : "") + "stty -g > \(quoted(d + "/before")); sh -c \(quoted(console));"
+                + suspend + " echo $? > \(quoted(d + "/exit")); stty -g > \(quoted(d + "/after")); sleep 120"
             let created = try await TerminalEndToEndTests.run(
                 "tmux",
                 [
@@ -189,6 +198,54 @@ import Testing
             return (status, before != nil && before == after)
         }
 
+        /// The text of a file the session's shell wrote (`stopped`, `suspended`...), if it is there.
+        func file(_ name: String) -> String? {
+            try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+        }
+
+        /// Waits until the session's shell has written the file `name`; returns its text.
+        func waitForFile(_ name: String, seconds: Double = 10) async throws -> String {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                // Written by a shell redirection: give it a moment to be complete.
+                if file(name) != nil {
+                    try await Task.sleep(nanoseconds: 200_000_000)
+                    return file(name) ?? ""
+                }
+                try await Task.sleep(nanoseconds: 100_000_000)
+            }
+            throw SessionError(description: "session '\(self.name)': no '\(name)' after \(seconds)s")
+        }
+
+        /// Whether the pane shows the alternate screen, the cursor, and keypad (application cursor
+        /// keys) mode, as tmux tracks them from what the program wrote.
+        func modes() async throws -> (alternateScreen: Bool, cursorVisible: Bool, keypad: Bool) {
+            let flags = try await TerminalEndToEndTests.tmux(
+                "display", "-p", "-t", name, "#{alternate_on} #{cursor_flag} #{keypad_flag}"
+            ).split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            guard flags.count == 3 else { throw SessionError(description: "tmux display gave \(flags)") }
+            return (flags[0] == "1", flags[1] == "1", flags[2] == "1")
+        }
+
+        /// Writes `text` to the pane's terminal behind the console's back, as another program
+        /// writing to the same terminal would.
+        func writeBehindTheConsole(_ text: String) async throws {
+            let tty = try await TerminalEndToEndTests.tmux("display", "-p", "-t", name, "#{pane_tty}")
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let handle = FileHandle(forWritingAtPath: tty) else {
+                throw SessionError(description: "cannot open the pane's terminal '\(tty)'")
+            }
+            defer { try? handle.close() }
+            try handle.write(contentsOf: Data(text.utf8))
+        }
+
+        /// Pastes `text` as tmux does when the program asked for bracketed paste (`paste-buffer -p`);
+        /// tmux turns line feeds into carriage returns, as a terminal sends them.
+        func paste(_ text: String) async throws {
+            _ = try await TerminalEndToEndTests.tmux("set-buffer", "-b", "e2e-\(name)", "--", text)
+            _ = try await TerminalEndToEndTests.tmux("paste-buffer", "-p", "-d", "-b", "e2e-\(name)", "-t", name)
+        }
+
         /// Ends everything the session started: the console (SIGKILL by pid, if it is still
         /// running), the tmux session, and the temporary directory.
         func close() async {
@@ -257,21 +314,170 @@ import Testing
         }
     }
 
-    @Test func ctrlCAndSigtermRestoreTheTerminal() async throws {
-        try await Self.withSession("ctrlc", arguments: "--seed 4241") { interrupted in
-            try await interrupted.waitFor("DEPENDENCY")
-            try await interrupted.keys("C-c")
-            let (status, restored) = try await interrupted.ended()
-            #expect(status != nil, "the console ended on Ctrl-C")
-            #expect(restored, "stty settings restored after Ctrl-C")
+    /// Checks what an ended console leaves behind: the exit status, the `stty` settings of before, the
+    /// normal screen with the cursor shown and keypad mode off, and bracketed paste off (a paste
+    /// reaches the shell's `sleep` as plain text, echoed without `ESC [ 200 ~`). Returns the screen.
+    @discardableResult
+    static func expectRestored(
+        _ session: Session, status expected: String, after what: String, seconds: Double = 10,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> String {
+        let (status, restored) = try await session.ended(seconds: seconds)
+        #expect(status == expected, "exit status after \(what)", sourceLocation: sourceLocation)
+        #expect(restored, "stty settings restored after \(what)", sourceLocation: sourceLocation)
+        let modes = try await session.modes()
+        #expect(!modes.alternateScreen, "normal screen after \(what)", sourceLocation: sourceLocation)
+        #expect(modes.cursorVisible, "cursor shown after \(what)", sourceLocation: sourceLocation)
+        #expect(!modes.keypad, "keypad mode off after \(what)", sourceLocation: sourceLocation)
+        try await session.paste("pasted-after-exit")
+        let screen = try await session.waitFor("the shell's terminal echoing a paste") {
+            $0.contains("pasted-after-exit")
         }
+        #expect(!screen.contains("[200~"), "bracketed paste off after \(what)", sourceLocation: sourceLocation)
+        return screen
+    }
 
-        try await Self.withSession("sigterm", arguments: "--seed 4242") { terminated in
-            try await terminated.waitFor("DEPENDENCY")
-            try await terminated.signal(SIGTERM)
-            let (status, restored) = try await terminated.ended()
-            #expect(status == "0", "a clean exit after SIGTERM")
-            #expect(restored, "stty settings restored after SIGTERM")
+    /// Text written over the column titles (which never change by themselves) behind the console's
+    /// back; the cursor goes back where it was.
+    static let garbage = "\u{1B}7\u{1B}[2;1HGARBAGE-GARBAGE-GARBAGE\u{1B}8"
+
+    /// Whether the screen is the console's, whole: the header, then the column titles.
+    static func isWhole(_ screen: String) -> Bool {
+        let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+        return !screen.contains("GARBAGE") && lines.count > 1 && lines[0].hasPrefix("Fusebox")
+            && lines[1].hasPrefix("DEPENDENCY")
+    }
+
+    @Test func stopSignalsRestoreTheTerminalAndExitWith128PlusTheSignal() async throws {
+        let signals: [(name: String, signal: Int32, status: String)] = [
+            ("sighup", SIGHUP, "129"), ("sigint", SIGINT, "130"), ("sigquit", SIGQUIT, "131"),
+            ("sigpipe", SIGPIPE, "141"), ("sigterm", SIGTERM, "143"),
+        ]
+        for (index, (name, signal, status)) in signals.enumerated() {
+            // With the Swift runtime's backtracer on, which would take SIGQUIT as a crash.
+            try await Self.withSession(
+                name, arguments: "--seed \(4250 + index)", environment: "SWIFT_BACKTRACE=enable=yes"
+            ) { session in
+                try await session.waitFor("DEPENDENCY")
+                try await session.signal(signal)
+                let screen = try await Self.expectRestored(session, status: status, after: name)
+                #expect(
+                    screen.components(separatedBy: "fusebox: stopped by signal \(signal)\n").count == 2,
+                    "one line on stderr after \(name):\n\(screen)")
+                #expect(!screen.contains("Program crashed"), "no crash report after \(name)")
+            }
+        }
+    }
+
+    @Test func ctrlCAndCtrlBackslashAreSignalsToo() async throws {
+        for (name, key, status) in [("ctrlc", "C-c", "130"), ("ctrlbackslash", "C-\\", "131")] {
+            try await Self.withSession(name, arguments: "--seed 4241", environment: "SWIFT_BACKTRACE=enable=yes") {
+                session in
+                try await session.waitFor("DEPENDENCY")
+                try await session.keys(key)
+                let screen = try await Self.expectRestored(session, status: status, after: key)
+                #expect(!screen.contains("Program crashed"), "no crash report after \(key)")
+            }
+        }
+    }
+
+    @Test func aCrashRestoresTheTerminalBeforeTheCrashReport() async throws {
+        try await Self.withSession(
+            "crash", arguments: "--seed 4245", environment: "SWIFT_BACKTRACE=enable=yes,interactive=no"
+        ) { session in
+            try await session.waitFor("DEPENDENCY")
+            try await session.signal(SIGSEGV)
+            // The backtracer runs after the terminal is restored, so its report is on the normal screen.
+            try await Self.expectRestored(session, status: "139", after: "SIGSEGV", seconds: 60)
+            let history = try await Self.tmux("capture-pane", "-p", "-S", "-1000", "-t", session.name)
+            #expect(history.contains("Program crashed"), "the crash went on to the backtracer:\n\(history)")
+        }
+    }
+
+    @Test func ctrlLRepaintsWhatSomethingElseWroteOver() async throws {
+        try await Self.withSession("redraw", arguments: "--seed 4246") { session in
+            try await session.waitFor("DEPENDENCY")
+            try await session.writeBehindTheConsole(Self.garbage)
+            try await session.waitFor("GARBAGE")
+            try await session.keys("C-l")
+            try await session.waitFor("the whole screen repainted", seconds: 10) { Self.isWhole($0) }
+            try await session.keys("q")
+            try await Self.expectRestored(session, status: "0", after: "q")
+        }
+    }
+
+    @Test func aPasteIsTextNeverKeys() async throws {
+        try await Self.withSession("paste", arguments: "--seed 4247") { session in
+            try await session.waitFor("DEPENDENCY")
+            try await session.keys("/")
+            try await session.waitFor("esc cancel")
+            // As keys, this would close the filter (the escape that starts a paste), pause (`p`),
+            // apply the filter (the line break) and open the disable dialog (`x`).
+            try await session.paste("payments\nx")
+            try await Task.sleep(nanoseconds: 1_500_000_000)
+            let filtering = try await session.screen()
+            #expect(!filtering.contains("Disable breaker") && !filtering.contains("[ Cancel ]"), "\(filtering)")
+            #expect(filtering.contains("esc cancel"), "still typing the filter")
+            #expect(filtering.contains("LIVE") && !filtering.contains("PAUSED"))
+            let line = filtering.split(separator: "\n").first { $0.hasPrefix("/") }.map(String.init) ?? ""
+            #expect(line.hasPrefix("/_") || line.hasPrefix("/payments"), "the filter line: \(line)")
+
+            // On the overview, where `x` disables a breaker.
+            try await session.keys("Escape")
+            try await session.waitFor("the filter closed") { !$0.contains("esc cancel") }
+            try await session.paste("payments\nx")
+            try await Task.sleep(nanoseconds: 1_500_000_000)
+            let overview = try await session.screen()
+            #expect(!overview.contains("Disable breaker") && !overview.contains("[ Cancel ]"), "\(overview)")
+            #expect(overview.contains("DEPENDENCY") && overview.contains("LIVE") && !overview.contains("PAUSED"))
+            try await session.keys("q")
+            try await Self.expectRestored(session, status: "0", after: "q")
+        }
+    }
+
+    @Test func ctrlZSuspendsWithTheTerminalRestoredAndFgBringsItBack() async throws {
+        try await Self.withSession("suspend", arguments: "--seed 4248", jobControl: true) { session in
+            try await session.waitFor("DEPENDENCY")
+            try await session.keys("C-z")
+            let suspended = try await session.waitForFile("suspended")
+            let stopped = session.file("stopped")?.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(stopped == "148", "stopped by SIGTSTP")
+            #expect(suspended == session.file("before"), "stty settings restored while suspended")
+            let modes = try await session.modes()
+            #expect(!modes.alternateScreen && modes.cursorVisible && !modes.keypad, "the terminal restored: \(modes)")
+            // Bracketed paste is off while the shell has the terminal (ncurses' own SIGTSTP handling
+            // would leave it on): the shell's `read` gets plain text.
+            try await session.paste("pasted-while-suspended")
+            let shell = try await session.waitFor("the paste echoed") { $0.contains("pasted-while-suspended") }
+            #expect(!shell.contains("[200~"), "bracketed paste off while suspended")
+            // The shell's `read` ends, then it runs `fg`.
+            try await session.keys("Enter")
+            try await session.waitFor("the console back after fg", seconds: 10) { Self.isWhole($0) }
+            #expect(try await session.modes().alternateScreen)
+            try await session.keys("q")
+            try await Self.expectRestored(session, status: "0", after: "q after fg")
+        }
+    }
+
+    @Test func sigcontRepaintsAfterAStopTheConsoleDidNotSeeComing() async throws {
+        try await Self.withSession("sigcont", arguments: "--seed 4249") { session in
+            try await session.waitFor("DEPENDENCY")
+            try await session.signal(SIGSTOP)
+            try await session.writeBehindTheConsole(Self.garbage)
+            try await session.waitFor("GARBAGE")
+            try await session.signal(SIGCONT)
+            try await session.waitFor("the whole screen repainted after SIGCONT", seconds: 10) { Self.isWhole($0) }
+
+            // SIGTSTP when nothing can continue the console (an orphaned process group, as here): the
+            // kernel drops the stop, and the console takes the terminal back at once.
+            try await session.writeBehindTheConsole(Self.garbage)
+            try await session.waitFor("GARBAGE")
+            try await session.signal(SIGTSTP)
+            try await session.signal(SIGCONT)
+            try await session.waitFor("the whole screen repainted after SIGTSTP", seconds: 10) { Self.isWhole($0) }
+            #expect(try await session.modes().alternateScreen)
+            try await session.keys("q")
+            try await Self.expectRestored(session, status: "0", after: "q")
         }
     }
 
