@@ -9,9 +9,17 @@ enum KeymapConfiguration {
         return (environment["HOME"] ?? ".") + "/.config/fusebox/config"
     }
 
-    /// The standard keymap with the config file's remappings, if there is a file.
-    static func load() throws -> Keymap {
-        guard let data = FileManager.default.contents(atPath: path) else { return .standard }
-        return try Keymap.parse(String(decoding: data, as: UTF8.self), file: path)
+    /// The standard keymap with the config file's remappings; the standard keymap if there is no file.
+    /// - Throws: ``KeymapError`` for a file that is there but cannot be read, or has a bad line.
+    static func load() throws(KeymapError) -> Keymap {
+        let path = path
+        let text: String?
+        do {
+            text = try ConfigurationFile.text(at: path)
+        } catch {
+            throw KeymapError(file: path, problem: error.problem)
+        }
+        guard let text else { return .standard }
+        return try Keymap.parse(text, file: path)
     }
 }
