@@ -20,20 +20,26 @@ struct ConsoleCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Disable every action: look, do not touch.")
     var readOnly = false
 
-    @Flag(name: .long, help: "Refuse to send any command without a reason (for production environments).")
+    @Flag(
+        name: .long,
+        help: ArgumentHelp(
+            "Refuse to send any command without a reason (for production environments; also"
+                + " 'require-reason = true' in the config file)."))
     var requireReason = false
 
-    @Option(name: .long, help: "Seconds between polls.")
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp("Seconds between polls (0.1...3600; default: 1).", valueName: "seconds"),
+        transform: OptionValue.decimal(0.1...3600, "seconds"))
     var interval: Double = 1
 
-    @Option(name: .long, help: "Who commands are sent as (default: $USER).")
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Who commands are sent as, in the audit trail: 1...\(OptionValue.actorLength) printable characters"
+                + " (default: $USER, else operator).", valueName: "name"),
+        transform: OptionValue.actor)
     var actor: String?
-
-    func validate() throws {
-        guard interval >= 0.1 && interval <= 3600 else {
-            throw ValidationError("--interval must be 0.1...3600 seconds")
-        }
-    }
 
     func run() async throws {
         let loader = ThemeLoader.standard(executablePath: CommandLine.arguments[0])
@@ -41,19 +47,19 @@ struct ConsoleCommand: AsyncParsableCommand {
         do {
             chosenTheme = try loader.load(theme)
         } catch {
-            throw ValidationError("\(error)")
+            throw UsageError("\(error)")
         }
-        let keymap: Keymap
+        let configuration: ConsoleConfiguration
         do {
-            keymap = try KeymapConfiguration.load()
+            configuration = try KeymapConfiguration.load()
         } catch {
-            throw ValidationError("\(error)")
+            throw UsageError("\(error)")
         }
         let backend = try sourceOptions.makeBackend()
         let setup = ConsoleSetup(
-            backend: backend, theme: chosenTheme, loader: loader, keymap: keymap, readOnly: readOnly,
-            requireReason: requireReason,
-            interval: interval, actor: actor ?? ProcessInfo.processInfo.environment["USER"] ?? "operator")
+            backend: backend, theme: chosenTheme, loader: loader, keymap: configuration.keymap, readOnly: readOnly,
+            requireReason: requireReason || configuration.requireReason, interval: interval,
+            actor: OptionValue.resolvedActor(actor, environment: ProcessInfo.processInfo.environment))
         switch await setup.runOnOwnThread() {
         case .noTerminal(let error):
             FileHandle.standardError.write(Data("fusebox: \(error)\n".utf8))

@@ -1,7 +1,8 @@
 import Foundation
 import FuseboxConsole
 
-/// Where key remappings live: `$XDG_CONFIG_HOME/fusebox/config` or `~/.config/fusebox/config`.
+/// Where the console's configuration lives (key remappings, `require-reason`):
+/// `$XDG_CONFIG_HOME/fusebox/config` or `~/.config/fusebox/config`.
 enum KeymapConfiguration {
     static var path: String {
         let environment = ProcessInfo.processInfo.environment
@@ -9,9 +10,17 @@ enum KeymapConfiguration {
         return (environment["HOME"] ?? ".") + "/.config/fusebox/config"
     }
 
-    /// The standard keymap with the config file's remappings, if there is a file.
-    static func load() throws -> Keymap {
-        guard let data = FileManager.default.contents(atPath: path) else { return .standard }
-        return try Keymap.parse(String(decoding: data, as: UTF8.self), file: path)
+    /// The config file's settings; the standard keys and no required reason if there is no file.
+    /// - Throws: ``KeymapError`` for a file that is there but cannot be read, or has a bad line.
+    static func load() throws(KeymapError) -> ConsoleConfiguration {
+        let path = path
+        let text: String?
+        do {
+            text = try ConfigurationFile.text(at: path)
+        } catch {
+            throw KeymapError(file: path, problem: error.problem)
+        }
+        guard let text else { return ConsoleConfiguration() }
+        return try ConsoleConfiguration.parse(text, file: path)
     }
 }

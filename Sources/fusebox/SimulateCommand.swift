@@ -17,8 +17,15 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The scenario (see 'fusebox scenarios').")
     var scenario = Scenario.defaultScenario.name
 
-    @Option(name: .long, help: "Seconds to simulate (default: one pass of the scenario).")
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp(
+            "Seconds to simulate, up to 604800 (7 days; default: one pass of the scenario).", valueName: "seconds"),
+        transform: OptionValue.integer(1...SimulateCommand.longestDuration, "seconds"))
     var duration: Int?
+
+    /// Seven days.
+    static let longestDuration = 7 * 24 * 3600
 
     @OptionGroup var simulation: SimulationOptions
 
@@ -30,7 +37,6 @@ struct SimulateCommand: AsyncParsableCommand {
             throw ValidationError(
                 "unknown scenario '\(scenario)'; choose one of: \(Scenario.all.map(\.name).joined(separator: ", "))")
         }
-        if let duration, duration < 1 { throw ValidationError("--duration must be at least 1 second") }
     }
 
     func run() async throws {

@@ -16,20 +16,27 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the snapshots as JSON instead of a table.")
     var json = false
 
-    @Option(name: .long, help: "For sim sources: seconds of the scenario to play (in virtual time) before printing.")
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp(
+            "For sim sources: seconds of the scenario to play (in virtual time) before printing"
+                + " (1...3600; default: 30).",
+            valueName: "seconds"),
+        transform: OptionValue.integer(1...3600, "seconds"))
     var at = 30
 
-    @Option(name: .long, help: "Seconds between the two polls that rates are computed from.")
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp(
+            "Seconds between the two polls that rates are computed from (0.1...60; default: 1).", valueName: "seconds"),
+        transform: OptionValue.decimal(0.1...60, "seconds"))
     var interval: Double = 1
 
-    @Option(name: .long, help: "Table width in columns.")
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp("Table width (60...1000; default: 120).", valueName: "columns"),
+        transform: OptionValue.integer(60...1000, "columns"))
     var width = 120
-
-    func validate() throws {
-        guard at >= 1 else { throw ValidationError("--at must be at least 1 second") }
-        guard interval >= 0.1 && interval <= 60 else { throw ValidationError("--interval must be 0.1...60 seconds") }
-        guard (60...1000).contains(width) else { throw ValidationError("--width must be 60...1000 columns") }
-    }
 
     func run() async throws {
         let backend = try sourceOptions.makeBackend(for: .snapshot(atSeconds: at))

@@ -37,29 +37,56 @@ public struct ThemeLoader: Sendable {
         return names.sorted()
     }
 
-    /// Loads a theme by name or path.
-    /// - Throws: ``ThemeError`` naming the file, line and key of a bad file, or saying where it looked.
+    /// Loads a theme by name or path, with the theme it inherits from (`inherit = NAME`), if any.
+    /// - Throws: ``ThemeError`` naming the file, line and key of a bad file, naming a file that cannot be read,
+    ///   or saying which themes there are.
     public func load(_ nameOrPath: String) throws(ThemeError) -> Theme {
         if nameOrPath.contains("/") || nameOrPath.hasSuffix(".theme") {
-            return try read(nameOrPath)
+            return try read(nameOrPath, inheritanceChain: [])
         }
+        return try named(nameOrPath, skipping: [])
+    }
+
+    /// The theme called `name`: the first file in the search directories that is not already being read
+    /// (so `~/.config/fusebox/themes/dark.theme` can say `inherit = dark` and get the shipped one), else the
+    /// built-in `dark`.
+    private func named(_ name: String, skipping chain: Set<String>) throws(ThemeError) -> Theme {
+        var inChain = false
         for directory in searchDirectories {
-            let path = directory + "/" + nameOrPath + ".theme"
-            if FileManager.default.fileExists(atPath: path) { return try read(path) }
+            let path = directory + "/" + name + ".theme"
+            guard ConfigurationFile.entryExists(at: path) else { continue }
+            guard !chain.contains(Self.canonical(path)) else {
+                inChain = true
+                continue
+            }
+            return try read(path, inheritanceChain: chain)
         }
-        if nameOrPath == "dark" { return Theme.builtInDark }
+        if name == "dark" { return Theme.builtInDark }
+        if inChain {
+            throw ThemeError(
+                file: name,
+                problem: "'\(name)' inherits from this theme in turn (a cycle); inherit from a shipped theme")
+        }
         throw ThemeError(
-            file: nameOrPath, line: 0, key: nil,
+            file: name.isEmpty ? "''" : name,
             problem: "no such theme; available: \(availableNames().joined(separator: ", "))")
     }
 
-    private func read(_ path: String) throws(ThemeError) -> Theme {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ThemeError(file: path, line: 0, key: nil, problem: "cannot read the file")
+    private func read(_ path: String, inheritanceChain chain: Set<String>) throws(ThemeError) -> Theme {
+        let text: String?
+        do {
+            text = try ConfigurationFile.text(at: path)
+        } catch {
+            throw ThemeError(file: path, problem: error.problem)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ThemeError(file: path, line: 0, key: nil, problem: "not UTF-8 text")
+        guard let text else { throw ThemeError(file: path, problem: "no such file") }
+        let chain = chain.union([Self.canonical(path)])
+        return try ThemeParser.parse(text, file: path) { (name: String) throws(ThemeError) -> Theme in
+            try named(name, skipping: chain)
         }
-        return try ThemeParser.parse(text, file: path)
+    }
+
+    private static func canonical(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
     }
 }

@@ -1,47 +1,114 @@
-/// A theme file that cannot be used, with where and why.
+/// A theme that cannot be used, with where and why.
 public struct ThemeError: Error, Hashable, CustomStringConvertible {
+    /// The file (or, for a theme that was not found, the name asked for).
     public let file: String
-    public let line: Int
+    /// The line of the problem, or `nil` for a problem with the whole file.
+    public let line: Int?
+    /// The setting on that line (`state.open`, `inherit`), if there is one.
     public let key: String?
+    /// What is wrong, and what would do instead.
     public let problem: String
 
+    /// A problem with a theme; without a `line`, with the whole file.
+    public init(file: String, line: Int? = nil, key: String? = nil, problem: String) {
+        self.file = file
+        self.line = line
+        self.key = key
+        self.problem = problem
+    }
+
+    /// One line: `theme FILE: line N, key 'K': PROBLEM`, or `theme FILE: PROBLEM` for the whole file.
     public var description: String {
+        guard let line else { return "theme \(file): \(problem)" }
         let place = key.map { "line \(line), key '\($0)'" } ?? "line \(line)"
         return "theme \(file): \(place): \(problem)"
     }
 }
 
-/// Reads the theme format: `role = FOREGROUND [on BACKGROUND] [bold] [dim] [reverse] [underline]`, one
-/// per line, lines starting with `#` are comments, an optional `name = ...`. Colours: `default`, the 16 ANSI names
-/// (`red`, `bright-red`...), `color0`...`color255`, or `#rrggbb`. Roles not listed look plain.
+/// Reads the theme format: `role = FOREGROUND [on BACKGROUND] [bold] [dim] [reverse] [underline]`, one per line,
+/// lines starting with `#` are comments, an optional `name = ...`. Colours: `default`, the 16 ANSI names (`red`,
+/// `bright-red`...), `color0`...`color255`, or `#rrggbb`.
+///
+/// A theme styles every role, or says `inherit = NAME` and takes the roles it does not list from the theme
+/// called `NAME` (a shipped one, or `dark`, which is built in): a role left out would be drawn plain, and a
+/// plain selected row is invisible. Each setting appears once.
 public enum ThemeParser {
     static let names = ["black", "red", "green", "yellow", "blue", "magenta", "cyan", "white"]
 
-    public static func parse(_ text: String, file: String) throws(ThemeError) -> Theme {
+    /// Parses a theme, taking the base of an `inherit = NAME` line from `base`.
+    /// - Parameters:
+    ///   - text: the file's contents.
+    ///   - file: the file's path, for errors (and the theme's name if it has no `name` line).
+    ///   - base: the complete theme called `NAME`; by default only the built-in `dark` exists.
+    /// - Throws: ``ThemeError`` naming the file, line and key of the first problem.
+    public static func parse(
+        _ text: String, file: String, base: (String) throws(ThemeError) -> Theme = builtInBase
+    ) throws(ThemeError) -> Theme {
         var theme = Theme(name: file, styles: [:])
+        var seen: [String: Int] = [:]
+        var inherit: (name: String, line: Int)?
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let lineNumber = index + 1
             let line = Substring(raw)
             if line.trimmingCharacters().hasPrefix("#") { continue }
-            let trimmed = line.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
-            if trimmed.isEmpty { continue }
+            let trimmed = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+            if trimmed.isEmpty || trimmed == "\r" { continue }
             guard let equals = trimmed.firstIndex(of: "=") else {
-                throw ThemeError(file: file, line: lineNumber, key: nil, problem: "expected 'role = style'")
+                throw ThemeError(file: file, line: lineNumber, problem: "expected 'role = style'")
             }
             let key = trimmed[..<equals].trimmingCharacters()
             let value = trimmed[trimmed.index(after: equals)...].trimmingCharacters()
-            if key == "name" {
-                theme.name = value
-                continue
-            }
-            guard let role = Role(rawValue: key) else {
+            if let earlier = seen[key] {
                 throw ThemeError(
-                    file: file, line: lineNumber, key: key,
-                    problem: "unknown role; roles are \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+                    file: file, line: lineNumber, key: key, problem: "already set on line \(earlier); set it once")
             }
-            theme.styles[role] = try style(value, file: file, line: lineNumber, key: key)
+            seen[key] = lineNumber
+            switch key {
+            case "name":
+                guard !value.isEmpty else {
+                    throw ThemeError(file: file, line: lineNumber, key: key, problem: "no name given")
+                }
+                theme.name = value
+            case "inherit":
+                guard !value.isEmpty, !value.contains(" "), !value.contains("/") else {
+                    throw ThemeError(
+                        file: file, line: lineNumber, key: key,
+                        problem: "expected the name of a theme, like 'inherit = dark'")
+                }
+                inherit = (value, lineNumber)
+            default:
+                guard let role = Role(rawValue: key) else {
+                    throw ThemeError(
+                        file: file, line: lineNumber, key: key,
+                        problem: "unknown role; roles are \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                theme.styles[role] = try style(value, file: file, line: lineNumber, key: key)
+            }
+        }
+        if let inherit {
+            let parent: Theme
+            do {
+                parent = try base(inherit.name)
+            } catch let error where error.line == nil && error.file == inherit.name {
+                // Not found: say so on the `inherit` line rather than as a theme of its own.
+                throw ThemeError(file: file, line: inherit.line, key: "inherit", problem: error.problem)
+            }
+            theme.styles = parent.styles.merging(theme.styles) { _, own in own }
+        }
+        let missing = Role.allCases.filter { theme.styles[$0] == nil }
+        guard missing.isEmpty else {
+            let listed = missing.map(\.rawValue).joined(separator: ", ")
+            let what = theme.styles.isEmpty ? "styles no role" : "has no style for \(listed)"
+            throw ThemeError(
+                file: file, problem: "\(what); style every role, or add 'inherit = dark' (or another theme's name)")
         }
         return theme
+    }
+
+    /// The base themes there are without a loader: the built-in `dark`.
+    public static func builtInBase(_ name: String) throws(ThemeError) -> Theme {
+        guard name == "dark" else { throw ThemeError(file: name, problem: "no such theme; available: dark") }
+        return Theme.builtInDark
     }
 
     private static func style(_ text: String, file: String, line: Int, key: String) throws(ThemeError) -> ThemeStyle {
@@ -79,8 +146,15 @@ public enum ThemeParser {
         if word.hasPrefix("bright-"), let index = names.firstIndex(of: String(word.dropFirst(7))) {
             return .ansi(index + 8)
         }
-        if word.hasPrefix("color"), let n = Int(word.dropFirst(5)), (0...255).contains(n) { return .indexed(n) }
-        if word.hasPrefix("#"), word.count == 7, let value = UInt32(word.dropFirst(), radix: 16) {
+        let digits = word.dropFirst(5)
+        if word.hasPrefix("color"), (1...3).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+            let n = Int(digits), (0...255).contains(n)
+        {
+            return .indexed(n)
+        }
+        if word.hasPrefix("#"), word.utf8.count == 7, word.dropFirst().allSatisfy(\.isHexDigit),
+            let value = UInt32(word.dropFirst(), radix: 16)
+        {
             return .rgb(UInt8(value >> 16), UInt8((value >> 8) & 0xff), UInt8(value & 0xff))
         }
         throw ThemeError(

@@ -14,15 +14,35 @@ public struct SimulationConfiguration: Sendable {
 
     public init() {}
 
+    /// The highest request rate per instance; ``requestsPerSecond`` must be above 0 and at most this.
+    public static let requestsPerSecondLimit: Double = 100_000
+    /// The highest request rate of all instances together (each request is simulated: time grows with it).
+    public static let fleetRequestsPerSecondLimit: Double = 100_000
+    /// The number of instances there can be.
+    public static let instancesRange = 1...1_000
+    /// The synthetic dependencies each instance can have.
+    public static let syntheticDependenciesRange = 0...10_000
+    /// The most synthetic dependencies of all instances together (each takes about 35 KB in its registry).
+    public static let fleetSyntheticDependenciesLimit = 10_000
+
     /// Checks the numbers; returns a one-line description of the first problem, or `nil`.
     public func validationProblem() -> String? {
-        if !(requestsPerSecond > 0 && requestsPerSecond <= 100_000) {
+        if !(requestsPerSecond > 0 && requestsPerSecond <= Self.requestsPerSecondLimit) {
             return "the request rate must be in (0, 100000] per second (got \(requestsPerSecond))"
         }
-        if !(1...1_000).contains(instances) { return "instances must be 1...1000 (got \(instances))" }
-        if !(0...10_000).contains(syntheticDependencies) {
+        if !Self.instancesRange.contains(instances) { return "instances must be 1...1000 (got \(instances))" }
+        if !Self.syntheticDependenciesRange.contains(syntheticDependencies) {
             return "synthetic dependencies must be 0...10000 (got \(syntheticDependencies))"
         }
+        if requestsPerSecond * Double(instances) > Self.fleetRequestsPerSecondLimit {
+            return "the request rate of all instances together must be at most 100000 per second"
+                + " (got \(requestsPerSecond) × \(instances))"
+        }
+        if syntheticDependencies * instances > Self.fleetSyntheticDependenciesLimit {
+            return "synthetic dependencies of all instances together must be at most 10000"
+                + " (got \(syntheticDependencies) × \(instances))"
+        }
+        if service.isEmpty { return "the service needs a name" }
         return nil
     }
 }
