@@ -177,3 +177,35 @@ import Testing
         #expect(hints.hasPrefix("enter details  / filter"), "looking comes before changing production: \(hints)")
     }
 }
+
+@Suite struct ScreenTextTests {
+    @Test func aFullyRecoveredBreakerReadsAsOneHundredPercent() {
+        var dependency = SnapshotBuilder.dependency("payments", state: .recovering)
+        dependency.breaker.backIn?.share = 1
+        let snapshot = SnapshotBuilder(at: ConsoleFixtures.origin).with(dependency).build()
+        var state = ConsoleState(source: "test", readOnly: false, intervalSeconds: 1, width: 80, height: 24)
+        _ = update(&state, .data([snapshot], atMilliseconds: ConsoleFixtures.origin))
+        #expect(render(state).line(2).contains("RECOVERING 100%"), "not cut to 'RECOVERING 10…'")
+    }
+
+    @Test func theRowCounterAndTheSortNeverCoverAColumnTitle() {
+        let dependencies = (0..<60).map { SnapshotBuilder.dependency("dependency-\($0)") }
+        var builder = SnapshotBuilder(at: ConsoleFixtures.origin)
+        builder.dependencies = dependencies
+        for width in [60, 80, 120] {
+            var state = ConsoleState(source: "test", readOnly: false, intervalSeconds: 1, width: width, height: 15)
+            _ = update(&state, .data([builder.build()], atMilliseconds: ConsoleFixtures.origin))
+            let titles = render(state).line(1)
+            #expect(titles.hasSuffix(" 1-11 of 60"), "\(width): \(titles)")
+            let known: Set<Substring> = [
+                "DEPENDENCY", "by", "worst", "STATE", "CALLS/s", "FAIL%/THR", "P99", "FB/s", "SLOW%/THR", "RETRY/s",
+                "CRIT", "BURN", "BULK", "ERRORS",
+            ]
+            let words = titles.dropLast(" 1-11 of 60".count).split(separator: " ")
+            #expect(words.allSatisfy { known.contains($0) }, "\(width): every title whole: \(titles)")
+        }
+        var state = ConsoleState(source: "test", readOnly: false, intervalSeconds: 1, width: 120, height: 40)
+        _ = update(&state, .data([builder.build()], atMilliseconds: ConsoleFixtures.origin))
+        #expect(render(state).line(1).hasPrefix("DEPENDENCY  by worst"), "the sort is always on screen")
+    }
+}
