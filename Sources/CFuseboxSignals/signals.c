@@ -168,6 +168,21 @@ int fusebox_signals_arm(int fd, const struct termios *settings, const char *rest
     return 0;
 }
 
+int fusebox_signals_ensure_alternate_stack(void) {
+    stack_t current;
+    if (sigaltstack(NULL, &current) == 0 && !(current.ss_flags & SS_DISABLE)) return 0;
+    // Kept for the thread's life: a thread that runs the console runs until the process ends.
+    size_t size = 64 * 1024;
+    void *memory = malloc(size);
+    if (memory == NULL) return -1;
+    stack_t stack = { .ss_sp = memory, .ss_flags = 0, .ss_size = size };
+    if (sigaltstack(&stack, NULL) != 0) {
+        free(memory);
+        return -1;
+    }
+    return 0;
+}
+
 void fusebox_signals_set_active(int active) {
     __atomic_store_n(&fb_active, active ? 1 : 0, __ATOMIC_SEQ_CST);
 }

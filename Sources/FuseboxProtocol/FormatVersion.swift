@@ -11,7 +11,8 @@ public struct FormatVersion: Sendable, Hashable, Comparable, Codable, CustomStri
     public var minor: Int
 
     /// The version this build writes.
-    public static let current = FormatVersion(major: 1, minor: 0)
+    /// 1.1 added `Event.sinceMilliseconds`.
+    public static let current = FormatVersion(major: 1, minor: 1)
 
     public init(major: Int, minor: Int) {
         self.major = major

@@ -115,7 +115,7 @@ extension Terminal {
             reader.lastInput = clock.now
             switch input {
             case .character(27):
-                // Any other escape sequence inside the text is dropped, like other control characters.
+                // The end marker; any other escape inside the text loses its ESC (the rest stays text).
                 if readSequence("[201~") { return finishPaste(reader) }
             case .character(let character):
                 reader.append(character)
@@ -125,6 +125,8 @@ extension Terminal {
                 break
             }
             paste = reader
+            // A paste that goes on and on still lets the loop draw and notice signals in time.
+            if clock.now >= deadline { return nil }
         }
         return nil
     }
@@ -153,7 +155,8 @@ extension Terminal {
         var read: [RawInput] = []
         var matched = true
         for scalar in sequence.unicodeScalars {
-            guard let input = readRaw(timeoutMilliseconds: 10) else {
+            // A sequence split across network packets (ssh) arrives within tens of milliseconds.
+            guard let input = readRaw(timeoutMilliseconds: 50) else {
                 matched = false
                 break
             }

@@ -69,6 +69,8 @@ public final class Terminal: ConsoleTerminal {
         // Before newterm, so that ncurses installs no handlers of its own (it would for SIGINT,
         // SIGTERM and SIGTSTP).
         fusebox_signals_install()
+        // The console's own thread gets an alternate stack, so even a stack overflow restores the terminal.
+        _ = fusebox_signals_ensure_alternate_stack()
         guard let screen = newterm(nil, output, input) else {
             fusebox_signals_uninstall()
             fclose(output)
@@ -108,6 +110,9 @@ public final class Terminal: ConsoleTerminal {
     deinit { close() }
 
     /// Restores the terminal and the signal handlers that were there before. Safe to call more than once.
+    /// Gives the terminal back at once (see ``ConsoleTerminal/release()``); the same as ``close()``.
+    public func release() { close() }
+
     public func close() {
         guard !closed else { return }
         closed = true
@@ -154,6 +159,7 @@ public final class Terminal: ConsoleTerminal {
     /// and when none differ the terminal is not touched; after a resize, a theme change or a change of
     /// canvas size every cell is sent.
     public func draw(_ canvas: Canvas) {
+        guard !closed else { return }
         let (width, height) = size
         if styles.isEmpty { buildStyles() }
         let columns = min(width, canvas.width)
@@ -197,6 +203,7 @@ public final class Terminal: ConsoleTerminal {
     /// the whole terminal.
     public func nextInput(timeoutMilliseconds milliseconds: Int) -> TerminalInput? {
         if let signal = stopRequested { return .stop(signal: signal) }
+        guard !closed else { return nil }
         if let input = suspendOrResume() { return input }
         let (key, resized) = readKey(timeoutMilliseconds: Int32(clamping: milliseconds))
         if let signal = stopRequested { return .stop(signal: signal) }

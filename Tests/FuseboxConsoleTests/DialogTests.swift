@@ -240,4 +240,46 @@ import Testing
         #expect(press([.tab, .tab, .enter], &writable).isEmpty)
         #expect(writable.dialog == nil && writable.status?.text.hasPrefix("read-only [RO]") == true)
     }
+
+    @Test func whatIsSentIsWhatTheValueFieldShows() {
+        var state = flagState()
+        _ = press([.character("f")] + type("75") + [.backspace], &state)
+        #expect(render(state).text.contains("Value: 10.0% → 7%"))
+        guard let (command, _) = sent(press([.tab, .tab, .tab, .enter], &state)) else {
+            Issue.record("nothing sent")
+            return
+        }
+        #expect(command.action == .setFlag(name: "search.new-ranker", value: .percentage(7)), "7, as shown, not 75")
+        _ = press([.character("f")] + type("1.2.3"), &state)
+        #expect(press([.tab, .tab, .tab, .enter], &state).isEmpty, "a value that does not parse is not sent")
+        #expect(state.status?.text == "type the new percentage, 0 to 100")
+    }
+
+    @Test func wordsTypedInTheValueFieldGoToTheReason() {
+        var state = flagState()
+        _ = press([.character("f")] + type("12 prod incident"), &state)
+        #expect(state.dialog?.valueText == "12")
+        #expect(state.dialog?.reason == " prod incident" && state.dialog?.focus == .reason)
+        guard case .setFlag(_, .percentage(12)) = state.dialog?.action else {
+            Issue.record("p in 'prod' must not restore the previous value: \(String(describing: state.dialog?.action))")
+            return
+        }
+    }
+
+    @Test func backwardsStopsAtTheFirstFieldNeverWrapsToConfirm() {
+        var state = Builder.state()
+        select("catalog", &state)
+        _ = press([.character("x"), .backTab, .up], &state)
+        #expect(state.dialog?.focus == .reason)
+        #expect(press([.enter], &state).isEmpty && state.dialog?.focus == .cancel)
+    }
+
+    @Test func aHugePasteIsCapped() {
+        var state = Builder.state()
+        select("catalog", &state)
+        _ = press([.character("x"), .paste(String(repeating: "a", count: 70_000))], &state)
+        #expect(state.dialog?.reason.count == 500)
+        _ = press([.escape, .character("/"), .paste(String(repeating: "b", count: 10_000))], &state)
+        #expect(state.input?.text.count == 500)
+    }
 }

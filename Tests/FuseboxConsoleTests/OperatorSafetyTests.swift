@@ -49,9 +49,24 @@ import Testing
         #expect(render(state).line(1).contains("catalog (checkout-1) is gone"))
         press([.down], &state)
         #expect(state.selectedRow != nil && !state.selectionGone, "moving selects a real row again")
-        // And when it comes back, nothing jumps.
+        let chosen = state.selectedRow!.identity
+        // And when catalog comes back, the cursor stays on what was chosen since.
         _ = update(&state, .data(poll(at: origin + 2_000, scale: 4), atMilliseconds: origin + 2_000))
-        #expect(state.selectedRow != nil)
+        #expect(state.selectedRow?.identity == chosen)
+    }
+
+    @Test func theFlagsCursorFollowsItsFlagWhenAnInstanceJoins() throws {
+        var state = Builder.state()
+        press([.character("F"), .down], &state)
+        let chosen = state.shown.flags[state.flagSelection]
+        // Another instance appears: its flags sort in among the first one's.
+        var second = Builder.fleet(at: origin + 1_000, callsScale: 3)[0]
+        second.instance = "checkout-0"
+        _ = update(&state, .data(Builder.fleet(at: origin + 1_000, callsScale: 3) + [second], atMilliseconds: origin + 1_000))
+        let now = state.shown.flags[state.flagSelection]
+        #expect(now.instance == chosen.instance && now.flag.name == chosen.flag.name)
+        press([.character("f")], &state)
+        #expect(state.dialog?.target == chosen.flag.name && state.dialog?.selectedInstance == chosen.instance)
     }
 
     @Test func aPausedViewSaysItsDataIsFrozenAndHowOld() {

@@ -153,6 +153,10 @@ final class MemoryTerminal: ConsoleTerminal, @unchecked Sendable {
 
     func invalidate() { invalidations += 1 }
 
+    private(set) var released = false
+
+    func release() { released = true }
+
     func nextInput(timeoutMilliseconds: Int) -> TerminalInput? {
         if let step = steps.first, step.until(screen) {
             steps.removeFirst()

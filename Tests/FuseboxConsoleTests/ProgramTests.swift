@@ -190,6 +190,7 @@ import Testing
             let terminal = MemoryTerminal(clock: clock, steps: [.init(until: { $0.contains("auth") }, input: input)])
             let exit = await runOnThread({ program(backend, terminal, clock) }, state())
             #expect(exit.reason == reason, "\(input)")
+            #expect(terminal.released, "the terminal is given back before anything winds down")
         }
         let clock = ManualConsoleClock(now: Self.start)
         let backend = ScriptedBackend([.snapshots(Self.fleet)], clock: clock)

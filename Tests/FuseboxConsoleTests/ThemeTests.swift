@@ -187,7 +187,10 @@ import Testing
         #expect(swapped.action(for: .character("Q")) == .quit)
         #expect(swapped.action(for: .character("o")) == nil)
         #expect(swapped.action(for: .interrupt) == .quit, "Ctrl-C always quits")
-        let moved = try Keymap.parse("key.quit = none\nkey.force-open = q", file: "config")
+        #expect(throws: KeymapError.self, "quit keeps a key") {
+            try Keymap.parse("key.quit = none\nkey.force-open = q", file: "config")
+        }
+        let moved = try Keymap.parse("key.quit = Q\nkey.force-open = q", file: "config")
         #expect(moved.action(for: .character("q")) == .forceOpen)
         #expect(
             try Keymap.parse("key.close = c C", file: "config").keys(for: .close) == [.character("C"), .character("c")])

@@ -27,6 +27,11 @@ int fusebox_signals_arm(int fd, const struct termios *settings, const char *rest
 /// state (0: before arming, while suspended, once closed); only an active screen is restored.
 void fusebox_signals_set_active(int active);
 
+/// Gives the calling thread an alternate signal stack if it has none, so that a stack overflow on
+/// it still reaches the crash handler (which then restores the terminal). Call it on the thread
+/// that runs the console. Returns 0, or -1 if no stack could be set.
+int fusebox_signals_ensure_alternate_stack(void);
+
 /// Puts back every handler that fusebox_signals_install replaced and forgets the terminal.
 void fusebox_signals_uninstall(void);
 

@@ -81,6 +81,8 @@ public final class ConsoleProgram {
             }
         }
         defer {
+            // The screen goes back first: a supervisor's SIGKILL during the wind-down must not leave it raw.
+            terminal.release()
             pollTask?.cancel()
             _ = commandsInFlight.wait(timeout: .now() + .seconds(3))
             backendWork.cancel()

@@ -11,6 +11,9 @@ public protocol ConsoleTerminal: AnyObject {
     func use(_ theme: Theme)
     /// Makes the next ``draw(_:)`` repaint every cell (Ctrl-L, or after something else wrote to the terminal).
     func invalidate()
+    /// Gives the terminal back to the shell at once, as the console stops (work still winding down
+    /// must not keep the screen); drawing afterwards does nothing.
+    func release()
 }
 
 /// What a terminal reports.

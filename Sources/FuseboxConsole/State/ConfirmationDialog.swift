@@ -9,18 +9,23 @@ public struct ConfirmationDialog: Sendable, Hashable {
     public enum Focus: Sendable, Hashable {
         /// The new value of a percentage or degradation flag.
         case value
+        /// Why, in the operator's words; it has the focus first.
         case reason
         /// All instances, or the selected one only.
         case scope
         /// The back-in schedule.
         case schedule
+        /// The target's name, typed to confirm a critical or multi-instance command.
         case typedName
+        /// The buttons; Confirm is the last stop of Tab.
         case cancel, confirm
     }
 
     /// Which instances the command goes to.
     public enum Scope: Sendable, Hashable {
+        /// Every instance of the selected service that has the target.
         case all
+        /// Only this instance.
         case one(String)
     }
 
@@ -50,6 +55,7 @@ public struct ConfirmationDialog: Sendable, Hashable {
     public var allInstances: [String]
     /// The instance the operator was looking at.
     public var selectedInstance: String
+    /// Where the command goes.
     public var scope: Scope
     /// The target's state or value now, on the selected instance; `nil` if unknown.
     public var before: TargetState?
@@ -61,11 +67,16 @@ public struct ConfirmationDialog: Sendable, Hashable {
     public var valueText = ""
     /// Whether a reason must be given (configured for production environments).
     public var requiresReason = false
+    /// The name typed so far.
     public var typedName = ""
+    /// The reason typed so far (sent with the command, into the audit trail).
     public var reason = ""
+    /// The field Tab is on.
     public var focus: Focus = .reason
+    /// The back-in schedule picked, in ``scheduleChoices``.
     public var scheduleIndex = 0
 
+    /// A dialog for `action` on `target`; the scope is forced to all when there is one instance.
     public init(
         action: Command.Action, target: String, criticality: Criticality?, instances: [String],
         selectedInstance: String? = nil, scope: Scope = .all, before: TargetState? = nil

@@ -6,10 +6,12 @@
 /// require-reason = true
 /// ```
 public struct ConsoleConfiguration: Sendable, Hashable {
+    /// The keys, remapped.
     public var keymap: Keymap
     /// Every production-changing command needs a reason (for production environments).
     public var requireReason: Bool
 
+    /// The settings; by default the standard keys and no required reason.
     public init(keymap: Keymap = .standard, requireReason: Bool = false) {
         self.keymap = keymap
         self.requireReason = requireReason

@@ -97,7 +97,10 @@ public struct ConsoleState: Sendable {
     /// Whether a value must be given for the reason of every production-changing command.
     public var requireReason = false
     /// The selected flag.
-    public var flagSelection = 0
+    public internal(set) var flagSelection = 0
+    /// The selected flag by instance and name, so a flag joining or leaving never moves the cursor
+    /// onto another one.
+    public var selectedFlag: FlagIdentity?
     /// The event log line under the cursor, by id; `nil` follows the newest line.
     public var eventCursor: Int?
     /// The newest line when the operator started reading: lines after it are new.
@@ -266,7 +269,13 @@ public struct ConsoleState: Sendable {
     /// Puts the cursor back on ``selectedID`` after the rows changed. If the filter hides it, the
     /// first row that matches is selected; if it left the data, nothing is (``selectionGone``).
     public mutating func syncSelection() {
-        flagSelection = max(0, min(shown.flags.count - 1, flagSelection))
+        let flags = shown.flags
+        if let id = selectedFlag, let index = flags.firstIndex(where: { $0.instance == id.instance && $0.flag.name == id.name }) {
+            flagSelection = index
+        } else {
+            flagSelection = max(0, min(flags.count - 1, flagSelection))
+            selectedFlag = flags.isEmpty ? nil : FlagIdentity(instance: flags[flagSelection].instance, name: flags[flagSelection].flag.name)
+        }
         guard !visibleRows.isEmpty else {
             selection = 0
             selectionGone = selectedID != nil && !shown.rows.contains { $0.identity == selectedID }
@@ -277,7 +286,12 @@ public struct ConsoleState: Sendable {
             selectedID = visibleRows[selection].identity
             return
         }
-        if let index = visibleRows.firstIndex(where: { $0.identity == id }) {
+        // Most polls move nothing: look where it was first.
+        if selection < visibleRows.count, visibleRows[selection].name == id.name,
+            visibleRows[selection].identity == id
+        {
+            selectionGone = false
+        } else if let index = visibleRows.firstIndex(where: { $0.name == id.name && $0.identity == id }) {
             selection = index
             selectionGone = false
         } else if shown.rows.contains(where: { $0.identity == id }) {
@@ -288,6 +302,14 @@ public struct ConsoleState: Sendable {
             selection = min(selection, visibleRows.count - 1)
             selectionGone = true
         }
+    }
+
+    /// Moves the flags screen's cursor `delta` rows and selects the flag there.
+    public mutating func moveFlagSelection(by delta: Int) {
+        let flags = shown.flags
+        guard !flags.isEmpty else { return }
+        flagSelection = max(0, min(flags.count - 1, flagSelection + delta))
+        selectedFlag = FlagIdentity(instance: flags[flagSelection].instance, name: flags[flagSelection].flag.name)
     }
 
     /// Moves the cursor `delta` rows and selects the dependency there.
@@ -310,5 +332,16 @@ public struct ConsoleState: Sendable {
     /// Seconds since the data on screen was fetched (paused, the frozen data's age: it grows).
     public var dataAgeSeconds: Double? {
         shown.updatedAtMilliseconds.map { Double(max(0, nowMilliseconds - $0)) / 1000 }
+    }
+}
+
+/// A flag on one instance: what the flags screen's cursor follows.
+public struct FlagIdentity: Sendable, Hashable {
+    public var instance: String
+    public var name: String
+
+    public init(instance: String, name: String) {
+        self.instance = instance
+        self.name = name
     }
 }

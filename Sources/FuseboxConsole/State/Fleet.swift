@@ -49,6 +49,7 @@ public struct DependencyRow: Sendable, Hashable {
 
     /// Who a row is, whatever its position: the selection and open screens follow this.
     public struct Identity: Sendable, Hashable {
+        /// The service, instance and dependency name.
         public var service: String
         public var instance: String
         public var name: String

@@ -81,6 +81,9 @@ extension Keymap {
                     keys.append(key)
                 }
             }
+            if action == .quit && keys.isEmpty {
+                throw failure("quit needs a key: the way out must always be on screen (Ctrl-C also quits)")
+            }
             let setting = Setting(action: action, keys: keys, line: lineNumber, name: name)
             settings[action] = setting
             for key in keys { owners[key] = setting }

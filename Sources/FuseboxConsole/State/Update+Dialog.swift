@@ -11,11 +11,14 @@ func openDependencyDialog(_ state: inout ConsoleState, _ action: (String) -> Com
         state.status = .init(text: "select a dependency in the overview first", isError: true)
         return
     }
-    let peers = state.shown.rows.filter { $0.name == row.name && $0.service == row.service }
+    // The instances and their states from the latest data, even while the view is paused.
+    let peers = state.fleet.rows.filter { $0.name == row.name && $0.service == row.service }
+    let current = peers.first { $0.instance == row.instance } ?? row
     var dialog = ConfirmationDialog(
         action: action(row.name), target: row.name, criticality: row.dependency.criticality,
-        instances: Array(Set(peers.map(\.instance))).sorted(), selectedInstance: row.instance,
-        scope: state.screen == .detail ? .one(row.instance) : .all, before: .breaker(row.dependency.breaker.state))
+        instances: Array(Set(peers.map(\.instance) + [row.instance])).sorted(), selectedInstance: row.instance,
+        scope: state.screen == .detail ? .one(row.instance) : .all,
+        before: .breaker(current.dependency.breaker.state))
     dialog.beforeDiffers = Set(peers.map(\.dependency.breaker.state)).count > 1
     dialog.requiresReason = state.requireReason
     state.dialog = dialog
@@ -24,19 +27,22 @@ func openDependencyDialog(_ state: inout ConsoleState, _ action: (String) -> Com
 /// Opens the confirmation for the selected flag: a boolean flips; a percentage or a degradation
 /// level is picked in the dialog, with the value before the last change one key away.
 func openFlagDialog(_ state: inout ConsoleState) {
-    let flags = state.shown.flags
-    guard !flags.isEmpty else { return }
-    let entry = flags[min(state.flagSelection, flags.count - 1)]
+    let shown = state.shown.flags
+    guard !shown.isEmpty else { return }
+    let selected = shown[min(state.flagSelection, shown.count - 1)]
+    // The value and the instances from the latest data, even while the view is paused.
+    let flags = state.fleet.flags
+    let entry = flags.first { $0.instance == selected.instance && $0.flag.name == selected.flag.name } ?? selected
     let flag = entry.flag
     let next: FlagValue
     switch flag.value {
     case .boolean(let on): next = .boolean(!on)
     case .percentage, .degradation: next = flag.value
     }
-    let service = state.shown.snapshots.first { $0.instance == entry.instance }?.service
+    let service = state.fleet.snapshots.first { $0.instance == entry.instance }?.service
     let peers = flags.filter { candidate in
         candidate.flag.name == flag.name
-            && state.shown.snapshots.first { $0.instance == candidate.instance }?.service == service
+            && state.fleet.snapshots.first { $0.instance == candidate.instance }?.service == service
     }
     var dialog = ConfirmationDialog(
         action: .setFlag(name: flag.name, value: next), target: flag.name, criticality: nil,
@@ -59,12 +65,17 @@ func handleDialog(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
     case .tab, .down:
         dialog.focus = order[(index + 1) % order.count]
     case .backTab, .up:
-        dialog.focus = order[(index + order.count - 1) % order.count]
+        // Backwards stops at the first field: Confirm is never one key away from it.
+        dialog.focus = order[max(0, index - 1)]
     case .left, .right:
         choose(key == .right ? 1 : -1, &dialog)
     case .backspace:
         switch dialog.focus {
-        case .value: if !dialog.valueText.isEmpty { dialog.valueText.removeLast() }
+        case .value:
+            if !dialog.valueText.isEmpty {
+                dialog.valueText.removeLast()
+                applyTypedValue(&dialog)
+            }
         case .typedName: if !dialog.typedName.isEmpty { dialog.typedName.removeLast() }
         case .reason, .scope, .schedule, .cancel, .confirm: if !dialog.reason.isEmpty { dialog.reason.removeLast() }
         }
@@ -110,27 +121,44 @@ private func choose(_ step: Int, _ dialog: inout ConfirmationDialog) {
     }
 }
 
-/// Typing: into the value or the typed name when they have the focus, otherwise into the reason,
-/// wherever the focus is, so nothing typed is ever lost.
+/// Typing: a number into a percentage's value, a name into the typed name; everything else into the
+/// reason, wherever the focus is, so nothing typed is ever lost. In an empty value, `p` restores the
+/// value before the flag's last change.
 private func type(_ text: String, into dialog: inout ConfirmationDialog) {
     switch dialog.focus {
     case .value:
         guard case .setFlag(let name, let value) = dialog.action else { return }
-        if text == "p", let previous = dialog.previousValue, previous.kind == value.kind {
+        if text == "p", dialog.valueText.isEmpty, let previous = dialog.previousValue, previous.kind == value.kind {
             dialog.action = .setFlag(name: name, value: previous)
             if case .percentage(let p) = previous { dialog.valueText = Format.number(p) }
             return
         }
-        guard case .percentage = value else { return }
-        dialog.valueText += text.filter { $0.isNumber || $0 == "." }
-        if let typed = Double(dialog.valueText) { dialog.action = .setFlag(name: name, value: .percentage(typed)) }
+        if case .percentage = value, text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) {
+            dialog.valueText = String((dialog.valueText + text).prefix(8))
+            applyTypedValue(&dialog)
+            return
+        }
+        dialog.reason = capped(dialog.reason + text)
+        dialog.focus = .reason
     case .typedName:
-        dialog.typedName += text
+        dialog.typedName = capped(dialog.typedName + text)
     case .reason, .scope, .schedule, .cancel, .confirm:
-        dialog.reason += text
+        dialog.reason = capped(dialog.reason + text)
         dialog.focus = .reason
     }
 }
+
+/// The percentage as typed becomes the value sent, or no value at all while it does not parse.
+private func applyTypedValue(_ dialog: inout ConfirmationDialog) {
+    guard case .setFlag(let name, .percentage) = dialog.action else { return }
+    dialog.action = .setFlag(name: name, value: .percentage(Double(dialog.valueText) ?? .nan))
+}
+
+/// The longest reason, name or filter the console keeps (a paste can be far longer).
+let textFieldLimit = 500
+
+/// `text` cut to ``textFieldLimit`` characters.
+func capped(_ text: String) -> String { text.count > textFieldLimit ? String(text.prefix(textFieldLimit)) : text }
 
 /// The one place a command leaves the console, after every guard.
 private func confirm(_ original: ConfirmationDialog, _ state: inout ConsoleState) -> [Effect] {
@@ -148,7 +176,8 @@ private func confirm(_ original: ConfirmationDialog, _ state: inout ConsoleState
         return []
     }
     if case .setFlag(_, let value) = dialog.action {
-        if case .percentage(let p) = value, dialog.valueText.isEmpty || !(0...100).contains(p) {
+        // What is sent is exactly what the screen shows.
+        if case .percentage(let p) = value, Double(dialog.valueText) != p || !(0...100).contains(p) {
             return refuse("type the new percentage, 0 to 100", focus: .value)
         }
         if .flag(value) == dialog.before && !dialog.beforeDiffers {

@@ -19,14 +19,16 @@ extension ConsoleState.LogLine.Kind {
 /// log that keeps them; fallback reports of one poll are folded into one line per instance and
 /// dependency, in a log of their own, so a fallback storm never pushes an operator action out.
 func absorbEvents(_ snapshots: [Snapshot], _ state: inout ConsoleState) {
+    var lines: [(at: Int64, instance: String, kind: LogLine.Kind, text: String, dependency: String?)] = []
     for snapshot in snapshots {
         let seen = state.seenSequence[snapshot.instance] ?? 0
-        var lines: [(at: Int64, kind: LogLine.Kind, text: String, dependency: String?)] = []
         var bursts: [String: (at: Int64, total: UInt64, parts: [String: UInt64], order: [String])] = [:]
         var burstOrder: [String] = []
         for event in snapshot.events where event.sequence > seen {
             guard event.kind == .fallback, let dependency = event.dependency else {
-                lines.append((event.atMilliseconds, LogLine.Kind(event.kind), event.message, event.dependency ?? event.flag))
+                lines.append(
+                    (event.atMilliseconds, snapshot.instance, LogLine.Kind(event.kind), event.message,
+                        event.dependency ?? event.flag))
                 continue
             }
             let part = "\(event.fallback ?? "?") \(event.fallbackReason?.rawValue ?? "?")"
@@ -41,15 +43,16 @@ func absorbEvents(_ snapshots: [Snapshot], _ state: inout ConsoleState) {
         for dependency in burstOrder {
             let burst = bursts[dependency]!
             let parts = burst.order.map { "\($0) \(burst.parts[$0]!)x" }.joined(separator: ", ")
-            lines.append((burst.at, .fallback, "\(dependency): fallbacks \(burst.total)x (\(parts))", dependency))
-        }
-        // One poll's lines enter in time order, so the log reads as a timeline.
-        for line in lines.enumerated().sorted(by: { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }) {
-            appendLog(
-                &state, line.element.at, snapshot.instance, line.element.kind, line.element.text,
-                dependency: line.element.dependency, trim: false)
+            lines.append(
+                (burst.at, snapshot.instance, .fallback, "\(dependency): fallbacks \(burst.total)x (\(parts))", dependency))
         }
         state.seenSequence[snapshot.instance] = max(seen, snapshot.lastEventSequence)
+    }
+    // One poll's lines, from every instance, enter in time order, so the log reads as a timeline.
+    for line in lines.enumerated().sorted(by: { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }) {
+        appendLog(
+            &state, line.element.at, line.element.instance, line.element.kind, line.element.text,
+            dependency: line.element.dependency, trim: false)
     }
     trimLogs(&state)
 }
@@ -78,9 +81,19 @@ func appendLog(
     if trim { trimLogs(&state) }
 }
 
-/// Keeps the newest lines of each log.
+/// Keeps the newest lines of each log. Operator commands are the last to go: a storm of
+/// transitions trims older transitions first.
 private func trimLogs(_ state: inout ConsoleState) {
-    if state.log.count > ConsoleState.logLimit { state.log.removeFirst(state.log.count - ConsoleState.logLimit) }
+    if state.log.count > ConsoleState.logLimit {
+        var excess = state.log.count - ConsoleState.logLimit
+        state.log.removeAll { line in
+            guard excess > 0, line.kind != .command else { return false }
+            excess -= 1
+            return true
+        }
+        // Only commands left over the limit (thousands of them): the oldest go.
+        if state.log.count > ConsoleState.logLimit { state.log.removeFirst(state.log.count - ConsoleState.logLimit) }
+    }
     if state.fallbackLog.count > ConsoleState.fallbackLogLimit {
         state.fallbackLog.removeFirst(state.fallbackLog.count - ConsoleState.fallbackLogLimit)
     }

@@ -198,7 +198,7 @@ private func openHelp(_ state: inout ConsoleState) {
 
 private func move(_ state: inout ConsoleState, by delta: Int) {
     switch state.screen {
-    case .flags: state.flagSelection = max(0, min(state.shown.flags.count - 1, state.flagSelection + delta))
+    case .flags: state.moveFlagSelection(by: delta)
     case .events: moveEventCursor(&state, by: delta)
     case .overview, .detail, .help: state.moveSelection(by: delta)
     }
@@ -215,9 +215,9 @@ private func handleInput(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
     case .backspace:
         if !input.text.isEmpty { input.text.removeLast() }
     case .character(let c):
-        input.text.append(c)
+        input.text = capped(input.text + String(c))
     case .paste(let text):
-        input.text += singleLine(text)
+        input.text = capped(input.text + singleLine(text))
     case .enter:
         state.input = nil
         switch input.purpose {

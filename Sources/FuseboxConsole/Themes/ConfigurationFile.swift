@@ -12,6 +12,7 @@ public struct ConfigurationFileError: Error, Hashable, CustomStringConvertible {
     /// What is wrong with it, in a few words (`permission denied`).
     public let problem: String
 
+    /// `PATH: PROBLEM`, one line.
     public var description: String { "\(path): \(problem)" }
 }
 
