@@ -107,7 +107,9 @@ import Testing
         let at = ConsoleFixtures.origin
         let snapshots = [("checkout", "checkout-1"), ("checkout", "checkout-2"), ("billing", "billing-1")].map {
             SnapshotBuilder(service: $0.0, instance: $0.1, at: at)
-                .with(SnapshotBuilder.dependency("payments", state: $0.0 == "checkout" ? .open : .closed, failureRate: 60))
+                .with(
+                    SnapshotBuilder.dependency("payments", state: $0.0 == "checkout" ? .open : .closed, failureRate: 60)
+                )
                 .build()
         }
         var state = ConsoleState(source: "test", readOnly: false, intervalSeconds: 1, width: 120, height: 40)
@@ -169,7 +171,8 @@ import Testing
                 lastChange: FlagChange(actor: "bob", reason: "canary", atMilliseconds: 1, previous: .percentage(25))),
             FlagSnapshot(
                 name: "service.degradation", value: .degradation(.reduced), description: "", owner: "sre",
-                lastChange: FlagChange(actor: "bob", reason: "load", atMilliseconds: 1, previous: .degradation(.normal))),
+                lastChange: FlagChange(actor: "bob", reason: "load", atMilliseconds: 1, previous: .degradation(.normal))
+            ),
         ]
         var state = ConsoleState(source: "test", readOnly: false, intervalSeconds: 1, width: 120, height: 40)
         _ = update(&state, .data([builder.build()], atMilliseconds: ConsoleFixtures.origin))

@@ -28,7 +28,9 @@ import Testing
         try selectRow(named: "catalog", &state)
         let position = state.selection
         // auth trips: worst first puts it at the top and pushes catalog down a row.
-        _ = update(&state, .data(poll(at: origin + 1_000, scale: 3) { $0[1].breaker.state = .open }, atMilliseconds: origin + 1_000))
+        _ = update(
+            &state,
+            .data(poll(at: origin + 1_000, scale: 3) { $0[1].breaker.state = .open }, atMilliseconds: origin + 1_000))
         #expect(state.visibleRows.first { $0.name == "auth" }!.dependency.breaker.state == .open)
         #expect(state.selectedRow?.name == "catalog", "the cursor follows catalog, not the row position")
         #expect(state.selection != position)
@@ -40,7 +42,11 @@ import Testing
         var state = Builder.state()
         try selectRow(named: "catalog", &state)
         press([.enter], &state)
-        _ = update(&state, .data(poll(at: origin + 1_000, scale: 3) { $0.removeAll { $0.name == "catalog" } }, atMilliseconds: origin + 1_000))
+        _ = update(
+            &state,
+            .data(
+                poll(at: origin + 1_000, scale: 3) { $0.removeAll { $0.name == "catalog" } },
+                atMilliseconds: origin + 1_000))
         #expect(state.selectedRow == nil && state.selectionGone)
         #expect(render(state).text.contains("catalog on checkout-1 is no longer reported by the source"))
         press([.character("o")], &state)
@@ -62,7 +68,8 @@ import Testing
         // Another instance appears: its flags sort in among the first one's.
         var second = Builder.fleet(at: origin + 1_000, callsScale: 3)[0]
         second.instance = "checkout-0"
-        _ = update(&state, .data(Builder.fleet(at: origin + 1_000, callsScale: 3) + [second], atMilliseconds: origin + 1_000))
+        _ = update(
+            &state, .data(Builder.fleet(at: origin + 1_000, callsScale: 3) + [second], atMilliseconds: origin + 1_000))
         let now = state.shown.flags[state.flagSelection]
         #expect(now.instance == chosen.instance && now.flag.name == chosen.flag.name)
         press([.character("f")], &state)
@@ -106,7 +113,8 @@ import Testing
         for poll in 1...2_000 {
             let at = origin + Int64(poll) * 1_000
             let storm = [
-                fallback("payments", "cache", count: 5, at: at - 900), fallback("payments", "static", count: 2, at: at - 500),
+                fallback("payments", "cache", count: 5, at: at - 900),
+                fallback("payments", "static", count: 2, at: at - 500),
                 fallback("payments", "cache", count: 3, at: at - 100),
             ]
             _ = update(&state, .data(events(storm, after: sequence, at: at), atMilliseconds: at))
@@ -114,7 +122,8 @@ import Testing
         }
         #expect(state.log.contains { $0.text == "force-open payments by alice: applied" }, "the action is still there")
         #expect(state.fallbackLog.count == ConsoleState.fallbackLogLimit)
-        #expect(state.fallbackLog.last?.text == "payments: fallbacks 10x (cache breaker-open 8x, static breaker-open 2x)")
+        #expect(
+            state.fallbackLog.last?.text == "payments: fallbacks 10x (cache breaker-open 8x, static breaker-open 2x)")
     }
 
     @Test func theEventLogHoldsStillWhileReadAndCountsWhatArrived() {
@@ -146,7 +155,8 @@ import Testing
 
     @Test func oneEventCanBeReadWhole() {
         var state = ConsoleState(source: "test", readOnly: false, intervalSeconds: 1, width: 80, height: 24)
-        let long = "payments: CLOSED -> OPEN (failure rate 61.0% >= 50.0% over 100 calls; open for 30.0s; "
+        let long =
+            "payments: CLOSED -> OPEN (failure rate 61.0% >= 50.0% over 100 calls; open for 30.0s; "
             + "the gateway answered 503 for most calls in the window)"
         let event = Event(
             atMilliseconds: origin, kind: .transition, dependency: "payments", from: .breaker(.closed),
@@ -162,10 +172,14 @@ import Testing
 
     @Test func theDetailNeverReadsAsHealthyWhenNothingWasMeasured() throws {
         var state = Builder.state()
-        _ = update(&state, .data(poll(at: origin + 1_000, scale: 2) { deps in
-            let i = deps.firstIndex { $0.name == "payments" }!
-            deps[i].fallbacks = FallbackSnapshot(chain: [], activations: [], unserved: 0, maxStalenessMilliseconds: nil)
-        }, atMilliseconds: origin + 1_000))
+        _ = update(
+            &state,
+            .data(
+                poll(at: origin + 1_000, scale: 2) { deps in
+                    let i = deps.firstIndex { $0.name == "payments" }!
+                    deps[i].fallbacks = FallbackSnapshot(
+                        chain: [], activations: [], unserved: 0, maxStalenessMilliseconds: nil)
+                }, atMilliseconds: origin + 1_000))
         try selectRow(named: "payments", &state)
         press([.enter], &state)
         let text = render(state).text

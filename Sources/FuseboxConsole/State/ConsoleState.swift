@@ -270,11 +270,15 @@ public struct ConsoleState: Sendable {
     /// first row that matches is selected; if it left the data, nothing is (``selectionGone``).
     public mutating func syncSelection() {
         let flags = shown.flags
-        if let id = selectedFlag, let index = flags.firstIndex(where: { $0.instance == id.instance && $0.flag.name == id.name }) {
+        if let id = selectedFlag,
+            let index = flags.firstIndex(where: { $0.instance == id.instance && $0.flag.name == id.name })
+        {
             flagSelection = index
         } else {
             flagSelection = max(0, min(flags.count - 1, flagSelection))
-            selectedFlag = flags.isEmpty ? nil : FlagIdentity(instance: flags[flagSelection].instance, name: flags[flagSelection].flag.name)
+            selectedFlag =
+                flags.isEmpty
+                ? nil : FlagIdentity(instance: flags[flagSelection].instance, name: flags[flagSelection].flag.name)
         }
         guard !visibleRows.isEmpty else {
             selection = 0

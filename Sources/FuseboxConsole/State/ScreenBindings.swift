@@ -25,7 +25,8 @@ extension ConsoleState.Screen {
         case .overview:
             // Looking first, changing production after; help and quit always show (see the hint bar).
             return [
-                .init(.select, label: "details"), .init(.filter), .init(.sort), .init(.flags), .init(.events), .init(.pause),
+                .init(.select, label: "details"), .init(.filter), .init(.sort), .init(.flags), .init(.events),
+                .init(.pause),
                 .init(.forceOpen), .init(.close), .init(.disable), .init(.backIn), .init(.help), .init(.quit),
                 .init(.up, hinted: false), .init(.down, hinted: false), .init(.pageUp, hinted: false),
                 .init(.pageDown, hinted: false), .init(.command, hinted: false), .init(.back, hinted: false),
@@ -40,7 +41,8 @@ extension ConsoleState.Screen {
         case .flags:
             return [
                 .init(.toggleFlag, label: "set value"), .init(.up), .init(.down), .init(.back), .init(.help),
-                .init(.quit), .init(.select, hinted: false, label: "set value"), .init(.overview, hinted: false), .init(.events, hinted: false),
+                .init(.quit), .init(.select, hinted: false, label: "set value"), .init(.overview, hinted: false),
+                .init(.events, hinted: false),
                 .init(.pause, hinted: false), .init(.command, hinted: false),
             ]
         case .events:

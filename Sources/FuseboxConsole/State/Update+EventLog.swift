@@ -27,8 +27,10 @@ func absorbEvents(_ snapshots: [Snapshot], _ state: inout ConsoleState) {
         for event in snapshot.events where event.sequence > seen {
             guard event.kind == .fallback, let dependency = event.dependency else {
                 lines.append(
-                    (event.atMilliseconds, snapshot.instance, LogLine.Kind(event.kind), event.message,
-                        event.dependency ?? event.flag))
+                    (
+                        event.atMilliseconds, snapshot.instance, LogLine.Kind(event.kind), event.message,
+                        event.dependency ?? event.flag
+                    ))
                 continue
             }
             let part = "\(event.fallback ?? "?") \(event.fallbackReason?.rawValue ?? "?")"
@@ -44,7 +46,10 @@ func absorbEvents(_ snapshots: [Snapshot], _ state: inout ConsoleState) {
             let burst = bursts[dependency]!
             let parts = burst.order.map { "\($0) \(burst.parts[$0]!)x" }.joined(separator: ", ")
             lines.append(
-                (burst.at, snapshot.instance, .fallback, "\(dependency): fallbacks \(burst.total)x (\(parts))", dependency))
+                (
+                    burst.at, snapshot.instance, .fallback, "\(dependency): fallbacks \(burst.total)x (\(parts))",
+                    dependency
+                ))
         }
         state.seenSequence[snapshot.instance] = max(seen, snapshot.lastEventSequence)
     }
@@ -112,7 +117,8 @@ extension ConsoleState {
             let line = takeImportant ? log[i] : fallbackLog[j]
             if takeImportant { i += 1 } else { j += 1 }
             if let kind = eventKind, line.kind != kind { continue }
-            if !needle.isEmpty && !line.text.lowercased().contains(needle) && !line.instance.lowercased().contains(needle)
+            if !needle.isEmpty && !line.text.lowercased().contains(needle)
+                && !line.instance.lowercased().contains(needle)
             {
                 continue
             }

@@ -41,7 +41,8 @@ func drawDialog(_ state: ConsoleState, _ canvas: inout Canvas) {
         field(.scope, "Scope (←→): ", scope, cursor: false)
     }
     if case .startBackIn = dialog.action {
-        field(.schedule, "Schedule (←→): ", ConfirmationDialog.scheduleChoices[dialog.scheduleIndex].label, cursor: false)
+        field(
+            .schedule, "Schedule (←→): ", ConfirmationDialog.scheduleChoices[dialog.scheduleIndex].label, cursor: false)
     }
     field(.reason, dialog.requiresReason ? "Reason (required): " : "Reason: ", dialog.reason)
     if dialog.requiresTypedName {

@@ -53,7 +53,9 @@ func drawEvents(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
         }
     }
     if lines.isEmpty {
-        canvas.put("no events\(state.eventKind == nil && state.eventFilter.isEmpty ? " yet" : " match")", in: list, column: 1, role: .dim)
+        canvas.put(
+            "no events\(state.eventKind == nil && state.eventFilter.isEmpty ? " yet" : " match")", in: list, column: 1,
+            role: .dim)
         return
     }
     // Following: the newest lines. Reading: the cursor's line at the bottom, so new lines move nothing.
@@ -61,11 +63,14 @@ func drawEvents(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     let start = max(0, last - list.height + 1)
     for (offset, line) in lines[start...min(lines.count - 1, start + list.height - 1)].enumerated() {
         let instance = line.instance.isEmpty ? "" : line.instance + "  "
-        let text = "\(Format.clock(line.atMilliseconds))  \(Format.left(line.kind.rawValue, 10)) \(instance)\(line.text)"
+        let text =
+            "\(Format.clock(line.atMilliseconds))  \(Format.left(line.kind.rawValue, 10)) \(instance)\(line.text)"
         canvas.put(clip(text, list.width, state), in: list, row: offset, role: role(of: line.kind))
         if start + offset == cursor { canvas.paint(list.row(offset), role: .selected) }
     }
-    if let id = state.expandedEvent, let line = lines.first(where: { $0.id == id }) ?? state.log.first(where: { $0.id == id }) {
+    if let id = state.expandedEvent,
+        let line = lines.first(where: { $0.id == id }) ?? state.log.first(where: { $0.id == id })
+    {
         drawExpandedEvent(line, state, in: list, &canvas)
     }
 }
@@ -80,7 +85,9 @@ private func role(of kind: ConsoleState.LogLine.Kind) -> Role {
 }
 
 /// One event whole, in a box over the list: when, where, what kind, and its full text wrapped.
-private func drawExpandedEvent(_ line: ConsoleState.LogLine, _ state: ConsoleState, in area: Rect, _ canvas: inout Canvas) {
+private func drawExpandedEvent(
+    _ line: ConsoleState.LogLine, _ state: ConsoleState, in area: Rect, _ canvas: inout Canvas
+) {
     let width = min(area.width - 2, 100)
     guard width > 10 else { return }
     let textWidth = width - 4
@@ -93,10 +100,13 @@ private func drawExpandedEvent(_ line: ConsoleState.LogLine, _ state: ConsoleSta
     rows += wrap(line.text, width: textWidth)
     rows += ["", "esc or enter closes"]
     let height = min(area.height, rows.count + 2)
-    let box = Rect(x: area.x + (area.width - width) / 2, y: area.y + max(0, (area.height - height) / 2), width: width, height: height)
+    let box = Rect(
+        x: area.x + (area.width - width) / 2, y: area.y + max(0, (area.height - height) / 2), width: width,
+        height: height)
     canvas.fill(box, role: .dialog)
     for (index, row) in rows.prefix(height - 2).enumerated() {
-        canvas.put(row, in: box.inset(top: 1, left: 2, bottom: 1, right: 2), row: index, role: index == 0 ? .title : .dialog)
+        canvas.put(
+            row, in: box.inset(top: 1, left: 2, bottom: 1, right: 2), row: index, role: index == 0 ? .title : .dialog)
     }
 }
 
