@@ -116,7 +116,16 @@ extension Terminal {
             switch input {
             case .character(27):
                 // The end marker; any other escape inside the text loses its ESC (the rest stays text).
-                if readSequence("[201~") { return finishPaste(reader) }
+                if readSequence("[201~") {
+                    // Input already waiting right after the marker is more of the same paste (a pasted
+                    // text that held an end marker itself): no one types that fast.
+                    guard let next = readRaw(timeoutMilliseconds: 0) else { return finishPaste(reader) }
+                    for scalar in "\u{1b}[201~".unicodeScalars.dropFirst() { reader.append(scalar.value) }
+                    switch next {
+                    case .character(let character): unget_wch(wchar_t(bitPattern: character))
+                    case .code(let code): ungetch(code)
+                    }
+                }
             case .character(let character):
                 reader.append(character)
             case .code(KEY_RESIZE):

@@ -75,12 +75,26 @@ extension Terminal {
     func suspendOrResume() -> TerminalInput? {
         if fusebox_signals_take_suspend() != 0 {
             suspend()
-        } else if fusebox_signals_take_resumed() == 0 {
+        } else if fusebox_signals_take_resumed() != 0 || lostItsModes() {
+            // Stopped from outside (SIGSTOP): the shell put the terminal back in line mode while we
+            // were away, possibly after the SIGCONT. Our modes (no line buffering, no echo, keypad)
+            // and bracketed paste come back.
+            reset_prog_mode()
+            keypad(window, true)
+            writeToTerminal(Self.bracketedPasteOn)
+        } else {
             return nil
         }
         invalidate()
         // The loop draws after any input; update turns Ctrl-L into a repaint as well.
         return .key(.redraw)
+    }
+
+    /// Whether something else (a shell after a stop) put the terminal back in line mode with echo.
+    private func lostItsModes() -> Bool {
+        var current = termios()
+        guard tcgetattr(fileno(input), &current) == 0 else { return false }
+        return current.c_lflag & tcflag_t(ICANON | ECHO) != 0
     }
 
     /// Leaves the screen as ``close()`` would, stops the process as SIGTSTP would have, and once it

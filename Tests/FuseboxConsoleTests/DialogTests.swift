@@ -286,3 +286,17 @@ import Testing
         #expect(state.input?.text.count == 500)
     }
 }
+
+@Suite struct NoOpCommandTests {
+    @Test func nothingToChangeOpensNoDialog() {
+        var state = SnapshotBuilder.state()
+        _ = ConsoleFixtures.press([.character(":")] + ConsoleFixtures.type("filter inventory") + [.enter], &state)
+        _ = ConsoleFixtures.press([.character("o")], &state)
+        #expect(state.dialog == nil && state.status?.text == "inventory is already FORCED-OPEN; nothing to change")
+        _ = ConsoleFixtures.press([.character(":")] + ConsoleFixtures.type("filter catalog") + [.enter], &state)
+        _ = ConsoleFixtures.press([.character("b")], &state)
+        #expect(state.dialog == nil && state.status?.text.hasPrefix("catalog is CLOSED: a back-in ramps") == true)
+        _ = ConsoleFixtures.press([.character("c")], &state)
+        #expect(state.dialog == nil, "closing a closed breaker changes nothing")
+    }
+}

@@ -184,7 +184,7 @@ import Testing
         press([.enter], &state)
         let text = render(state).text
         #expect(text.contains("FALLBACKS: none configured"), "not 'FALLBACKS ()'")
-        #expect(text.contains("- (no calls)"), "an open breaker with no calls this interval shows no rate")
+        #expect(text.contains("- (rejecting)"), "an open breaker rejects: no rate, not a healthy 0%")
     }
 
     @Test func risingNeedsAFewPollsOfHistory() {

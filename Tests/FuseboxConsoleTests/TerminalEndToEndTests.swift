@@ -456,6 +456,11 @@ import Testing
             let overview = try await session.screen()
             #expect(!overview.contains("Disable breaker") && !overview.contains("[ Cancel ]"), "\(overview)")
             #expect(overview.contains("DEPENDENCY") && overview.contains("LIVE") && !overview.contains("PAUSED"))
+            // A pasted text that holds an end marker itself: what follows it is still the paste.
+            try await session.paste("abc\u{1b}[201~px")
+            try await Task.sleep(nanoseconds: 1_500_000_000)
+            let marker = try await session.screen()
+            #expect(!marker.contains("Disable breaker") && !marker.contains("PAUSED"), "\(marker)")
             try await session.keys("q")
             try await Self.expectRestored(session, status: "0", after: "q")
         }
@@ -483,6 +488,60 @@ import Testing
             try await session.keys("q")
             try await Self.expectRestored(session, status: "0", after: "q after fg")
         }
+    }
+
+    /// An interactive shell puts the terminal back in line mode when a job stops (as bash does after
+    /// `kill -STOP`); after `fg` the console must take its own modes back, or keys wait for Enter.
+    @Test func aStopFromOutsideThenFgGivesTheKeysBack() async throws {
+        guard Self.tmuxInstalled else { return }
+        let name = "sigstop"
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fusebox-e2e-sigstop-\(getpid())")
+        try? FileManager.default.removeItem(at: directory)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let exitFile = directory.appendingPathComponent("exit").path
+        let pidFile = directory.appendingPathComponent("pid").path
+        _ = try await Self.tmux([
+            "new-session", "-d", "-s", name, "-x", "120", "-y", "40",
+            "env -u NO_COLOR TERM=tmux-256color bash --norc --noprofile -i",
+        ])
+        var pid: pid_t = 0
+        do {
+            try await Task.sleep(nanoseconds: 500_000_000)
+            let command =
+                "sh -c 'echo $$ > \(pidFile); exec \(Self.binary) --seed 4252'; echo $? > \(exitFile)"
+            _ = try await Self.tmux(["send-keys", "-t", name, "-l", command])
+            _ = try await Self.tmux(["send-keys", "-t", name, "Enter"])
+            let deadline = Date().addingTimeInterval(20)
+            while Date() < deadline {
+                let screen = try await Self.tmux(["capture-pane", "-p", "-t", name])
+                if screen.contains("DEPENDENCY") { break }
+                try await Task.sleep(nanoseconds: 200_000_000)
+            }
+            pid =
+                pid_t(
+                    (try? String(contentsOfFile: pidFile, encoding: .utf8))?.trimmingCharacters(
+                        in: .whitespacesAndNewlines) ?? "") ?? 0
+            #expect(pid > 0)
+            kill(pid, SIGSTOP)
+            try await Task.sleep(nanoseconds: 800_000_000)
+            _ = try await Self.tmux(["send-keys", "-t", name, "-l", "fg"])
+            _ = try await Self.tmux(["send-keys", "-t", name, "Enter"])
+            try await Task.sleep(nanoseconds: 1_500_000_000)
+            _ = try await Self.tmux(["send-keys", "-t", name, "q"])
+            // (The shell wrote 147 to the exit file when the job stopped; what counts is that q ends it.)
+            let end = Date().addingTimeInterval(10)
+            while Date() < end && kill(pid, 0) == 0 {
+                try await Task.sleep(nanoseconds: 200_000_000)
+            }
+            #expect(kill(pid, 0) != 0, "q after a SIGSTOP and fg quits at once, with no Enter")
+            let modes = try await Self.tmux(["display", "-p", "-t", name, "#{alternate_on}"])
+            #expect(modes.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "the terminal restored")
+        } catch {
+            Issue.record("\(error)")
+        }
+        if pid > 0 && kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+        _ = try? await Self.tmux(["kill-session", "-t", name])
+        try? FileManager.default.removeItem(at: directory)
     }
 
     @Test func sigcontRepaintsAfterAStopTheConsoleDidNotSeeComing() async throws {

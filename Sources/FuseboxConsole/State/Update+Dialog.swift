@@ -21,6 +21,19 @@ func openDependencyDialog(_ state: inout ConsoleState, _ action: (String) -> Com
         before: .breaker(current.dependency.breaker.state))
     dialog.beforeDiffers = Set(peers.map(\.dependency.breaker.state)).count > 1
     dialog.requiresReason = state.requireReason
+    // Nothing to change is not a change: no dialog, no audit line, no transition to nowhere.
+    if !dialog.beforeDiffers, case .breaker(let now) = dialog.before {
+        if .breaker(now) == dialog.after {
+            state.status = .init(text: "\(row.name) is already \(now.label); nothing to change", isError: true)
+            return
+        }
+        if now == .closed, case .startBackIn = dialog.action {
+            state.status = .init(
+                text: "\(row.name) is CLOSED: a back-in ramps traffic back after an outage; nothing to ramp",
+                isError: true)
+            return
+        }
+    }
     state.dialog = dialog
 }
 

@@ -67,8 +67,8 @@ func logSentCommand(_ command: Command, to instances: [String], target: String, 
     let reason = command.reason.isEmpty ? "no reason given" : "reason: \(command.reason)"
     appendLog(
         &state, state.nowMilliseconds, "", .command,
-        "\(command.id) sent by \(command.actor): \(command.action.verb) \(target) to \(instances.joined(separator: ", "))"
-            + " (\(reason))", dependency: target)
+        "sent by \(command.actor): \(command.action.verb) \(target) to \(instances.joined(separator: ", "))"
+            + " (\(reason); id \(command.id))", dependency: target)
 }
 
 func appendLog(

@@ -272,7 +272,8 @@ private func runCommandLine(_ line: String, _ state: inout ConsoleState) -> [Eff
         openHelp(&state)
     default:
         state.status = .init(
-            text: "unknown command ':\(verb)'; try :theme, :filter, :sort, :flags, :events, :help, :q", isError: true)
+            text: "unknown command ':\(verb)'; try :theme, :filter, :sort, :overview, :flags, :events, :help, :q",
+            isError: true)
     }
     return []
 }

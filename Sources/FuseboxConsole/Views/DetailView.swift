@@ -43,7 +43,11 @@ func drawDetail(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
             state.glyphs.sparkline(row.failureHistory, width: sparkWidth, maximum: 100), in: timelines, column: 12,
             role: .sparkline)
         // No calls in the last interval (an open breaker rejects them): no rate, rather than a healthy-looking 0%.
-        let rate = row.callsPerSecond > 0 ? Format.percent(row.intervalFailurePercent) + "%" : "- (no calls)"
+        let rejecting = !d.breaker.state.admitsCalls
+        let rate =
+            rejecting
+            ? "- (rejecting)"
+            : row.callsPerSecond > 0 ? Format.percent(row.intervalFailurePercent) + "%" : "- (no calls)"
         canvas.put(" " + rate, in: timelines, column: 12 + sparkWidth)
         canvas.put("p99", in: timelines, row: 1, role: .dim)
         canvas.put(
@@ -162,7 +166,9 @@ func drawRecentEvents(of row: DependencyRow, _ state: ConsoleState, in area: Rec
     }
     let fallbackLines = state.fallbackLog.filter { $0.dependency == name && $0.instance == row.instance }.count
     canvas.put(
-        clip("RECENT EVENTS (\(fallbackLines) fallback reports hidden; e: event log)", area.width, state), in: area,
+        clip(
+            "RECENT EVENTS (\(fallbackLines) fallback \(fallbackLines == 1 ? "report" : "reports") hidden; e: event log)",
+            area.width, state), in: area,
         role: .header)
     let events = mine.filter { $0.kind != .fallback }.suffix(max(0, area.height - 1))
     for (index, event) in events.enumerated() {

@@ -47,7 +47,7 @@ func drawEvents(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     let cursor = state.eventCursor.flatMap { id in lines.lastIndex { $0.id <= id } }
     if cursor != nil {
         let fresh = lines.reversed().prefix { $0.id > state.eventReadFrom }.count
-        let badge = " \(fresh) new: G follows "
+        let badge = fresh == 0 ? " reading: G follows " : " \(fresh) new: G follows "
         if TextWidth.of(title) + TextWidth.of(badge) + 2 <= titleRow.width {
             canvas.put(badge, in: titleRow, column: titleRow.width - TextWidth.of(badge), role: .warning)
         }
@@ -103,7 +103,16 @@ private func drawExpandedEvent(
     let box = Rect(
         x: area.x + (area.width - width) / 2, y: area.y + max(0, (area.height - height) / 2), width: width,
         height: height)
+    // A clear margin and a frame, so nothing of the list reads as part of the event.
+    canvas.fill(Rect(x: box.x - 1, y: box.y, width: box.width + 2, height: box.height).intersection(area))
     canvas.fill(box, role: .dialog)
+    let border = String(repeating: state.glyphs.horizontal, count: max(0, box.width - 2))
+    canvas.put(border, x: box.x + 1, y: box.y, role: .dialog)
+    canvas.put(border, x: box.x + 1, y: box.bottom - 1, role: .dialog)
+    for y in box.rows {
+        canvas.put(state.glyphs.vertical, x: box.x, y: y, role: .dialog)
+        canvas.put(state.glyphs.vertical, x: box.right - 1, y: y, role: .dialog)
+    }
     for (index, row) in rows.prefix(height - 2).enumerated() {
         canvas.put(
             row, in: box.inset(top: 1, left: 2, bottom: 1, right: 2), row: index, role: index == 0 ? .title : .dialog)
@@ -144,7 +153,9 @@ func drawHelp(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
         guard !keys.isEmpty else { continue }
         var x = canvas.put(Format.left(keys, 12), x: 2, y: y, role: .keyName)
         x = canvas.put(binding.summary, x: x, y: y)
-        if let kind = action.commandKind {
+        // Enter on the flags screen sets a flag: it is marked like f.
+        let write = action == .select && state.screenBeforeHelp == .flags ? CommandKind.setFlag : action.commandKind
+        if let kind = write {
             canvas.put(
                 state.allows(kind) ? "  (asks for confirmation)" : "  (disabled: read-only)", x: x, y: y, role: .dim)
         }
@@ -152,7 +163,8 @@ func drawHelp(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     }
     if y + 1 <= body.lastRow {
         canvas.put(
-            ":theme NAME  :filter TEXT  :sort worst|name|calls|failures|latency  :flags  :events  :q", x: 2, y: y + 1,
+            ":theme NAME  :filter TEXT  :sort worst|name|calls|failures|latency  :flags  :events  :q   C-l repaint",
+            x: 2, y: y + 1,
             role: .dim)
     }
 }

@@ -117,12 +117,15 @@ func drawOverview(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     let counter = Format.fit(
         counterParts.joined(separator: ": "), max(0, state.width / 3), ellipsis: state.glyphs.ellipsis)
     let budget = state.width - (counter.isEmpty ? 0 : TextWidth.of(counter) + 1)
-    let nameWidth = min(28, max(14, state.shown.longestName + 2))
+    var nameWidth = min(28, max(14, state.shown.longestName + 2))
+    // The state is never dropped: on a narrow terminal the name column gives way first.
+    let stateWidth = candidates.filter { $0.priority == 0 }.reduce(0) { $0 + 1 + $1.width }
+    if nameWidth + stateWidth > state.width { nameWidth = max(8, state.width - stateWidth) }
     var chosen: [Column] = []
     var used = nameWidth
     for priority in 0...5 {
         for column in candidates where column.priority == priority {
-            if used + 1 + column.width <= budget {
+            if used + 1 + column.width <= (priority == 0 ? state.width : budget) {
                 chosen.append(column)
                 used += 1 + column.width
             }

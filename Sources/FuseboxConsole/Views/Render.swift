@@ -106,7 +106,7 @@ private func drawHeader(_ state: ConsoleState, _ canvas: inout Canvas) {
 private func drawStatus(_ state: ConsoleState, _ canvas: inout Canvas) {
     let y = state.height - 2
     if let input = state.input {
-        let prompt = input.purpose == .filter ? "/" : ":"
+        let prompt = input.purpose == .command ? ":" : "/"
         canvas.put(prompt + input.text + "_", x: 0, y: y, role: .keyName)
         return
     }
@@ -126,7 +126,7 @@ private func drawStatus(_ state: ConsoleState, _ canvas: inout Canvas) {
         canvas.put(
             Format.fit(status.text, state.width, ellipsis: state.glyphs.ellipsis), x: 0, y: y,
             role: status.isError ? .error : .status)
-    } else if !state.filter.isEmpty {
+    } else if !state.filter.isEmpty && state.screen == .overview {
         canvas.put("filter: \(state.filter)  (esc clears)", x: 0, y: y, role: .dim)
     }
 }
