@@ -1,39 +1,5 @@
 import FuseboxProtocol
 
-/// Flags with value, owner and last change.
-func drawFlags(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
-    let flags = state.shown.flags
-    canvas.put(
-        "FLAG                               VALUE       INSTANCE      OWNER          LAST CHANGE", x: 0, y: body.y,
-        role: .header)
-    canvas.paint(row: body.y, role: .header)
-    if flags.isEmpty { canvas.put("no flags yet", x: 1, y: body.y + 1, role: .dim) }
-    // Scroll so the selected flag stays on screen.
-    let capacity = max(0, body.height - 1)
-    let start = state.flagSelection < capacity ? 0 : state.flagSelection - capacity + 1
-    for (offset, entry) in flags.dropFirst(start).prefix(capacity).enumerated() {
-        let index = start + offset
-        let y = body.y + 1 + offset
-        let flag = entry.flag
-        var x = canvas.put(Format.left(Format.fit(flag.name, 34, ellipsis: state.glyphs.ellipsis), 35), x: 0, y: y)
-        let on: Bool
-        switch flag.value {
-        case .boolean(let value): on = value
-        case .percentage(let value): on = value > 0
-        case .degradation(let level): on = level != .normal
-        }
-        x = canvas.put(Format.left(flag.value.description, 12), x: x, y: y, role: on ? .warning : .ok)
-        x = canvas.put(Format.left(entry.instance, 14), x: x, y: y, role: .dim)
-        x = canvas.put(Format.left(flag.owner ?? "-", 15), x: x, y: y, role: .dim)
-        let change =
-            flag.lastChange.map {
-                "\($0.actor) at \(Format.clock($0.atMilliseconds)): \($0.reason.isEmpty ? "(no reason)" : $0.reason)"
-            } ?? "never changed"
-        canvas.put(Format.fit(change, max(0, state.width - x), ellipsis: state.glyphs.ellipsis), x: x, y: y, role: .dim)
-        if index == state.flagSelection { canvas.paint(row: y, role: .selected) }
-    }
-}
-
 /// The console's event log: transitions, commands with results, flag changes and source errors,
 /// with fallback bursts folded per dependency and poll. While the operator reads (the cursor is
 /// off the newest line) the view stays put and a badge counts the lines that arrived since.
@@ -140,31 +106,4 @@ func wrap(_ text: String, width: Int) -> [String] {
     }
     if !current.isEmpty { lines.append(current) }
     return lines
-}
-
-/// Every key of the mode help was opened from.
-func drawHelp(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
-    canvas.put("HELP: \(state.screenBeforeHelp.rawValue)", x: 0, y: body.y, role: .header)
-    canvas.paint(row: body.y, role: .header)
-    var y = body.y + 1
-    for binding in state.screenBeforeHelp.bindings where y <= body.lastRow {
-        let action = binding.action
-        let keys = state.keymap.keys(for: action).map(\.label).joined(separator: " ")
-        guard !keys.isEmpty else { continue }
-        var x = canvas.put(Format.left(keys, 12), x: 2, y: y, role: .keyName)
-        x = canvas.put(binding.summary, x: x, y: y)
-        // Enter on the flags screen sets a flag: it is marked like f.
-        let write = action == .select && state.screenBeforeHelp == .flags ? CommandKind.setFlag : action.commandKind
-        if let kind = write {
-            canvas.put(
-                state.allows(kind) ? "  (asks for confirmation)" : "  (disabled: read-only)", x: x, y: y, role: .dim)
-        }
-        y += 1
-    }
-    if y + 1 <= body.lastRow {
-        canvas.put(
-            ":theme NAME  :filter TEXT  :sort worst|name|calls|failures|latency  :flags  :events  :q   C-l repaint",
-            x: 2, y: y + 1,
-            role: .dim)
-    }
 }
