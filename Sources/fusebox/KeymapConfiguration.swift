@@ -18,7 +18,7 @@ enum KeymapConfiguration {
         do {
             text = try ConfigurationFile.text(at: path)
         } catch {
-            throw KeymapError(file: path, problem: error.problem)
+            throw KeymapError(.config, file: path, problem: error.problem)
         }
         guard let text else { return ConsoleConfiguration() }
         return try ConsoleConfiguration.parse(text, file: path)

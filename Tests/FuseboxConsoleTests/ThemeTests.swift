@@ -207,7 +207,7 @@ import Testing
         #expect(problem("key.down =")?.hasSuffix("no key given; write KEY [KEY...], or none to unbind") == true)
         #expect(problem("key.down = none j")?.hasSuffix("'none' stands alone: it unbinds every key") == true)
         #expect(
-            KeymapError(file: "/x/config", problem: "permission denied").description
+            KeymapError(.config, file: "/x/config", problem: "permission denied").description
                 == "config /x/config: permission denied")
     }
 }

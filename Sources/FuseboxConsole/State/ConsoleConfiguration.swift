@@ -32,7 +32,7 @@ public struct ConsoleConfiguration: Sendable, Hashable {
             // Keep the line numbers of the key settings.
             keyLines.append("")
             let place = { (problem: String) in
-                KeymapError(file: file, line: index + 1, key: "require-reason", problem: problem)
+                KeymapError(.config, file: file, line: index + 1, key: "require-reason", problem: problem)
             }
             guard requireReason == nil else { throw place("already set above") }
             guard parts.count == 2, let value = Bool(parts[1]) else { throw place("expected true or false") }

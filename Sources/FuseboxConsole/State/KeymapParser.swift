@@ -1,30 +1,3 @@
-/// A key configuration that cannot be used, with where and why.
-public struct KeymapError: Error, Hashable, CustomStringConvertible {
-    /// The configuration file.
-    public let file: String
-    /// The line of the problem, or `nil` for a problem with the whole file.
-    public let line: Int?
-    /// The setting on that line (`key.force-open`), if there is one.
-    public let key: String?
-    /// What is wrong, and what would do instead.
-    public let problem: String
-
-    /// A problem with a key configuration; without a `line`, with the whole file.
-    public init(file: String, line: Int? = nil, key: String? = nil, problem: String) {
-        self.file = file
-        self.line = line
-        self.key = key
-        self.problem = problem
-    }
-
-    /// One line: `config FILE: line N, key 'K': PROBLEM`, or `config FILE: PROBLEM` for the whole file.
-    public var description: String {
-        guard let line else { return "config \(file): \(problem)" }
-        let place = key.map { "line \(line), key '\($0)'" } ?? "line \(line)"
-        return "config \(file): \(place): \(problem)"
-    }
-}
-
 extension Keymap {
     /// The standard keymap with the remappings of a config file applied: lines `key.ACTION = KEY [KEY...]` or
     /// `key.ACTION = none`; lines starting with `#` are comments. Keys are single characters or
@@ -51,11 +24,11 @@ extension Keymap {
                 String($0).trimmingCharacters()
             }
             guard parts.count == 2, parts[0].hasPrefix("key.") else {
-                throw KeymapError(file: file, line: lineNumber, problem: "expected 'key.ACTION = KEY'")
+                throw KeymapError(.config, file: file, line: lineNumber, problem: "expected 'key.ACTION = KEY'")
             }
             let name = parts[0]
             func failure(_ problem: String) -> KeymapError {
-                KeymapError(file: file, line: lineNumber, key: name, problem: problem)
+                KeymapError(.config, file: file, line: lineNumber, key: name, problem: problem)
             }
             guard let action = KeyAction(rawValue: String(name.dropFirst(4))) else {
                 throw failure(
@@ -94,7 +67,7 @@ extension Keymap {
                 guard let other = Keymap.standard.action(for: key), other != setting.action, settings[other] == nil
                 else { continue }
                 throw KeymapError(
-                    file: file, line: setting.line, key: setting.name,
+                    .config, file: file, line: setting.line, key: setting.name,
                     problem: "'\(key.label)' already does \(other.rawValue); choose another key for"
                         + " \(setting.action.rawValue), or move \(other.rawValue) too (key.\(other.rawValue) = ...)")
             }

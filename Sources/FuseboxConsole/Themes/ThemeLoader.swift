@@ -64,11 +64,11 @@ public struct ThemeLoader: Sendable {
         if name == "dark" { return Theme.builtInDark }
         if inChain {
             throw ThemeError(
-                file: name,
+                .theme, file: name,
                 problem: "'\(name)' inherits from this theme in turn (a cycle); inherit from a shipped theme")
         }
         throw ThemeError(
-            file: name.isEmpty ? "''" : name,
+            .theme, file: name.isEmpty ? "''" : name,
             problem: "no such theme; available: \(availableNames().joined(separator: ", "))")
     }
 
@@ -77,9 +77,9 @@ public struct ThemeLoader: Sendable {
         do {
             text = try ConfigurationFile.text(at: path)
         } catch {
-            throw ThemeError(file: path, problem: error.problem)
+            throw ThemeError(.theme, file: path, problem: error.problem)
         }
-        guard let text else { throw ThemeError(file: path, problem: "no such file") }
+        guard let text else { throw ThemeError(.theme, file: path, problem: "no such file") }
         let chain = chain.union([Self.canonical(path)])
         return try ThemeParser.parse(text, file: path) { (name: String) throws(ThemeError) -> Theme in
             try named(name, skipping: chain)

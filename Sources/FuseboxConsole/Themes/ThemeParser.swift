@@ -1,30 +1,3 @@
-/// A theme that cannot be used, with where and why.
-public struct ThemeError: Error, Hashable, CustomStringConvertible {
-    /// The file (or, for a theme that was not found, the name asked for).
-    public let file: String
-    /// The line of the problem, or `nil` for a problem with the whole file.
-    public let line: Int?
-    /// The setting on that line (`state.open`, `inherit`), if there is one.
-    public let key: String?
-    /// What is wrong, and what would do instead.
-    public let problem: String
-
-    /// A problem with a theme; without a `line`, with the whole file.
-    public init(file: String, line: Int? = nil, key: String? = nil, problem: String) {
-        self.file = file
-        self.line = line
-        self.key = key
-        self.problem = problem
-    }
-
-    /// One line: `theme FILE: line N, key 'K': PROBLEM`, or `theme FILE: PROBLEM` for the whole file.
-    public var description: String {
-        guard let line else { return "theme \(file): \(problem)" }
-        let place = key.map { "line \(line), key '\($0)'" } ?? "line \(line)"
-        return "theme \(file): \(place): \(problem)"
-    }
-}
-
 /// Reads the theme format: `role = FOREGROUND [on BACKGROUND] [bold] [dim] [reverse] [underline]`, one per line,
 /// lines starting with `#` are comments, an optional `name = ...`. Colours: `default`, the 16 ANSI names (`red`,
 /// `bright-red`...), `color0`...`color255`, or `#rrggbb`.
@@ -54,32 +27,32 @@ public enum ThemeParser {
             let trimmed = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
             if trimmed.isEmpty || trimmed == "\r" { continue }
             guard let equals = trimmed.firstIndex(of: "=") else {
-                throw ThemeError(file: file, line: lineNumber, problem: "expected 'role = style'")
+                throw ThemeError(.theme, file: file, line: lineNumber, problem: "expected 'role = style'")
             }
             let key = trimmed[..<equals].trimmingCharacters()
             let value = trimmed[trimmed.index(after: equals)...].trimmingCharacters()
             if let earlier = seen[key] {
                 throw ThemeError(
-                    file: file, line: lineNumber, key: key, problem: "already set on line \(earlier); set it once")
+                    .theme, file: file, line: lineNumber, key: key, problem: "already set on line \(earlier); set it once")
             }
             seen[key] = lineNumber
             switch key {
             case "name":
                 guard !value.isEmpty else {
-                    throw ThemeError(file: file, line: lineNumber, key: key, problem: "no name given")
+                    throw ThemeError(.theme, file: file, line: lineNumber, key: key, problem: "no name given")
                 }
                 theme.name = value
             case "inherit":
                 guard !value.isEmpty, !value.contains(" "), !value.contains("/") else {
                     throw ThemeError(
-                        file: file, line: lineNumber, key: key,
+                        .theme, file: file, line: lineNumber, key: key,
                         problem: "expected the name of a theme, like 'inherit = dark'")
                 }
                 inherit = (value, lineNumber)
             default:
                 guard let role = Role(rawValue: key) else {
                     throw ThemeError(
-                        file: file, line: lineNumber, key: key,
+                        .theme, file: file, line: lineNumber, key: key,
                         problem: "unknown role; roles are \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 theme.styles[role] = try style(value, file: file, line: lineNumber, key: key)
@@ -91,7 +64,7 @@ public enum ThemeParser {
                 parent = try base(inherit.name)
             } catch let error where error.line == nil && error.file == inherit.name {
                 // Not found: say so on the `inherit` line rather than as a theme of its own.
-                throw ThemeError(file: file, line: inherit.line, key: "inherit", problem: error.problem)
+                throw ThemeError(.theme, file: file, line: inherit.line, key: "inherit", problem: error.problem)
             }
             theme.styles = parent.styles.merging(theme.styles) { _, own in own }
         }
@@ -100,21 +73,21 @@ public enum ThemeParser {
             let listed = missing.map(\.rawValue).joined(separator: ", ")
             let what = theme.styles.isEmpty ? "styles no role" : "has no style for \(listed)"
             throw ThemeError(
-                file: file, problem: "\(what); style every role, or add 'inherit = dark' (or another theme's name)")
+                .theme, file: file, problem: "\(what); style every role, or add 'inherit = dark' (or another theme's name)")
         }
         return theme
     }
 
     /// The base themes there are without a loader: the built-in `dark`.
     public static func builtInBase(_ name: String) throws(ThemeError) -> Theme {
-        guard name == "dark" else { throw ThemeError(file: name, problem: "no such theme; available: dark") }
+        guard name == "dark" else { throw ThemeError(.theme, file: name, problem: "no such theme; available: dark") }
         return Theme.builtInDark
     }
 
     private static func style(_ text: String, file: String, line: Int, key: String) throws(ThemeError) -> ThemeStyle {
         var style = ThemeStyle()
         var words = text.split(separator: " ").map(String.init)[...]
-        guard !words.isEmpty else { throw ThemeError(file: file, line: line, key: key, problem: "no style given") }
+        guard !words.isEmpty else { throw ThemeError(.theme, file: file, line: line, key: key, problem: "no style given") }
         var sawForeground = false
         while let word = words.popFirst() {
             switch word {
@@ -124,13 +97,13 @@ public enum ThemeParser {
             case "underline": style.underline = true
             case "on":
                 guard let next = words.popFirst() else {
-                    throw ThemeError(file: file, line: line, key: key, problem: "'on' needs a background colour")
+                    throw ThemeError(.theme, file: file, line: line, key: key, problem: "'on' needs a background colour")
                 }
                 style.background = try color(next, file: file, line: line, key: key)
             default:
                 guard !sawForeground else {
                     throw ThemeError(
-                        file: file, line: line, key: key,
+                        .theme, file: file, line: line, key: key,
                         problem: "unexpected '\(word)'; use FOREGROUND [on BACKGROUND] [bold|dim|reverse|underline]")
                 }
                 style.foreground = try color(word, file: file, line: line, key: key)
@@ -158,7 +131,7 @@ public enum ThemeParser {
             return .rgb(UInt8(value >> 16), UInt8((value >> 8) & 0xff), UInt8(value & 0xff))
         }
         throw ThemeError(
-            file: file, line: line, key: key,
+            .theme, file: file, line: line, key: key,
             problem:
                 "unknown colour '\(word)'; use default, a name like red or bright-red, color0...color255, or #rrggbb")
     }
