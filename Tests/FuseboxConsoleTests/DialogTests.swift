@@ -287,6 +287,37 @@ import Testing
     }
 }
 
+@Suite struct SmallTerminalDialogTests {
+    @Test func aDialogTooBigForTheTerminalSaysSoAndCannotBeConfirmed() {
+        var state = SnapshotBuilder.state(width: 20, height: 6)
+        _ = ConsoleFixtures.press([.character(":")] + ConsoleFixtures.type("filter catalog") + [.enter], &state)
+        _ = ConsoleFixtures.press([.character("x"), .tab, .tab], &state)
+        #expect(state.dialog?.focus == .confirm)
+        #expect(render(state).line(0).hasPrefix("enlarge to 40x"))
+        #expect(ConsoleFixtures.press([.enter], &state).isEmpty, "nothing is sent blind")
+        #expect(state.status?.text.hasPrefix("enlarge the terminal to 40x") == true)
+        // Once the terminal is big enough, the same dialog confirms.
+        _ = update(&state, .resize(width: 80, height: 24))
+        #expect(ConsoleFixtures.press([.enter], &state).count == 1)
+    }
+
+    @Test func everyDialogFitsTheSizeItAsksFor() {
+        // The biggest dialog: a back-in of a critical dependency on several instances.
+        let at = ConsoleFixtures.origin
+        let snapshots = ["a-1", "a-2"].map {
+            SnapshotBuilder(service: "a", instance: $0, at: at)
+                .with(SnapshotBuilder.dependency("db", state: .open, criticality: .critical, failureRate: 60)).build()
+        }
+        var state = ConsoleState(source: "test", readOnly: false, intervalSeconds: 1, width: 120, height: 40)
+        _ = update(&state, .data(snapshots, atMilliseconds: at))
+        _ = ConsoleFixtures.press([.character("b")], &state)
+        let needed = state.dialog!.minimumTerminal
+        _ = update(&state, .resize(width: needed.width, height: needed.height))
+        let screen = render(state).text
+        #expect(screen.contains("Cancel") && screen.contains("Type 'db' to confirm") && screen.contains("Schedule"))
+    }
+}
+
 @Suite struct NoOpCommandTests {
     @Test func nothingToChangeOpensNoDialog() {
         var state = SnapshotBuilder.state()

@@ -119,6 +119,16 @@ public struct ConfirmationDialog: Sendable, Hashable {
         return order + [.cancel, .confirm]
     }
 
+    /// The terminal the whole dialog needs: every line, the buttons and the frame, under the header.
+    public var minimumTerminal: (width: Int, height: Int) {
+        var lines = 4  // question, change or value, blast radius, reason
+        if previousValue != nil && Self.takesValue(action) { lines += 1 }
+        if allInstances.count > 1 { lines += 1 }
+        if case .startBackIn = action { lines += 1 }
+        if requiresTypedName { lines += 1 }
+        return (40, lines + 4 + 2)
+    }
+
     /// The action with the chosen schedule.
     public var finalAction: Command.Action {
         if case .startBackIn(let dependency, _) = action {

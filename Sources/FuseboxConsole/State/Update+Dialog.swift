@@ -182,6 +182,14 @@ private func confirm(_ original: ConfirmationDialog, _ state: inout ConsoleState
         state.dialog = dialog
         return []
     }
+    // Nobody confirms what they cannot read: a terminal too small for the whole dialog refuses.
+    let needed = dialog.minimumTerminal
+    if state.width < needed.width || state.height < needed.height {
+        state.status = .init(
+            text: "enlarge the terminal to \(needed.width)x\(needed.height) to confirm; esc cancels", isError: true)
+        state.dialog = dialog
+        return []
+    }
     // A dialog cannot outlive a read-only switch or a source that stops taking this command.
     guard state.allows(dialog.action.kind) else {
         state.dialog = nil

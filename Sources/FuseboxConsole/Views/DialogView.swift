@@ -4,6 +4,14 @@ import FuseboxProtocol
 /// the blast radius, the choices, the reason and the typed name, then Cancel and Confirm.
 func drawDialog(_ state: ConsoleState, _ canvas: inout Canvas) {
     guard let dialog = state.dialog else { return }
+    let needed = dialog.minimumTerminal
+    guard state.width >= needed.width && state.height >= needed.height else {
+        // Too small to read: say so over everything, in the header row, and refuse to confirm.
+        let note = "enlarge to \(needed.width)x\(needed.height) to confirm: \(dialog.question) (esc cancels)"
+        canvas.fill(Rect(x: 0, y: 0, width: state.width, height: 1), role: .dialogFocus)
+        canvas.put(Format.fit(note, state.width, ellipsis: state.glyphs.ellipsis), x: 0, y: 0, role: .dialogFocus)
+        return
+    }
     let width = min(state.width - 2, 90)
     var lines: [(String, Role)] = []
     func field(_ focus: ConfirmationDialog.Focus, _ label: String, _ value: String, cursor: Bool = true) {
@@ -49,6 +57,7 @@ func drawDialog(_ state: ConsoleState, _ canvas: inout Canvas) {
         field(.typedName, "Type '\(dialog.target)' to confirm: ", dialog.typedName)
     }
     let height = lines.count + 4
+    assert(height + 2 <= needed.height, "minimumTerminal must cover every line of the dialog")
     let left = max(0, (state.width - width) / 2)
     let top = max(1, (state.height - height) / 2)
     // A column of plain space on each side, so nothing behind the box reads as part of it.
