@@ -56,7 +56,7 @@ public final class Terminal: ConsoleTerminal {
         let term = getenv("TERM").map { String(cString: $0) } ?? ""
         if term.isEmpty || term == "dumb" {
             throw TerminalError(
-                description: "no usable terminal (TERM=\(term.isEmpty ? "unset" : term)); "
+                description: "no usable terminal (\(term.isEmpty ? "TERM is not set" : "TERM=\(term)")); "
                     + "use 'fusebox status --source SPEC' for plain output")
         }
         setlocale(LC_ALL, "")

@@ -115,3 +115,36 @@ public struct Canvas: Sendable, Hashable {
         }
     }
 }
+
+extension Canvas {
+    /// The canvas with every character a non-UTF-8 terminal cannot show replaced by an ASCII one of
+    /// the same width: arrows by `<` `>` `^` `v`, lines and blocks by `|` `-` `#`, anything else by `?`.
+    public func asciiOnly() -> Canvas {
+        var copy = self
+        for y in 0..<height {
+            for x in 0..<width {
+                let cell = self[x, y]
+                guard !cell.isContinuation, !cell.character.isASCII else { continue }
+                copy.put(Self.ascii(cell.character), x: x, y: y, role: cell.role, limit: 1)
+            }
+        }
+        return copy
+    }
+
+    private static func ascii(_ character: Character) -> String {
+        switch character {
+        case "→": return ">"
+        case "←": return "<"
+        case "↑", "▲": return "^"
+        case "↓": return "v"
+        case "│": return "|"
+        case "─": return "-"
+        case "…": return "~"
+        case "●": return "*"
+        case "█", "▉", "▊", "▋", "▌", "▍", "▎", "▏", "▇", "▆", "▅": return "#"
+        case "▄", "▃": return "="
+        case "▂", "▁": return "_"
+        default: return "?"
+        }
+    }
+}

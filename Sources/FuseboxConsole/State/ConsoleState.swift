@@ -70,6 +70,8 @@ public struct ConsoleState: Sendable {
 
     /// The screen shown.
     public var screen: Screen = .overview
+    /// How far help is scrolled.
+    public var helpScroll = 0
     /// The screen help was opened from (and returns to).
     public var screenBeforeHelp: Screen = .overview
     /// The source as named on the command line.

@@ -54,7 +54,10 @@ extension ConsoleState.Screen {
                 .init(.pause, hinted: false), .init(.command, hinted: false),
             ]
         case .help:
-            return [.init(.back), .init(.help), .init(.quit), .init(.command, hinted: false)]
+            return [
+                .init(.back), .init(.help), .init(.quit), .init(.command, hinted: false), .init(.up, hinted: false),
+                .init(.down, hinted: false), .init(.pageUp, hinted: false), .init(.pageDown, hinted: false),
+            ]
         }
     }
 

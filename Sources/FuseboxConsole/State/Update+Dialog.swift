@@ -225,7 +225,8 @@ private func confirm(_ original: ConfirmationDialog, _ state: inout ConsoleState
 func singleLine(_ text: String) -> String {
     String(
         text.unicodeScalars.compactMap { scalar -> Character? in
-            if scalar == "\n" || scalar == "\r" || scalar == "\t" { return " " }
+            if scalar == "\n" || scalar == "\t" { return " " }
+            if scalar == "\r" { return nil }  // CRLF is one line break
             return scalar.properties.generalCategory == .control ? nil : Character(scalar)
         })
 }

@@ -140,10 +140,12 @@ private func handle(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
         state.sort = all[(all.firstIndex(of: state.sort)! + 1) % all.count]
         state.status = .init(text: "sorted by \(state.sort.rawValue)", isError: false)
     case .filter:
+        state.status = nil
         state.input =
             state.screen == .events
             ? .init(purpose: .eventFilter, text: state.eventFilter) : .init(purpose: .filter, text: state.filter)
     case .command:
+        state.status = nil
         state.input = .init(purpose: .command, text: "")
     case .up: move(&state, by: -1)
     case .down: move(&state, by: 1)
@@ -194,13 +196,15 @@ private func openHelp(_ state: inout ConsoleState) {
     guard state.screen != .help else { return }
     state.screenBeforeHelp = state.screen
     state.screen = .help
+    state.helpScroll = 0
 }
 
 private func move(_ state: inout ConsoleState, by delta: Int) {
     switch state.screen {
     case .flags: state.moveFlagSelection(by: delta)
     case .events: moveEventCursor(&state, by: delta)
-    case .overview, .detail, .help: state.moveSelection(by: delta)
+    case .help: state.helpScroll = max(0, state.helpScroll + delta)
+    case .overview, .detail: state.moveSelection(by: delta)
     }
 }
 

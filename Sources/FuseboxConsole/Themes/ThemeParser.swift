@@ -33,7 +33,8 @@ public enum ThemeParser {
             let value = trimmed[trimmed.index(after: equals)...].trimmingCharacters()
             if let earlier = seen[key] {
                 throw ThemeError(
-                    .theme, file: file, line: lineNumber, key: key, problem: "already set on line \(earlier); set it once")
+                    .theme, file: file, line: lineNumber, key: key,
+                    problem: "already set on line \(earlier); set it once")
             }
             seen[key] = lineNumber
             switch key {
@@ -73,7 +74,8 @@ public enum ThemeParser {
             let listed = missing.map(\.rawValue).joined(separator: ", ")
             let what = theme.styles.isEmpty ? "styles no role" : "has no style for \(listed)"
             throw ThemeError(
-                .theme, file: file, problem: "\(what); style every role, or add 'inherit = dark' (or another theme's name)")
+                .theme, file: file,
+                problem: "\(what); style every role, or add 'inherit = dark' (or another theme's name)")
         }
         return theme
     }
@@ -87,7 +89,9 @@ public enum ThemeParser {
     private static func style(_ text: String, file: String, line: Int, key: String) throws(ThemeError) -> ThemeStyle {
         var style = ThemeStyle()
         var words = text.split(separator: " ").map(String.init)[...]
-        guard !words.isEmpty else { throw ThemeError(.theme, file: file, line: line, key: key, problem: "no style given") }
+        guard !words.isEmpty else {
+            throw ThemeError(.theme, file: file, line: line, key: key, problem: "no style given")
+        }
         var sawForeground = false
         while let word = words.popFirst() {
             switch word {
@@ -97,7 +101,8 @@ public enum ThemeParser {
             case "underline": style.underline = true
             case "on":
                 guard let next = words.popFirst() else {
-                    throw ThemeError(.theme, file: file, line: line, key: key, problem: "'on' needs a background colour")
+                    throw ThemeError(
+                        .theme, file: file, line: line, key: key, problem: "'on' needs a background colour")
                 }
                 style.background = try color(next, file: file, line: line, key: key)
             default:

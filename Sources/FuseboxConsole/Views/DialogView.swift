@@ -14,8 +14,11 @@ func drawDialog(_ state: ConsoleState, _ canvas: inout Canvas) {
     }
     let width = min(state.width - 2, 90)
     var lines: [(String, Role)] = []
-    func field(_ focus: ConfirmationDialog.Focus, _ label: String, _ value: String, cursor: Bool = true) {
+    func field(_ focus: ConfirmationDialog.Focus, _ label: String, _ text: String, cursor: Bool = true) {
         let focused = dialog.focus == focus
+        // A long text shows its end, where the typing is.
+        let room = max(4, width - 6 - TextWidth.of(label))
+        let value = TextWidth.of(text) > room ? state.glyphs.ellipsis + String(text.suffix(room - 1)) : text
         lines.append(("\(label)\(value)\(focused && cursor ? "_" : "")", focused ? .dialogFocus : .dialog))
     }
     lines.append((dialog.question, .title))
@@ -42,6 +45,8 @@ func drawDialog(_ state: ConsoleState, _ canvas: inout Canvas) {
                 + dialog.instances.joined(separator: ", "),
             .warning
         ))
+    // In the order Tab visits them: the reason, then the choices, then the name.
+    field(.reason, dialog.requiresReason ? "Reason (required): " : "Reason: ", dialog.reason)
     if dialog.allInstances.count > 1 {
         let scope =
             dialog.scope == .all
@@ -52,7 +57,6 @@ func drawDialog(_ state: ConsoleState, _ canvas: inout Canvas) {
         field(
             .schedule, "Schedule (←→): ", ConfirmationDialog.scheduleChoices[dialog.scheduleIndex].label, cursor: false)
     }
-    field(.reason, dialog.requiresReason ? "Reason (required): " : "Reason: ", dialog.reason)
     if dialog.requiresTypedName {
         field(.typedName, "Type '\(dialog.target)' to confirm: ", dialog.typedName)
     }

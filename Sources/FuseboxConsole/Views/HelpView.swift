@@ -1,28 +1,39 @@
 import FuseboxProtocol
 
-/// Every key of the mode help was opened from.
+/// Every key of the screen help was opened from, then the `:` commands; `↑` `↓` scroll when it
+/// does not fit.
 func drawHelp(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     canvas.put("HELP: \(state.screenBeforeHelp.rawValue)", x: 0, y: body.y, role: .header)
     canvas.paint(row: body.y, role: .header)
-    var y = body.y + 1
-    for binding in state.screenBeforeHelp.bindings where y <= body.lastRow {
+    var lines: [[(String, Role)]] = []
+    for binding in state.screenBeforeHelp.bindings {
         let action = binding.action
         let keys = state.keymap.keys(for: action).map(\.label).joined(separator: " ")
         guard !keys.isEmpty else { continue }
-        var x = canvas.put(Format.left(keys, 12), x: 2, y: y, role: .keyName)
-        x = canvas.put(binding.summary, x: x, y: y)
+        var line = [("  " + Format.left(keys, 12), Role.keyName), (binding.summary, Role.text)]
         // Enter on the flags screen sets a flag: it is marked like f.
         let write = action == .select && state.screenBeforeHelp == .flags ? CommandKind.setFlag : action.commandKind
         if let kind = write {
-            canvas.put(
-                state.allows(kind) ? "  (asks for confirmation)" : "  (disabled: read-only)", x: x, y: y, role: .dim)
+            line.append((state.allows(kind) ? "  (asks for confirmation)" : "  (disabled: read-only)", .dim))
         }
-        y += 1
+        lines.append(line)
     }
-    if y + 1 <= body.lastRow {
-        canvas.put(
-            ":theme NAME  :filter TEXT  :sort worst|name|calls|failures|latency  :flags  :events  :q   C-l repaint",
-            x: 2, y: y + 1,
-            role: .dim)
+    lines.append([("  " + Format.left("C-l", 12), .keyName), ("repaint the screen", .text)])
+    lines.append([])
+    for command in [
+        ":theme NAME", ":filter TEXT", ":sort worst|name|calls|failures|latency", ":overview  :flags  :events",
+        ":help  :q",
+    ] {
+        lines.append([("  " + command, .dim)])
+    }
+    let (_, list) = body.splitTop(1)
+    let scroll = max(0, min(state.helpScroll, lines.count - list.height))
+    for (offset, line) in lines.dropFirst(scroll).prefix(list.height).enumerated() {
+        var x = 0
+        for (text, role) in line { x = canvas.put(text, in: list, row: offset, column: x, role: role) }
+    }
+    if lines.count > list.height {
+        let more = " \(scroll + 1)-\(min(lines.count, scroll + list.height)) of \(lines.count): ↑↓ scroll "
+        canvas.put(more, x: max(0, state.width - TextWidth.of(more)), y: body.y, role: .dim)
     }
 }

@@ -114,18 +114,21 @@ func drawOverview(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     } else if !state.filter.isEmpty {
         counterParts.append("\(rows.count) of \(state.shown.rows.count)")
     }
-    let counter = Format.fit(
-        counterParts.joined(separator: ": "), max(0, state.width / 3), ellipsis: state.glyphs.ellipsis)
-    let budget = state.width - (counter.isEmpty ? 0 : TextWidth.of(counter) + 1)
+    let counterText = counterParts.joined(separator: ": ")
+    // The counter (what is filtered out, what is gone, which rows) goes before the least needed
+    // columns (criticality, burn, bulkhead, sparkline), after every other; it takes what they leave.
+    let budget = state.width
+    let reserved = counterText.isEmpty ? 0 : min(TextWidth.of(counterText), state.width / 3) + 1
     var nameWidth = min(28, max(14, state.shown.longestName + 2))
     // The state is never dropped: on a narrow terminal the name column gives way first.
     let stateWidth = candidates.filter { $0.priority == 0 }.reduce(0) { $0 + 1 + $1.width }
-    if nameWidth + stateWidth > state.width { nameWidth = max(8, state.width - stateWidth) }
+    if nameWidth + stateWidth > state.width { nameWidth = max(4, state.width - stateWidth) }
     var chosen: [Column] = []
     var used = nameWidth
     for priority in 0...5 {
         for column in candidates where column.priority == priority {
-            if used + 1 + column.width <= (priority == 0 ? state.width : budget) {
+            let limit = priority == 0 ? state.width : priority >= 4 ? budget - reserved : budget
+            if used + 1 + column.width <= limit {
                 chosen.append(column)
                 used += 1 + column.width
             }
@@ -134,7 +137,7 @@ func drawOverview(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     chosen.sort { a, b in
         candidates.firstIndex { $0.title == a.title }! < candidates.firstIndex { $0.title == b.title }!
     }
-    let nameColumn = min(28, max(nameWidth, budget - used + nameWidth))
+    let nameColumn = min(28, max(nameWidth, budget - reserved - used + nameWidth))
 
     // Column titles.
     // The sort is always on screen: "DEPENDENCY  by worst".
@@ -147,6 +150,9 @@ func drawOverview(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
         x = canvas.put(" " + title, x: x, y: body.y, role: .header)
     }
     canvas.paint(row: body.y, role: .header)
+    let room = state.width - x - 1
+    let counter =
+        room >= min(12, TextWidth.of(counterText)) ? Format.fit(counterText, room, ellipsis: state.glyphs.ellipsis) : ""
     guard body.height > 1 else { return }
     if rows.isEmpty {
         let why = state.shown.rows.isEmpty ? "no data yet" : "no dependency matches '\(state.filter)'"

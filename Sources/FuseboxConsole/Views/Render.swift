@@ -3,6 +3,12 @@ import FuseboxProtocol
 /// The whole screen for `state`: header, the current view, status line and key hints, with any
 /// dialog or input line on top. Pure: the same state always gives the same canvas.
 public func render(_ state: ConsoleState) -> Canvas {
+    let canvas = renderScreen(state)
+    // Without a UTF-8 locale, nothing but ASCII reaches the terminal: no `?` for an arrow.
+    return state.glyphs == .ascii ? canvas.asciiOnly() : canvas
+}
+
+private func renderScreen(_ state: ConsoleState) -> Canvas {
     var canvas = Canvas(width: state.width, height: state.height)
     guard state.width >= 20 && state.height >= 6 else {
         canvas.put("terminal too small", x: 0, y: 0, role: .warning)
