@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Fusebox", targets: ["Fusebox"]),
         .library(name: "FuseboxSimulator", targets: ["FuseboxSimulator"]),
         .library(name: "FuseboxBackend", targets: ["FuseboxBackend"]),
+        .library(name: "FuseboxAgent", targets: ["FuseboxAgent"]),
         .executable(name: "fusebox", targets: ["fusebox"]),
         .executable(name: "fusebox-bench", targets: ["fusebox-bench"]),
     ],
@@ -22,6 +23,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         // Counts allocations in fusebox-bench only.
         .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.6.0"),
     ],
@@ -62,6 +69,36 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The HTTP agent: serves a registry's snapshots, commands, events, audit and metrics.
+        .target(
+            name: "FuseboxAgent",
+            dependencies: [
+                "Fusebox",
+                "FuseboxProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "FuseboxAgentBackend",
+            dependencies: [
+                "FuseboxBackend",
+                "FuseboxProtocol",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .target(name: "FuseboxConsole", dependencies: ["FuseboxProtocol", "FuseboxBackend"], swiftSettings: strict),
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
         // The terminal's signal handlers: C, because a handler may only make async-signal-safe calls.
@@ -77,10 +114,17 @@ let package = Package(
                 "FuseboxSimulator",
                 "FuseboxBackend",
                 "FuseboxSimulatorBackend",
+                "FuseboxAgent",
+                "FuseboxAgentBackend",
                 "FuseboxConsole",
                 "FuseboxTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strict
         ),
@@ -111,6 +155,23 @@ let package = Package(
         .testTarget(
             name: "FuseboxBackendTests",
             dependencies: ["FuseboxBackend", "FuseboxSimulatorBackend", "FuseboxProtocol", "FuseboxSimulator"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FuseboxAgentTests",
+            dependencies: [
+                "FuseboxAgent", "FuseboxAgentBackend", "FuseboxBackend", "Fusebox", "FuseboxProtocol",
+                "FuseboxSimulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

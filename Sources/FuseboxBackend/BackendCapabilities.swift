@@ -9,12 +9,19 @@ public struct BackendCapabilities: Sendable, Hashable {
     /// Each poll advances the source's own clock (virtual time, stepping through a recording), so
     /// callers need not wait between two polls to see time pass.
     public var selfPaced: Bool
+    /// Why some commands are missing, in words a person can act on (`no token: pass --token-file`);
+    /// nil when the source simply has none of its own.
+    public var commandsUnavailableReason: String?
 
     /// A source that accepts `commands`, fills `fields` and is `selfPaced` or not.
-    public init(commands: Set<CommandKind>, fields: SnapshotFields = .all, selfPaced: Bool = false) {
+    public init(
+        commands: Set<CommandKind>, fields: SnapshotFields = .all, selfPaced: Bool = false,
+        commandsUnavailableReason: String? = nil
+    ) {
         self.commands = commands
         self.fields = fields
         self.selfPaced = selfPaced
+        self.commandsUnavailableReason = commandsUnavailableReason
     }
 
     /// Whether the source takes no commands at all.

@@ -11,6 +11,7 @@ struct FuseboxCommand: AsyncParsableCommand {
             """,
         subcommands: [
             ConsoleCommand.self, StatusCommand.self, ScenariosCommand.self, SimulateCommand.self,
+            DemoServiceCommand.self,
         ],
         defaultSubcommand: ConsoleCommand.self
     )

@@ -1,3 +1,6 @@
+import Foundation
+import FuseboxAgent
+import FuseboxAgentBackend
 import FuseboxBackend
 import FuseboxSimulator
 import FuseboxSimulatorBackend
@@ -15,19 +18,30 @@ enum SourcePurpose {
 /// `SourceOptions`.
 enum SourceCatalog {
     /// - Throws: `ValidationError` (exit 2) when an entry's options are out of range.
+    /// - Throws: ``UsageError`` (exit 2) when the token file cannot be used.
     static func table(_ options: SourceOptions, for purpose: SourcePurpose) throws -> SourceTable {
-        table(simulation: try options.simulation.configuration(), for: purpose)
+        let token: AgentToken?
+        do {
+            token = try AgentToken.resolve(file: options.tokenFile, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw UsageError(error.description)
+        }
+        return table(
+            simulation: try options.simulation.configuration(), authorization: token?.authorizationHeader, for: purpose)
     }
 
     /// The table itself, from each entry's settings.
-    private static func table(simulation: SimulationConfiguration, for purpose: SourcePurpose) -> SourceTable {
+    private static func table(
+        simulation: SimulationConfiguration, authorization: String? = nil, for purpose: SourcePurpose
+    ) -> SourceTable {
         let pacing: SimulatorBackend.Pacing
         switch purpose {
         case .watch: pacing = .realTime
         case .snapshot(let seconds): pacing = .virtualTime(seconds: seconds)
         }
         return SourceTable([
-            SimulatorBackend.scheme(configuration: simulation, pacing: pacing)
+            SimulatorBackend.scheme(configuration: simulation, pacing: pacing),
+            AgentBackend.scheme(authorization: authorization),
         ])
     }
 

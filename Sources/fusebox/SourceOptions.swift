@@ -10,6 +10,13 @@ struct SourceOptions: ParsableArguments {
             valueName: "spec"))
     var source: [String] = []
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "File holding the agent's token, for commands and guarded reads (else FUSEBOX_TOKEN).",
+            valueName: "file"))
+    var tokenFile: String?
+
     @OptionGroup var simulation: SimulationOptions
 
     func validate() throws {

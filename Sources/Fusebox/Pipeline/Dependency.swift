@@ -44,6 +44,7 @@ public final class Dependency: Sendable {
         self.logger = logger
         self.events = events
         let metrics = DependencyMetrics(dependency: configuration.name)
+        metrics.recordState(.closed)
         self.metrics = metrics
         let aggregator = FallbackEventAggregator()
         self.aggregator = aggregator
@@ -76,7 +77,7 @@ public final class Dependency: Sendable {
                     report, dependency: transition.breaker, failureRate: transition.failureRate,
                     slowCallRate: transition.slowCallRate, clock: clock, events: events, logger: logger)
             }
-            metrics.breakerState.record(DependencyMetrics.code(transition.to))
+            metrics.recordState(transition.to)
             events.append(
                 Event(
                     atMilliseconds: clock.wallMilliseconds(atMonotonic: transition.atNanoseconds),

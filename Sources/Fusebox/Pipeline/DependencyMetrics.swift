@@ -13,7 +13,15 @@ final class DependencyMetrics: Sendable {
     let retries: Counter
     let budgetDenied: Counter
     let latency: CoreMetrics.Timer
-    let breakerState: Gauge
+    let breakerStateCode: Gauge
+    /// One gauge per state, 1 for the current one and 0 for the others (as Resilience4j exports it).
+    let breakerStates: [Gauge]
+    let bulkheadInFlight: Gauge
+    let bulkheadWaiting: Gauge
+    let bulkheadMaxConcurrent: Gauge
+    let rateLimiterAvailable: Gauge
+    let sloBurnRate: Gauge
+    let sloSuccessRatio: Gauge
     private let dependency: String
     private let fallbackCounters = Mutex<[FallbackKey: Counter]>([:])
 
@@ -30,7 +38,38 @@ final class DependencyMetrics: Sendable {
         retries = Counter(label: "fusebox_retries_total", dimensions: name)
         budgetDenied = Counter(label: "fusebox_retry_budget_denied_total", dimensions: name)
         latency = CoreMetrics.Timer(label: "fusebox_attempt_duration_seconds", dimensions: name)
-        breakerState = Gauge(label: "fusebox_breaker_state", dimensions: name)
+        breakerStateCode = Gauge(label: "fusebox_breaker_state_code", dimensions: name)
+        breakerStates = BreakerState.allCases.map {
+            Gauge(label: "fusebox_breaker_state", dimensions: name + [("state", $0.rawValue)])
+        }
+        bulkheadInFlight = Gauge(label: "fusebox_bulkhead_in_flight", dimensions: name)
+        bulkheadWaiting = Gauge(label: "fusebox_bulkhead_waiting", dimensions: name)
+        bulkheadMaxConcurrent = Gauge(label: "fusebox_bulkhead_max_concurrent", dimensions: name)
+        rateLimiterAvailable = Gauge(label: "fusebox_rate_limiter_available_tokens", dimensions: name)
+        sloBurnRate = Gauge(label: "fusebox_slo_burn_rate", dimensions: name)
+        sloSuccessRatio = Gauge(label: "fusebox_slo_success_ratio", dimensions: name)
+    }
+
+    /// Sets the state gauges: the numeric code, and 1 for `state`'s series and 0 for the others.
+    func recordState(_ state: BreakerState) {
+        breakerStateCode.record(Self.code(state))
+        for (index, candidate) in BreakerState.allCases.enumerated() {
+            breakerStates[index].record(candidate == state ? 1 : 0)
+        }
+    }
+
+    /// Sets the gauges that describe a level rather than count events, from a fresh snapshot.
+    func publishLevels(_ snapshot: DependencySnapshot) {
+        if let bulkhead = snapshot.bulkhead {
+            bulkheadInFlight.record(bulkhead.inFlight)
+            bulkheadWaiting.record(bulkhead.waiting)
+            bulkheadMaxConcurrent.record(bulkhead.maxConcurrent)
+        }
+        if let limiter = snapshot.rateLimiter { rateLimiterAvailable.record(limiter.availableTokens) }
+        if let slo = snapshot.slo {
+            sloBurnRate.record(slo.burnRate)
+            sloSuccessRatio.record(slo.successRatio)
+        }
     }
 
     func fallback(_ key: FallbackKey) -> Counter {

@@ -4,7 +4,7 @@ import FuseboxProtocol
 /// Forgets the oldest ids beyond its capacity.
 struct CommandLedger {
     let capacity: Int
-    private var results: [String: CommandResult] = [:]
+    private var results: [String: (action: Command.Action, result: CommandResult)] = [:]
     private var order: [String] = []
     private var head = 0
 
@@ -13,9 +13,10 @@ struct CommandLedger {
         self.capacity = capacity
     }
 
-    func result(for id: String) -> CommandResult? { results[id] }
+    /// The first result for `id`, with the action it was given for.
+    func entry(for id: String) -> (action: Command.Action, result: CommandResult)? { results[id] }
 
-    mutating func remember(_ result: CommandResult) {
+    mutating func remember(_ result: CommandResult, for action: Command.Action) {
         if order.count < capacity {
             order.append(result.commandId)
         } else {
@@ -23,6 +24,6 @@ struct CommandLedger {
             order[head] = result.commandId
             head = (head + 1) % capacity
         }
-        results[result.commandId] = result
+        results[result.commandId] = (action, result)
     }
 }

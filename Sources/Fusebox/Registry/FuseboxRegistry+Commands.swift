@@ -4,13 +4,24 @@ import Logging
 extension FuseboxRegistry {
     /// Applies an operator command: force open, close, disable, start back-in, or set a flag.
     ///
-    /// Applying a command id again returns the first result and changes nothing. Every command,
+    /// Applying a command id again with the same action returns the first result and changes
+    /// nothing; the same id with a different action is refused (`invalid-argument`), since a
+    /// client that reuses ids would otherwise be told its new command had run. Every command,
     /// applied or refused, is logged and becomes an event with its actor and reason.
     public func apply(_ command: Command) -> CommandResult {
         ledger.withLock { ledger in
-            if let earlier = ledger.result(for: command.id) { return earlier }
+            if let earlier = ledger.entry(for: command.id) {
+                if earlier.action == command.action { return earlier.result }
+                return CommandResult(
+                    commandId: command.id, instance: instance, status: .refused, target: command.action.target,
+                    before: nil, after: nil, refusal: .invalidArgument,
+                    message:
+                        "command id '\(command.id)' was already used for \(earlier.action.verb) "
+                        + "\(earlier.action.target); send the new command with a new id",
+                    atMilliseconds: clock.wallMilliseconds())
+            }
             let result = execute(command)
-            ledger.remember(result)
+            ledger.remember(result, for: command.action)
             record(command, result)
             return result
         }

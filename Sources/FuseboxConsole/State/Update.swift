@@ -112,7 +112,8 @@ private func handle(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
         let why =
             state.readOnly
             ? "read-only [RO]: actions are disabled (started with --read-only)"
-            : "read-only [RO]: \(state.source) does not accept \(kind.rawValue) commands"
+            : state.capabilities.commandsUnavailableReason.map { "read-only [RO]: \($0)" }
+                ?? "read-only [RO]: \(state.source) does not accept \(kind.rawValue) commands"
         state.status = .init(text: why, isError: true)
         return []
     }

@@ -1,0 +1,92 @@
+public import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+public import Logging
+public import NIOCore
+public import NIOSSL
+public import ServiceLifecycle
+
+/// The request context of the standalone server: it knows each client's address, so the audit
+/// trail and the per-client rate limit can use it.
+public struct AgentRequestContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = CoreRequestContextStorage(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+}
+
+/// A standalone admin server for an agent, for services that do not use Hummingbird themselves.
+/// Binds loopback unless given another host. Run it in the service's `ServiceGroup`, or call ``run()``.
+public struct AgentServer: Service {
+    public let agent: FuseboxAgent
+    public let host: String
+    public let port: Int
+    let tls: TLSConfiguration?
+    let logger: Logger
+    let onListening: @Sendable (SocketAddress) async -> Void
+
+    /// - Parameters:
+    ///   - agent: the agent to serve.
+    ///   - host: the address to bind; loopback by default, so only this machine can reach it.
+    ///   - port: the port; 0 picks a free one (``onListening`` says which).
+    ///   - tls: serve HTTPS with this configuration (see ``AgentServer/tlsConfiguration(certificatePath:keyPath:)``).
+    ///   - onListening: called once the socket is bound, with its address.
+    public init(
+        agent: FuseboxAgent, host: String = "127.0.0.1", port: Int, tls: TLSConfiguration? = nil, logger: Logger,
+        onListening: @escaping @Sendable (SocketAddress) async -> Void = { _ in }
+    ) {
+        self.agent = agent
+        self.host = host
+        self.port = port
+        self.tls = tls
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    /// Serves until the task is cancelled or the service group shuts down gracefully.
+    public func run() async throws {
+        let router = Router(context: AgentRequestContext.self)
+        agent.addRoutes(to: router)
+        let server: HTTPServerBuilder = try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1()
+        let onListening = self.onListening
+        let application = Application(
+            router: router, server: server,
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "fusebox-agent"),
+            onServerRunning: { channel in
+                if let address = channel.localAddress { await onListening(address) }
+            },
+            logger: logger)
+        try await application.run()
+    }
+
+    /// A TLS server configuration from PEM files: the certificate chain and its private key.
+    /// - Throws: ``AgentServerError`` naming the file that could not be read.
+    public static func tlsConfiguration(certificatePath: String, keyPath: String) throws(AgentServerError)
+        -> TLSConfiguration
+    {
+        let chain: [NIOSSLCertificate]
+        do {
+            chain = try NIOSSLCertificate.fromPEMFile(certificatePath)
+        } catch {
+            throw AgentServerError("cannot read the TLS certificate \(certificatePath): \(error)")
+        }
+        guard !chain.isEmpty else { throw AgentServerError("no PEM certificate in \(certificatePath)") }
+        let key: NIOSSLPrivateKey
+        do {
+            key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
+        } catch {
+            throw AgentServerError("cannot read the TLS private key \(keyPath): \(error)")
+        }
+        return TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+    }
+}
+
+/// The standalone server could not be configured; says which file or setting and why.
+public struct AgentServerError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

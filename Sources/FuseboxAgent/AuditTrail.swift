@@ -1,0 +1,95 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+public import Logging
+import Synchronization
+
+/// Every command attempt, kept in memory for `GET /fusebox/v1/audit` and, when configured,
+/// appended to a JSON-lines file that is never rewritten.
+///
+/// Each file record is written whole and `fsync`'d before the client hears back. A write that
+/// fails is logged, counted and reported by `/healthz` and on the command's response
+/// (`Fusebox-Audit-Error`); the command itself has already happened and is not undone.
+public final class AuditTrail: Sendable {
+    /// How many records are kept in memory.
+    public let capacity: Int
+    private let file: AuditFile?
+    private let logger: Logger
+
+    private struct State {
+        var ring: [AuditRecord] = []
+        var head = 0
+        var lastSequence: UInt64 = 0
+        var lastFileError: String?
+    }
+
+    private let state = Mutex(State())
+
+    /// - Parameters:
+    ///   - capacity: records kept in memory.
+    ///   - filePath: a JSON-lines file to append every record to; created if missing.
+    /// - Throws: ``AuditFileError`` if the file cannot be opened for appending.
+    public init(capacity: Int = 10_000, filePath: String? = nil, logger: Logger) throws(AuditFileError) {
+        precondition(capacity >= 1)
+        self.capacity = capacity
+        self.logger = logger
+        self.file = try filePath.map { path throws(AuditFileError) in try AuditFile(path: path) }
+    }
+
+    /// Stamps `record` with the next sequence number, keeps it, and appends it to the file.
+    /// - Returns: the stamped record, and the file error if the append failed.
+    @discardableResult
+    public func append(_ record: AuditRecord) -> (record: AuditRecord, fileError: String?) {
+        state.withLock { s in
+            s.lastSequence += 1
+            var stamped = record
+            stamped.sequence = s.lastSequence
+            if s.ring.count < capacity {
+                s.ring.append(stamped)
+            } else {
+                s.ring[s.head] = stamped
+                s.head = (s.head + 1) % capacity
+            }
+            // Written under the lock so the file's order is the sequence order.
+            var fileError: String?
+            if let file {
+                do throws(AuditFileError) {
+                    try file.append(stamped)
+                    s.lastFileError = nil
+                } catch {
+                    fileError = error.description
+                    s.lastFileError = error.description
+                    logger.error(
+                        "audit record not written", metadata: ["error": "\(error)", "sequence": "\(stamped.sequence)"])
+                }
+            }
+            return (stamped, fileError)
+        }
+    }
+
+    /// Up to `limit` records older than `before` (all if nil), newest first.
+    public func page(limit: Int, before: UInt64?) -> AuditPage {
+        state.withLock { s in
+            var records: [AuditRecord] = []
+            let count = s.ring.count
+            var index = (s.head - 1 + count) % max(1, count)
+            var more = false
+            for _ in 0..<count {
+                let record = s.ring[index]
+                index = (index - 1 + count) % count
+                if let before, record.sequence >= before { continue }
+                if records.count == limit {
+                    more = true
+                    break
+                }
+                records.append(record)
+            }
+            return AuditPage(records: records, nextBefore: more ? records.last?.sequence : nil, retained: count)
+        }
+    }
+
+    /// The last file write's error, or nil if it succeeded (or there is no file).
+    public var fileError: String? { state.withLock { $0.lastFileError } }
+}

@@ -1,0 +1,186 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import FuseboxProtocol
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+extension FuseboxAgent {
+    /// A header on a command's response when its audit record could not be written to the file.
+    static let auditErrorHeader = HTTPField.Name("Fusebox-Audit-Error")!
+
+    /// `POST /fusebox/v1/commands`: checks, applies and audits one command.
+    ///
+    /// Every attempt is audited, whatever becomes of it, with whatever could be read of the command.
+    func command(_ request: Request, from remoteAddress: String?) async throws -> Response {
+        let now = registry.clock.wallMilliseconds()
+        var command: Command?
+        // Turns the attempt away with `problem`, auditing it first.
+        func turnAway(_ outcome: AuditRecord.Outcome, _ problem: Problem) -> Problem {
+            audit.append(
+                AuditRecord(
+                    atMilliseconds: now, outcome: outcome, status: problem.status, remoteAddress: remoteAddress,
+                    command: command, message: problem.detail))
+            logger.warning(
+                "operator command turned away",
+                metadata: [
+                    "outcome": "\(outcome.rawValue)", "remote_address": "\(remoteAddress ?? "-")",
+                    "detail": "\(problem.detail)",
+                ])
+            return problem
+        }
+
+        let body: ByteBuffer
+        do {
+            body = try await readBody(request)
+        } catch let problem as Problem {
+            throw turnAway(.invalid, problem)
+        }
+        // Read what can be read of the command first, so refusals below are audited with it.
+        let decoded = decodeCommand(body)
+        if case .success(let parsed) = decoded { command = parsed }
+
+        let client = remoteAddress.map(Self.host(of:)) ?? "unknown"
+        if let retryAfter = limiter.acquire(client: client) {
+            throw turnAway(
+                .rateLimited,
+                Problem(
+                    .rateLimited,
+                    detail: "more than \(configuration.commandBurst) commands in a burst from \(client); "
+                        + "wait \(retryAfter)s and send again",
+                    retryAfterSeconds: retryAfter))
+        }
+        if configuration.readOnly {
+            throw turnAway(
+                .forbidden,
+                Problem(.readOnly, detail: "this agent was started read-only; commands are refused on this instance"))
+        }
+        guard configuration.token != nil else {
+            throw turnAway(
+                .forbidden,
+                Problem(
+                    .commandsDisabled,
+                    detail: "this agent has no token configured, so it is read-only; start it with a token file "
+                        + "(--token-file) or FUSEBOX_TOKEN to enable commands"))
+        }
+        switch credential(of: request) {
+        case .valid: break
+        case .missing:
+            throw turnAway(
+                .unauthorized,
+                Problem(.tokenRequired, detail: "commands need 'Authorization: Bearer <token>'; pass --token-file"))
+        case .wrong:
+            throw turnAway(
+                .unauthorized,
+                Problem(.unauthorized, detail: "the bearer token was rejected; check --token-file or FUSEBOX_TOKEN"))
+        }
+        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
+            throw turnAway(
+                .invalid, Problem(.unsupportedMediaType, detail: "send the command as application/json, not \(type)"))
+        }
+        let parsed: Command
+        switch decoded {
+        case .success(let value): parsed = value
+        case .failure(let problem): throw turnAway(.invalid, problem)
+        }
+
+        let result = registry.apply(parsed)
+        let outcome: AuditRecord.Outcome = result.status == .applied ? .applied : .refused
+        var problem: Problem?
+        switch result.refusal {
+        case nil: problem = nil
+        case .unknownTarget?: problem = Problem(.unknownTarget, detail: result.message, result: result)
+        case .notAllowed?: problem = Problem(.commandNotAllowed, detail: result.message, result: result)
+        case .invalidArgument?: problem = Problem(.invalidArgument, detail: result.message, result: result)
+        }
+        let (_, fileError) = audit.append(
+            AuditRecord(
+                atMilliseconds: result.atMilliseconds, outcome: outcome, status: problem?.status ?? 200,
+                remoteAddress: remoteAddress, command: parsed, before: result.before, after: result.after,
+                message: result.message))
+        var response: Response
+        if let problem {
+            response = Self.problemResponse(problem)
+        } else {
+            response = Self.jsonResponse(try AgentJSON.encode(result))
+        }
+        if let fileError { response.headers[Self.auditErrorHeader] = fileError }
+        return response
+    }
+
+    /// The request body, refused beyond the configured size.
+    private func readBody(_ request: Request) async throws -> ByteBuffer {
+        let limit = configuration.maxBodyBytes
+        let tooLarge = Problem(.bodyTooLarge, detail: "a command body may be at most \(limit) bytes")
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw tooLarge }
+        do {
+            return try await request.body.collect(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw tooLarge
+        }
+    }
+
+    /// The format version a client may state beside the command.
+    private struct Envelope: Decodable {
+        var formatVersion: String?
+    }
+
+    /// The command in `body`, or the problem that says what is wrong with it.
+    private func decodeCommand(_ body: ByteBuffer) -> Result<Command, Problem> {
+        let data = Data(body.readableBytesView)
+        if let envelope = try? JSONDecoder().decode(Envelope.self, from: data), let text = envelope.formatVersion {
+            guard let version = FormatVersion(parsing: text) else {
+                return .failure(
+                    Problem(
+                        .unsupportedFormatVersion, detail: "formatVersion must look like \"1.1\", got \"\(text)\""))
+            }
+            guard version.isReadable else {
+                return .failure(
+                    Problem(
+                        .unsupportedFormatVersion,
+                        detail: "this agent reads commands of format \(FormatVersion.current.major).x, "
+                            + "not \(version); upgrade the service's fusebox"))
+            }
+        }
+        do {
+            return .success(try JSONDecoder().decode(Command.self, from: data))
+        } catch let error as DecodingError {
+            return .failure(Self.problem(for: error))
+        } catch {
+            return .failure(Problem(.malformedJSON, detail: "the body is not a command: \(error)"))
+        }
+    }
+
+    private static func problem(for error: DecodingError) -> Problem {
+        switch error {
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            return Problem(.malformedJSON, detail: "the body is not valid JSON; send a command object")
+        case .dataCorrupted(let context) where context.debugDescription.hasPrefix("unknown command type"):
+            return Problem(.unknownCommand, detail: context.debugDescription)
+        case .keyNotFound(let key, let context):
+            return Problem(
+                .malformedJSON, detail: "the command lacks '\(path(context.codingPath + [key]))'")
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return Problem(
+                .malformedJSON, detail: "'\(path(context.codingPath))' is not valid: \(context.debugDescription)")
+        @unknown default:
+            return Problem(.malformedJSON, detail: "the body is not a command")
+        }
+    }
+
+    private static func path(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+
+    /// `203.0.113.9` from `203.0.113.9:51234`, `::1` from `[::1]:51234`.
+    static func host(of address: String) -> String {
+        if address.hasPrefix("["), let end = address.firstIndex(of: "]") {
+            return String(address[address.index(after: address.startIndex)..<end])
+        }
+        guard let colon = address.lastIndex(of: ":") else { return address }
+        return String(address[..<colon])
+    }
+}

@@ -1,0 +1,96 @@
+public import Hummingbird
+import HTTPTypes
+import NIOCore
+
+extension FuseboxAgent {
+    /// Adds the agent's routes (see ``Path``) to `router`.
+    ///
+    /// If the router's context conforms to `RemoteAddressRequestContext`, the audit trail and the
+    /// rate limiter know each client's address; otherwise all clients share one allowance.
+    public func addRoutes<Context: RequestContext>(to router: some RouterMethods<Context>) {
+        router.get(RouterPath(Path.snapshot)) { request, context in
+            await self.respond(request) { try self.snapshot(request) }
+        }
+        router.post(RouterPath(Path.commands)) { request, context in
+            await self.respond(request) { try await self.command(request, from: Self.remoteAddress(of: context)) }
+        }
+        router.get(RouterPath(Path.events)) { request, context in
+            await self.respond(request) { try self.eventStream(request) }
+        }
+        router.get(RouterPath(Path.audit)) { request, context in
+            await self.respond(request) { try self.auditPage(request) }
+        }
+        router.get(RouterPath(Path.metrics)) { request, context in
+            await self.respond(request) { try self.metrics(request) }
+        }
+        router.get(RouterPath(Path.health)) { request, context in
+            await self.respond(request) { try self.health() }
+        }
+        // Known paths with the wrong method, and unknown paths under the API, answer in problem+json too.
+        for (path, allowed) in [
+            (Path.snapshot, "GET"), (Path.commands, "POST"), (Path.events, "GET"), (Path.audit, "GET"),
+        ] {
+            for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch] where method.rawValue != allowed {
+                router.on(RouterPath(path), method: method) { request, _ in
+                    var response = Self.problemResponse(
+                        Problem(
+                            .methodNotAllowed, detail: "\(path) accepts \(allowed) only", instance: request.uri.path))
+                    response.headers[.allow] = allowed
+                    return response
+                }
+            }
+        }
+        router.get("/fusebox/**") { request, _ in
+            Self.problemResponse(
+                Problem(
+                    .notFound,
+                    detail: "no such endpoint; this agent serves \(Path.snapshot), \(Path.commands), "
+                        + "\(Path.events) and \(Path.audit)",
+                    instance: request.uri.path))
+        }
+    }
+
+    /// Runs `handler`, turning a thrown ``Problem`` (or anything else) into a problem response.
+    func respond(_ request: Request, _ handler: () async throws -> Response) async -> Response {
+        do {
+            return try await handler()
+        } catch var problem as Problem {
+            problem.instance = problem.instance ?? request.uri.path
+            return Self.problemResponse(problem)
+        } catch {
+            logger.error("agent request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return Self.problemResponse(
+                Problem(
+                    .internalError, detail: "the agent could not answer; see the service's log",
+                    instance: request.uri.path))
+        }
+    }
+
+    static func problemResponse(_ problem: Problem) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = Problem.mediaType
+        headers[.cacheControl] = "no-store"
+        if let seconds = problem.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
+        if problem.status == 401 { headers[.wwwAuthenticate] = "Bearer realm=\"fusebox\"" }
+        let body = (try? AgentJSON.encode(problem)) ?? ByteBuffer(string: "{}")
+        return Response(
+            status: HTTPResponse.Status(code: problem.status), headers: headers, body: ResponseBody(byteBuffer: body))
+    }
+
+    static func remoteAddress(of context: some RequestContext) -> String? {
+        guard let address = (context as? any RemoteAddressRequestContext)?.remoteAddress else { return nil }
+        if let ip = address.ipAddress, let port = address.port {
+            return address.protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+        }
+        return address.pathname ?? "\(address)"
+    }
+
+    static func jsonResponse(_ body: ByteBuffer, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:])
+        -> Response
+    {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        headers[.cacheControl] = headers[.cacheControl] ?? "no-store"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
+    }
+}

@@ -1,0 +1,74 @@
+import Fusebox
+import FuseboxProtocol
+import NIOCore
+import Synchronization
+
+/// The registry's latest snapshot, its entity tag and its encoded body, shared by the requests
+/// that arrive within ``AgentConfiguration/snapshotMaxAge`` of each other.
+///
+/// The tag covers the content, not the moment: the time taken and the latency window's length
+/// are left out, so an idle service answers `If-None-Match` with 304 poll after poll.
+final class SnapshotCache: Sendable {
+    struct Entry: Sendable {
+        let snapshot: Snapshot
+        /// Hex digest of the content; the tag for a request adds the `events_after` it asked for.
+        let contentTag: String
+        let takenAtNanoseconds: UInt64
+    }
+
+    private let registry: FuseboxRegistry
+    private let maxAgeNanoseconds: UInt64
+    private let eventLimit: Int
+    /// Different for every agent process, so a tag from another process never matches by chance.
+    private let nonce = String(UInt32.random(in: .min ... .max), radix: 16)
+    private let state = Mutex<(entry: Entry?, fullBody: ByteBuffer?)>((nil, nil))
+
+    init(registry: FuseboxRegistry, maxAge: Duration, eventLimit: Int) {
+        self.registry = registry
+        let (seconds, attoseconds) = maxAge.components
+        maxAgeNanoseconds = UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
+        self.eventLimit = eventLimit
+    }
+
+    /// A snapshot at most `maxAge` old.
+    func current() -> Entry {
+        let now = registry.clock.nanoseconds()
+        return state.withLock { state in
+            if let entry = state.entry, now &- entry.takenAtNanoseconds <= maxAgeNanoseconds { return entry }
+            let snapshot = registry.snapshot(eventLimit: eventLimit)
+            let entry = Entry(snapshot: snapshot, contentTag: Self.contentTag(snapshot, nonce: nonce), takenAtNanoseconds: now)
+            state = (entry, nil)
+            return entry
+        }
+    }
+
+    /// The quoted entity tag for `entry` as served with `eventsAfter`.
+    func tag(_ entry: Entry, eventsAfter: UInt64?) -> String {
+        "\"\(entry.contentTag)\(eventsAfter.map { "-e\($0)" } ?? "")\""
+    }
+
+    /// The JSON body for `entry`, keeping only events after `eventsAfter` if given. The full body
+    /// is encoded once per snapshot.
+    func body(_ entry: Entry, eventsAfter: UInt64?) throws -> ByteBuffer {
+        guard let eventsAfter else {
+            if let cached = state.withLock({ $0.entry?.contentTag == entry.contentTag ? $0.fullBody : nil }) {
+                return cached
+            }
+            let body = try AgentJSON.encode(entry.snapshot)
+            state.withLock { if $0.entry?.contentTag == entry.contentTag { $0.fullBody = body } }
+            return body
+        }
+        var snapshot = entry.snapshot
+        snapshot.events.removeAll { $0.sequence <= eventsAfter }
+        return try AgentJSON.encode(snapshot)
+    }
+
+    private static func contentTag(_ snapshot: Snapshot, nonce: String) -> String {
+        var content = snapshot
+        content.takenAtMilliseconds = 0
+        for index in content.dependencies.indices { content.dependencies[index].latency.windowMilliseconds = nil }
+        var hasher = Hasher()
+        hasher.combine(content)
+        return nonce + "-" + String(UInt(bitPattern: hasher.finalize()), radix: 16)
+    }
+}

@@ -1,0 +1,265 @@
+import AsyncHTTPClient
+public import FuseboxBackend
+public import FuseboxProtocol
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// A Fusebox agent over HTTP (`http://host:port`, `https://host:port`): one service instance,
+/// read with conditional GETs and steered with bearer-authenticated commands.
+///
+/// Connections are pooled and time out (connect 2 s, whole request 5 s by default), so a dead or
+/// slow agent costs the caller one bounded wait per poll; the console keeps its last good data and
+/// backs off. A restarted agent is picked up by the next poll.
+public final class AgentBackend: ResilienceBackend {
+    public let description: String
+    public let capabilities: BackendCapabilities
+    private let endpoint: AgentEndpoint
+    /// `Bearer ...`; never logged, never part of a message.
+    private let authorization: String?
+    private let requestTimeout: TimeAmount
+    private let client: HTTPClient
+    /// The last snapshot and its tag, for `If-None-Match`.
+    private let cached = Mutex<(tag: String, snapshot: Snapshot)?>(nil)
+
+    /// The largest snapshot read (10,000 dependencies take about 15 MB).
+    static let maxSnapshotBytes = 64 * 1024 * 1024
+
+    /// - Parameters:
+    ///   - specification: `http://host:port[/prefix]` or `https://...`.
+    ///   - authorization: the `Authorization` header value for commands and guarded reads
+    ///     (`Bearer <token>`); without it the source is read-only.
+    ///   - connectTimeout: how long to wait for a connection.
+    ///   - requestTimeout: how long a whole request may take.
+    /// - Throws: ``BackendError`` (``BackendError/Code/invalidSource``) for an address that cannot be used.
+    public init(
+        specification: String, authorization: String?, connectTimeout: Duration = .seconds(2),
+        requestTimeout: Duration = .seconds(5)
+    ) throws(BackendError) {
+        endpoint = try AgentEndpoint(parsing: specification)
+        description = specification
+        self.authorization = authorization
+        self.requestTimeout = .nanoseconds(Int64(requestTimeout.components.seconds) * 1_000_000_000
+            + requestTimeout.components.attoseconds / 1_000_000_000)
+        let connect = TimeAmount.nanoseconds(
+            Int64(connectTimeout.components.seconds) * 1_000_000_000 + connectTimeout.components.attoseconds
+                / 1_000_000_000)
+        var configuration = HTTPClient.Configuration(
+            timeout: HTTPClient.Configuration.Timeout(connect: connect, read: self.requestTimeout))
+        configuration.redirectConfiguration = .disallow
+        configuration.connectionPool.idleTimeout = .seconds(30)
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        capabilities = BackendCapabilities(
+            commands: authorization == nil ? [] : Set(CommandKind.allCases), fields: .all,
+            commandsUnavailableReason: authorization == nil
+                ? "\(endpoint.authority) takes commands only with a token: pass --token-file or set FUSEBOX_TOKEN"
+                : nil)
+    }
+
+    deinit {
+        // Not awaited: the pool closes its connections in the background.
+        client.shutdown { _ in }
+    }
+
+    public func poll() async throws(BackendError) -> [Snapshot] {
+        var request = HTTPClientRequest(url: endpoint.url("/fusebox/v1/snapshot"))
+        request.headers.add(name: "Accept", value: "application/json")
+        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
+        let previous = cached.withLock { $0 }
+        if let previous { request.headers.add(name: "If-None-Match", value: previous.tag) }
+        let (response, body) = try await execute(request, limit: Self.maxSnapshotBytes)
+        switch response.status.code {
+        case 200:
+            let snapshot = try decodeSnapshot(body, contentType: response.headers.first(name: "Content-Type"))
+            if let tag = response.headers.first(name: "ETag") {
+                cached.withLock { $0 = (tag, snapshot) }
+            }
+            return [snapshot]
+        case 304:
+            guard var snapshot = previous?.snapshot else {
+                throw BackendError(.malformedResponse, "\(endpoint.authority) answered 304 to a first request")
+            }
+            // Unchanged content, newly confirmed: date it as the agent does.
+            if let taken = response.headers.first(name: "Fusebox-Taken-At").flatMap(Int64.init) {
+                snapshot.takenAtMilliseconds = taken
+            }
+            return [snapshot]
+        case 404:
+            throw BackendError(
+                .notASource,
+                "\(endpoint.base) has no /fusebox/v1/snapshot (HTTP 404): is it a Fusebox agent? check the port")
+        default:
+            throw failure(response, body, doing: "read")
+        }
+    }
+
+    public func send(_ command: Command, to instances: [String]) async throws(BackendError) -> [CommandResult] {
+        guard let authorization else {
+            throw BackendError(
+                .unsupportedCommand,
+                "\(endpoint.authority) takes commands only with a token: pass --token-file or set FUSEBOX_TOKEN")
+        }
+        let known = cached.withLock { $0?.snapshot.instance }
+        if let known, let stranger = instances.first(where: { $0 != known }) {
+            throw BackendError(
+                .unsupportedCommand,
+                "\(endpoint.authority) serves instance '\(known)', not '\(stranger)'; nothing was sent")
+        }
+        var request = HTTPClientRequest(url: endpoint.url("/fusebox/v1/commands"))
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Authorization", value: authorization)
+        let payload: Data
+        do {
+            payload = try JSONEncoder().encode(VersionedCommand(command: command))
+        } catch {
+            throw BackendError(.invalidSource, "cannot encode the command: \(error)")
+        }
+        request.body = .bytes(ByteBuffer(bytes: payload))
+        let (response, body) = try await execute(request, limit: 1024 * 1024)
+        var result: CommandResult
+        switch response.status.code {
+        case 200:
+            do {
+                result = try JSONDecoder().decode(CommandResult.self, from: Data(body.readableBytesView))
+            } catch {
+                throw BackendError(.malformedResponse, "\(endpoint.authority) sent a command result this fusebox cannot read")
+            }
+        default:
+            // A refusal (unknown target, not allowed, invalid argument) is a result, not an error.
+            if let problem = try? JSONDecoder().decode(AgentProblem.self, from: Data(body.readableBytesView)),
+                let refused = problem.result
+            {
+                result = refused
+            } else {
+                throw failure(response, body, doing: "send \(command.action.verb) to")
+            }
+        }
+        if let auditError = response.headers.first(name: "Fusebox-Audit-Error") {
+            result.message += " (warning: the agent could not write its audit log: \(auditError))"
+        }
+        return [result]
+    }
+
+    // MARK: - HTTP
+
+    private func execute(_ request: HTTPClientRequest, limit: Int) async throws(BackendError) -> (
+        HTTPClientResponse, ByteBuffer
+    ) {
+        do {
+            let response = try await client.execute(request, timeout: requestTimeout)
+            let body = try await response.body.collect(upTo: limit)
+            return (response, body)
+        } catch {
+            throw transportError(error)
+        }
+    }
+
+    private func transportError(_ error: any Error) -> BackendError {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout:
+                return BackendError(.timedOut, "\(endpoint.authority) did not answer within \(requestTimeout.seconds)s")
+            case .remoteConnectionClosed:
+                return BackendError(.unreachable, "\(endpoint.authority) closed the connection")
+            default:
+                break
+            }
+        }
+        if error is NIOTooManyBytesError {
+            return BackendError(.malformedResponse, "\(endpoint.authority) sent more than this fusebox reads in one answer")
+        }
+        let text = String(describing: error)
+        if text.contains("refused") || text.contains("ECONNREFUSED") {
+            return BackendError(.unreachable, "cannot reach \(endpoint.authority): connection refused (is the agent running?)")
+        }
+        if text.contains("SSL") || text.contains("TLS") || text.contains("handshake") {
+            return BackendError(.unreachable, "TLS with \(endpoint.authority) failed: \(text)")
+        }
+        return BackendError(.unreachable, "cannot reach \(endpoint.authority): \(text)")
+    }
+
+    /// The error for an unexpected status, from the problem body when there is one.
+    private func failure(_ response: HTTPClientResponse, _ body: ByteBuffer, doing: String) -> BackendError {
+        let problem = try? JSONDecoder().decode(AgentProblem.self, from: Data(body.readableBytesView))
+        let detail = problem?.detail
+        let status = response.status.code
+        switch status {
+        case 401:
+            return BackendError(
+                .unauthorized,
+                authorization == nil
+                    ? "\(endpoint.authority) requires a token: pass --token-file or set FUSEBOX_TOKEN"
+                    : "token rejected by \(endpoint.authority): check --token-file")
+        case 403:
+            return BackendError(.forbidden, "\(endpoint.authority) refused to \(doing) it: \(detail ?? "forbidden (HTTP 403)")")
+        case 429, 503:
+            let wait = response.headers.first(name: "Retry-After").map { "; retry in \($0)s" } ?? ""
+            return BackendError(.throttled, "\(endpoint.authority) is busy (HTTP \(status))\(wait)")
+        case 500...599:
+            return BackendError(.serverError, "\(endpoint.authority) failed (HTTP \(status))\(detail.map { ": \($0)" } ?? "")")
+        default:
+            return BackendError(
+                problem == nil ? .notASource : .unsupportedCommand,
+                "\(endpoint.authority) answered HTTP \(status)\(detail.map { ": \($0)" } ?? "") when asked to \(doing) it")
+        }
+    }
+
+    private func decodeSnapshot(_ body: ByteBuffer, contentType: String?) throws(BackendError) -> Snapshot {
+        guard contentType?.lowercased().hasPrefix("application/json") ?? true else {
+            throw BackendError(
+                .notASource,
+                "\(endpoint.base) answered with \(contentType ?? "no content type"), not a snapshot: "
+                    + "is it a Fusebox agent? check the port")
+        }
+        do {
+            return try JSONDecoder().decode(Snapshot.self, from: Data(body.readableBytesView))
+        } catch let error as FormatVersionError {
+            throw BackendError(.unsupportedVersion, "\(endpoint.authority): \(error.description)")
+        } catch {
+            throw BackendError(
+                .malformedResponse, "\(endpoint.authority) sent a snapshot this fusebox cannot read (\(Self.summary(error)))")
+        }
+    }
+
+    private static func summary(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "missing '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? "not JSON" : "bad '\(path)'"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}
+
+/// The parts of an agent's problem body the backend reads.
+struct AgentProblem: Decodable {
+    var type: String?
+    var detail: String?
+    var result: CommandResult?
+}
+
+/// A command with the format version it was written in, as the agent expects it.
+struct VersionedCommand: Encodable {
+    let command: Command
+
+    private enum CodingKeys: String, CodingKey { case formatVersion }
+
+    func encode(to encoder: any Encoder) throws {
+        try command.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(FormatVersion.current, forKey: .formatVersion)
+    }
+}
+
+extension TimeAmount {
+    fileprivate var seconds: String {
+        let value = Double(nanoseconds) / 1e9
+        return value == value.rounded() ? String(Int(value)) : String(value)
+    }
+}

@@ -1,0 +1,47 @@
+import FuseboxBackend
+
+/// Where an agent listens, parsed from `http://host:port[/prefix]` or `https://...`.
+struct AgentEndpoint: Sendable, Hashable {
+    /// `http` or `https`.
+    let scheme: String
+    /// `127.0.0.1:9901`, as people name the agent in messages.
+    let authority: String
+    /// Everything before `/fusebox/v1/...`: scheme, authority and any path prefix of a proxy.
+    let base: String
+
+    /// - Throws: ``BackendError`` (``BackendError/Code/invalidSource``) saying what is wrong with the address.
+    init(parsing specification: String) throws(BackendError) {
+        guard let separator = specification.range(of: "://") else {
+            throw BackendError(.invalidSource, "'\(specification)' is not an agent address; write http://host:port")
+        }
+        let scheme = specification[..<separator.lowerBound].lowercased()
+        guard scheme == "http" || scheme == "https" else {
+            throw BackendError(.invalidSource, "'\(specification)' is not an http:// or https:// address")
+        }
+        let rest = specification[separator.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        var path = rest.dropFirst(authority.count)
+        guard !path.contains("?"), !path.contains("#") else {
+            throw BackendError(.invalidSource, "'\(specification)': leave out the query; give http://host:port[/prefix]")
+        }
+        while path.hasSuffix("/") { path.removeLast() }
+        guard !authority.isEmpty, !authority.contains("@") else {
+            throw BackendError(
+                .invalidSource,
+                authority.contains("@")
+                    ? "'\(specification)': do not put credentials in the address; use --token-file"
+                    : "'\(specification)' names no host; write http://host:port")
+        }
+        if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
+            let port = authority[authority.index(after: colon)...]
+            guard let number = Int(port), (1...65535).contains(number) else {
+                throw BackendError(.invalidSource, "'\(specification)': the port must be a number from 1 to 65535")
+            }
+        }
+        self.scheme = scheme
+        self.authority = String(authority)
+        self.base = "\(scheme)://\(authority)\(path)"
+    }
+
+    func url(_ path: String) -> String { base + path }
+}
