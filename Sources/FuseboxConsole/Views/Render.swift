@@ -56,13 +56,14 @@ private struct HeaderPart {
 private func drawHeader(_ state: ConsoleState, _ canvas: inout Canvas) {
     let freshness: HeaderPart
     let shortFreshness: HeaderPart
+    var stale = false
     if state.paused, let age = state.dataAgeSeconds, let at = state.shown.updatedAtMilliseconds {
         // Frozen data never claims to be fresh.
         freshness = HeaderPart(
             text: "frozen at \(Format.clock(at)) (\(Format.age(seconds: age)) ago)", role: .warning)
         shortFreshness = HeaderPart(text: "frozen \(Format.age(seconds: age))", role: .warning)
     } else if let age = state.dataAgeSeconds {
-        let stale = state.sourceError != nil || age > max(3, state.intervalSeconds * 3)
+        stale = state.sourceError != nil || age > max(3, state.intervalSeconds * 3)
         freshness = HeaderPart(text: "updated \(Format.age(seconds: age)) ago", role: stale ? .warning : .dim)
         shortFreshness = HeaderPart(text: "\(Format.age(seconds: age)) ago", role: freshness.role)
     } else {
@@ -76,7 +77,11 @@ private func drawHeader(_ state: ConsoleState, _ canvas: inout Canvas) {
                 text: "\(short ? breakerState.shortLabel : breakerState.label) \(count)", role: breakerState.role)
         }
     }
-    let live = HeaderPart(text: state.paused ? "PAUSED" : "LIVE", role: state.paused ? .badgePaused : .badgeLive)
+    // Data that stopped arriving is not live, whatever the mode.
+    let live =
+        state.paused
+        ? HeaderPart(text: "PAUSED", role: .badgePaused)
+        : stale ? HeaderPart(text: "STALE", role: .warning) : HeaderPart(text: "LIVE", role: .badgeLive)
     let access = HeaderPart(
         text: state.isReadOnly ? "[RO]" : "[RW]", role: state.isReadOnly ? .badgeReadOnly : .badgeReadWrite)
     let interval = HeaderPart(text: "every \(Format.age(seconds: state.intervalSeconds))", role: .dim)
