@@ -1,0 +1,223 @@
+import Foundation
+import Fusebox
+import FuseboxAgent
+import FuseboxAgentBackend
+import FuseboxBackend
+import FuseboxProtocol
+import Hummingbird
+import Logging
+import NIOCore
+import Testing
+
+@Suite struct AgentBackendTests {
+    let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    func tokenAgent(_ registry: FuseboxRegistry) throws -> FuseboxAgent {
+        try FuseboxAgent(
+            registry: registry, configuration: AgentConfiguration(token: try AgentToken(testToken, origin: "test")),
+            logger: quiet)
+    }
+
+    @Test func pollsSnapshotsAndReusesThemOn304() async throws {
+        let registry = try makeTestRegistry()
+        try await withRunningAgent(try tokenAgent(registry)) { running in
+            let backend = try AgentBackend(specification: running.base, authorization: nil)
+            let first = try await backend.poll()
+            #expect(first.count == 1)
+            #expect(first[0].instance == "checkout-1")
+            try await Task.sleep(for: .milliseconds(150))
+            let second = try await backend.poll()
+            // Same content, confirmed later: the copy is dated by the agent's newer snapshot.
+            #expect(second[0].dependencies == first[0].dependencies)
+            #expect(second[0].takenAtMilliseconds > first[0].takenAtMilliseconds)
+            #expect(backend.capabilities.isReadOnly, "without a token the source takes no commands")
+            #expect(backend.capabilities.commandsUnavailableReason?.contains("--token-file") == true)
+        }
+    }
+
+    @Test func sendsCommandsWithTheTokenAndReportsRefusalsAsResults() async throws {
+        let registry = try makeTestRegistry()
+        try await withRunningAgent(try tokenAgent(registry)) { running in
+            let backend = try AgentBackend(specification: running.base, authorization: "Bearer \(testToken)")
+            _ = try await backend.poll()
+            let applied = try await backend.send(
+                Command(id: "b1", actor: "alice", reason: "drill", action: .forceOpen(dependency: "payments")),
+                to: ["checkout-1"])
+            #expect(applied.map(\.status) == [.applied])
+            #expect(registry.dependency(named: "payments")?.breaker.state == .forcedOpen)
+            let refused = try await backend.send(
+                Command(id: "b2", actor: "alice", reason: "drill", action: .close(dependency: "nope")),
+                to: ["checkout-1"])
+            #expect(refused.first?.refusal == .unknownTarget)
+            await #expect(throws: BackendError.self) {
+                _ = try await backend.send(
+                    Command(id: "b3", actor: "a", reason: "r", action: .close(dependency: "payments")),
+                    to: ["checkout-9"])
+            }
+        }
+    }
+
+    @Test func wrongTokenIsOneClearLine() async throws {
+        let registry = try makeTestRegistry()
+        try await withRunningAgent(try tokenAgent(registry)) { running in
+            let backend = try AgentBackend(
+                specification: running.base, authorization: "Bearer wrong-token-of-enough-length")
+            do throws(BackendError) {
+                _ = try await backend.send(
+                    Command(id: "w1", actor: "a", reason: "r", action: .forceOpen(dependency: "payments")),
+                    to: ["checkout-1"])
+                Issue.record("a wrong token must fail")
+            } catch {
+                #expect(error.code == .unauthorized)
+                #expect(error.message.hasPrefix("token rejected by 127.0.0.1:"))
+                #expect(error.message.hasSuffix("check --token-file"))
+                #expect(!error.message.contains("wrong-token"))
+            }
+            #expect(registry.dependency(named: "payments")?.breaker.state == .closed)
+        }
+    }
+
+    @Test func readOnlyAgentRefusalSaysSo() async throws {
+        let agent = try FuseboxAgent(
+            registry: try makeTestRegistry(),
+            configuration: AgentConfiguration(token: try AgentToken(testToken, origin: "test"), readOnly: true),
+            logger: quiet)
+        try await withRunningAgent(agent) { running in
+            let backend = try AgentBackend(specification: running.base, authorization: "Bearer \(testToken)")
+            do throws(BackendError) {
+                _ = try await backend.send(
+                    Command(id: "r1", actor: "a", reason: "r", action: .forceOpen(dependency: "payments")),
+                    to: ["checkout-1"])
+                Issue.record("a read-only agent must refuse")
+            } catch {
+                #expect(error.code == .forbidden)
+                #expect(error.message.contains("read-only"))
+            }
+        }
+    }
+
+    @Test func deadAgentIsUnreachableAndRetryable() async throws {
+        // A port that was just free: bind, note, close.
+        let port = try await withRunningAgent(try tokenAgent(try makeTestRegistry())) { running in
+            Int(running.base.split(separator: ":").last!)!
+        }
+        let backend = try AgentBackend(specification: "http://127.0.0.1:\(port)", authorization: nil)
+        do throws(BackendError) {
+            _ = try await backend.poll()
+            Issue.record("nothing listens there")
+        } catch {
+            #expect(error.code == .unreachable)
+            #expect(error.isRetryable)
+            #expect(error.message.contains("127.0.0.1:\(port)"))
+        }
+    }
+
+    @Test func slowAgentTimesOut() async throws {
+        try await withRouter({ router in
+            router.get("/fusebox/v1/snapshot") { _, _ -> String in
+                try await Task.sleep(for: .seconds(5))
+                return "{}"
+            }
+        }) { base in
+            let backend = try AgentBackend(
+                specification: base, authorization: nil, requestTimeout: .milliseconds(300))
+            let started = ContinuousClock.now
+            do throws(BackendError) {
+                _ = try await backend.poll()
+                Issue.record("the agent is too slow")
+            } catch {
+                #expect(error.code == .timedOut)
+                #expect(error.isRetryable)
+            }
+            #expect(ContinuousClock.now - started < .seconds(4))
+        }
+    }
+
+    @Test func otherServersAreNotSources() async throws {
+        try await withRouter({ router in
+            router.get("/") { _, _ in "<html>hello</html>" }
+        }) { base in
+            let backend = try AgentBackend(specification: base, authorization: nil)
+            do throws(BackendError) {
+                _ = try await backend.poll()
+                Issue.record("a web page is not an agent")
+            } catch {
+                #expect(error.code == .notASource)
+                #expect(!error.isRetryable)
+                #expect(error.message.contains("Fusebox agent"))
+            }
+        }
+    }
+
+    @Test func newerMajorFormatIsRefusedWithAnUpgradeHint() async throws {
+        try await withRouter({ router in
+            router.get("/fusebox/v1/snapshot") { _, _ -> Response in
+                let body = "{\"formatVersion\":\"2.0\",\"service\":\"s\",\"instance\":\"i\"}"
+                return Response(
+                    status: .ok, headers: [.contentType: "application/json"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+            }
+        }) { base in
+            let backend = try AgentBackend(specification: base, authorization: nil)
+            do throws(BackendError) {
+                _ = try await backend.poll()
+                Issue.record("format 2.0 must be refused")
+            } catch {
+                #expect(error.code == .unsupportedVersion)
+                #expect(error.message.contains("upgrade fusebox"))
+            }
+        }
+    }
+
+    @Test func malformedSnapshotIsRetryableAndSaysWhere() async throws {
+        try await withRouter({ router in
+            router.get("/fusebox/v1/snapshot") { _, _ -> Response in
+                Response(
+                    status: .ok, headers: [.contentType: "application/json"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(string: "{\"formatVersion\":\"1.1\",\"service\":")))
+            }
+        }) { base in
+            let backend = try AgentBackend(specification: base, authorization: nil)
+            do throws(BackendError) {
+                _ = try await backend.poll()
+                Issue.record("a torn snapshot must fail")
+            } catch {
+                #expect(error.code == .malformedResponse)
+                #expect(error.isRetryable)
+            }
+        }
+    }
+
+    @Test(arguments: [
+        "127.0.0.1:9901", "ftp://host:1", "http://", "http://user:pw@host:1", "http://host:99999", "http://host:1/?x=1",
+    ])
+    func badAddressesAreInvalidSources(_ specification: String) {
+        #expect(throws: BackendError.self) { try AgentBackend(specification: specification, authorization: nil) }
+    }
+}
+
+/// Serves a plain Hummingbird router on a free loopback port.
+func withRouter<T: Sendable>(
+    _ configure: (Router<BasicRequestContext>) -> Void, _ body: (String) async throws -> T
+) async throws -> T {
+    let router = Router()
+    configure(router)
+    let (ports, continuation) = AsyncStream<Int>.makeStream()
+    let application = Application(
+        router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+        onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) },
+        logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await application.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw AgentTestError("the test server did not start") }
+        let result: Result<T, any Error>
+        do {
+            result = .success(try await body("http://127.0.0.1:\(port)"))
+        } catch {
+            result = .failure(error)
+        }
+        group.cancelAll()
+        return try result.get()
+    }
+}
