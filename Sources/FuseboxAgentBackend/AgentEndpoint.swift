@@ -32,6 +32,9 @@ struct AgentEndpoint: Sendable, Hashable {
                     ? "'\(specification)': do not put credentials in the address; use --token-file"
                     : "'\(specification)' names no host; write http://host:port")
         }
+        if authority.hasPrefix("[") != authority.contains("]") {
+            throw BackendError(.invalidSource, "'\(specification)': an IPv6 address goes in brackets, as http://[::1]:9901")
+        }
         if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
             let port = authority[authority.index(after: colon)...]
             guard let number = Int(port), (1...65535).contains(number) else {

@@ -189,7 +189,7 @@ import Testing
     }
 
     @Test(arguments: [
-        "127.0.0.1:9901", "ftp://host:1", "http://", "http://user:pw@host:1", "http://host:99999", "http://host:1/?x=1",
+        "127.0.0.1:9901", "ftp://host:1", "http://", "http://user:pw@host:1", "http://host:99999", "http://host:1/?x=1", "https://[::1",
     ])
     func badAddressesAreInvalidSources(_ specification: String) {
         #expect(throws: BackendError.self) { try AgentBackend(specification: specification, authorization: nil) }

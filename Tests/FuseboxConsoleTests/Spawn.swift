@@ -44,3 +44,70 @@ func spawnAndWait(_ arguments: [String], environment: [String: String]? = nil) a
     let errors = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
     return (code, output, errors)
 }
+
+/// A program left running in the background (a demo service), its output going to a file.
+final class BackgroundProcess: @unchecked Sendable {
+    let pid: pid_t
+    let outputPath: String
+
+    /// Starts `arguments` with stdout and stderr to one file.
+    init(_ arguments: [String], environment: [String: String]? = nil) throws {
+        outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("fusebox-bg-\(UUID().uuidString)")
+            .path
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv: [UnsafeMutablePointer<CChar>?] = (["/usr/bin/env"] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let env = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { env.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/usr/bin/env", &actions, nil, argv, env)
+        guard spawned == 0 else {
+            throw NSError(
+                domain: "spawn", code: Int(spawned), userInfo: [NSLocalizedDescriptionKey: "cannot run \(arguments)"])
+        }
+        self.pid = pid
+    }
+
+    var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
+
+    /// Waits until the output has a line containing `text`; returns that line.
+    func waitForLine(containing text: String, seconds: Double = 30) async throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let line = output.split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        throw NSError(
+            domain: "spawn", code: 1,
+            userInfo: [NSLocalizedDescriptionKey: "no line with '\(text)' in \(seconds)s; output was: \(output)"])
+    }
+
+    /// Sends `signal` and waits for the exit; returns the exit status (128 + signal if killed by it).
+    @discardableResult
+    func stop(_ signal: Int32 = SIGTERM, seconds: Double = 10) async -> Int32? {
+        kill(pid, signal)
+        let deadline = Date().addingTimeInterval(seconds)
+        var status: Int32 = 0
+        while Date() < deadline {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid {
+                let exited = (status & 0x7f) == 0
+                return exited ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            }
+            if reaped == -1 && errno != EINTR { return nil }
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+        kill(pid, SIGKILL)
+        _ = waitpid(pid, &status, 0)
+        return nil
+    }
+
+    deinit {
+        unlink(outputPath)
+    }
+}

@@ -82,8 +82,13 @@ import Testing
                     ("reason", "breaker-open"),
                 ])
             #expect(openFallbacks.totalValue == 2)
-            let state = try metrics.expectGauge("fusebox_breaker_state", [("dependency", "pricing")])
-            #expect(state.lastValue == 1, "1 = open")
+            let code = try metrics.expectGauge("fusebox_breaker_state_code", [("dependency", "pricing")])
+            #expect(code.lastValue == 1, "1 = open")
+            // One series per state: 1 for the current state, 0 for the one it left.
+            let open = try metrics.expectGauge("fusebox_breaker_state", [("dependency", "pricing"), ("state", "open")])
+            let closed = try metrics.expectGauge(
+                "fusebox_breaker_state", [("dependency", "pricing"), ("state", "closed")])
+            #expect(open.lastValue == 1 && closed.lastValue == 0)
             let timer = try metrics.expectTimer("fusebox_attempt_duration_seconds", [("dependency", "pricing")])
             #expect(timer.values.count == 2)
         }

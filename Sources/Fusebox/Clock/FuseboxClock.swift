@@ -15,6 +15,10 @@ public protocol FuseboxClock: Sendable {
     /// Timeouts use it to cancel an attempt without a second child task. The default implementation
     /// sleeps in an unstructured task.
     func schedule(afterNanoseconds nanoseconds: UInt64, _ action: @escaping @Sendable () -> Void) -> ScheduledAction
+    /// Converts a monotonic reading of this clock to wall-clock milliseconds. The same reading
+    /// should give the same answer every time: snapshots compare their stamps to tell whether
+    /// anything changed.
+    func wallMilliseconds(atMonotonic monotonic: UInt64) -> Int64
 }
 
 extension FuseboxClock {

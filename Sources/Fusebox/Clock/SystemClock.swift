@@ -32,6 +32,22 @@ public struct SystemClock: FuseboxClock {
         return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
     }
 
+    /// The wall clock minus the monotonic clock, in nanoseconds, read once: converting the same
+    /// monotonic reading twice gives the same stamp (reading both clocks each time would move it by
+    /// a millisecond at random). Stamps drift from the wall clock only by what NTP slews after start.
+    private static let wallOffsetNanoseconds: Int64 = {
+        var wall = timespec()
+        var monotonic = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &monotonic)
+        clock_gettime(CLOCK_REALTIME, &wall)
+        return (Int64(wall.tv_sec) * 1_000_000_000 + Int64(wall.tv_nsec))
+            - (Int64(monotonic.tv_sec) * 1_000_000_000 + Int64(monotonic.tv_nsec))
+    }()
+
+    public func wallMilliseconds(atMonotonic monotonic: UInt64) -> Int64 {
+        (Int64(truncatingIfNeeded: monotonic) + Self.wallOffsetNanoseconds) / 1_000_000
+    }
+
     public func sleep(nanoseconds: UInt64) async throws {
         try await Task.sleep(nanoseconds: nanoseconds)
     }
