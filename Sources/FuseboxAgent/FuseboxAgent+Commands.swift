@@ -1,12 +1,13 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import FuseboxProtocol
 import HTTPTypes
 import Hummingbird
 import NIOCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension FuseboxAgent {
     /// A header on a command's response when its audit record could not be written to the file.
@@ -33,6 +34,20 @@ extension FuseboxAgent {
             return problem
         }
 
+        // The allowance is per client address, and a client without the token has an allowance of
+        // its own: strangers cannot use up the operators' commands, nor flood the audit file.
+        let credential = credential(of: request)
+        let client = remoteAddress.map(Self.host(of:)) ?? "unknown"
+        let bucket = credential == .valid ? client : client + " (no valid token)"
+        if let retryAfter = limiter.acquire(client: bucket) {
+            throw turnAway(
+                .rateLimited,
+                Problem(
+                    .rateLimited,
+                    detail: "more than \(configuration.commandBurst) commands in a burst from \(client); "
+                        + "wait \(retryAfter)s and send again",
+                    retryAfterSeconds: retryAfter))
+        }
         let body: ByteBuffer
         do {
             body = try await readBody(request)
@@ -43,16 +58,6 @@ extension FuseboxAgent {
         let decoded = decodeCommand(body)
         if case .success(let parsed) = decoded { command = parsed }
 
-        let client = remoteAddress.map(Self.host(of:)) ?? "unknown"
-        if let retryAfter = limiter.acquire(client: client) {
-            throw turnAway(
-                .rateLimited,
-                Problem(
-                    .rateLimited,
-                    detail: "more than \(configuration.commandBurst) commands in a burst from \(client); "
-                        + "wait \(retryAfter)s and send again",
-                    retryAfterSeconds: retryAfter))
-        }
         if configuration.readOnly {
             throw turnAway(
                 .forbidden,
@@ -66,7 +71,7 @@ extension FuseboxAgent {
                     detail: "this agent has no token configured, so it is read-only; start it with a token file "
                         + "(--token-file) or FUSEBOX_TOKEN to enable commands"))
         }
-        switch credential(of: request) {
+        switch credential {
         case .valid: break
         case .missing:
             throw turnAway(
@@ -101,6 +106,13 @@ extension FuseboxAgent {
                 atMilliseconds: result.atMilliseconds, outcome: outcome, status: problem?.status ?? 200,
                 remoteAddress: remoteAddress, command: parsed, before: result.before, after: result.after,
                 message: result.message))
+        logger.notice(
+            "operator command \(outcome.rawValue)",
+            metadata: [
+                "command_id": "\(parsed.id)", "action": "\(parsed.action.verb)", "target": "\(parsed.action.target)",
+                "actor": "\(parsed.actor)", "reason": "\(parsed.reason)", "remote_address": "\(remoteAddress ?? "-")",
+                "result": "\(result.message)",
+            ])
         var response: Response
         if let problem {
             response = Self.problemResponse(problem)
@@ -123,27 +135,36 @@ extension FuseboxAgent {
         }
     }
 
-    /// The format version a client may state beside the command.
+    /// The format version a client may state beside the command (`"1.1"`, or `1` as early builds wrote it).
     private struct Envelope: Decodable {
-        var formatVersion: String?
+        var formatVersion: FormatVersion?
     }
 
     /// The command in `body`, or the problem that says what is wrong with it.
     private func decodeCommand(_ body: ByteBuffer) -> Result<Command, Problem> {
         let data = Data(body.readableBytesView)
-        if let envelope = try? JSONDecoder().decode(Envelope.self, from: data), let text = envelope.formatVersion {
-            guard let version = FormatVersion(parsing: text) else {
-                return .failure(
-                    Problem(
-                        .unsupportedFormatVersion, detail: "formatVersion must look like \"1.1\", got \"\(text)\""))
-            }
-            guard version.isReadable else {
+        do {
+            if let version = try JSONDecoder().decode(Envelope.self, from: data).formatVersion, !version.isReadable {
                 return .failure(
                     Problem(
                         .unsupportedFormatVersion,
                         detail: "this agent reads commands of format \(FormatVersion.current.major).x, "
                             + "not \(version); upgrade the service's fusebox"))
             }
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.first?.stringValue == "formatVersion"
+        {
+            return .failure(
+                Problem(
+                    .unsupportedFormatVersion,
+                    detail: "formatVersion must look like \"1.1\": \(context.debugDescription)"))
+        } catch DecodingError.typeMismatch(_, let context)
+            where context.codingPath.first?.stringValue == "formatVersion"
+        {
+            return .failure(Problem(.unsupportedFormatVersion, detail: "formatVersion must look like \"1.1\""))
+        } catch let error as FormatVersionError {
+            return .failure(Problem(.unsupportedFormatVersion, detail: "\(error); upgrade the service's fusebox"))
+        } catch {
+            // Not an object, or not JSON: the command's own decoding says which.
         }
         do {
             return .success(try JSONDecoder().decode(Command.self, from: data))

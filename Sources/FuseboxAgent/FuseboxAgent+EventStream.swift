@@ -11,20 +11,25 @@ extension FuseboxAgent {
     ///
     /// A client resumes with `Last-Event-ID` (or `?after=SEQ`); without either the stream starts
     /// with new events only. Events the ring dropped before the client read them are announced
-    /// with a `gap` event. A comment line keeps idle connections open; the stream ends when the
+    /// with a `gap` event; a resume id from an earlier process of the service (beyond the newest
+    /// event) gets a `reset` event and every event still kept. A comment line keeps idle connections open; the stream ends when the
     /// client goes away or the server shuts down gracefully.
     func eventStream(_ request: Request) throws -> Response {
         try authorizeRead(request)
-        let resumeText = request.headers[HTTPField.Name("Last-Event-ID")!] ?? request.uri.queryParameters["after"].map(String.init)
-        let start: UInt64
+        let resumeText =
+            request.headers[HTTPField.Name("Last-Event-ID")!] ?? request.uri.queryParameters["after"].map(String.init)
+        let newest = registry.events.lastSequence
+        var resume: UInt64?
         if let resumeText {
             guard let value = UInt64(resumeText) else {
-                throw Problem(.invalidQuery, detail: "the event id to resume after must be a number, got '\(resumeText)'")
+                throw Problem(
+                    .invalidQuery, detail: "the event id to resume after must be a number, got '\(resumeText)'")
             }
-            start = value
-        } else {
-            start = registry.events.lastSequence
+            resume = value
         }
+        // An id beyond the newest event was given by an earlier process: start this one's from the top.
+        let restarted = resume.map { $0 > newest } ?? false
+        let start = restarted ? 0 : (resume ?? newest)
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-store"
@@ -35,6 +40,9 @@ extension FuseboxAgent {
             var last = start
             var quiet = Duration.zero
             try await writer.write(ByteBuffer(string: ": fusebox events from \(start + 1)\nretry: 2000\n\n"))
+            if restarted {
+                try await writer.write(ByteBuffer(string: "event: reset\ndata: {\"lastEventSequence\":\(newest)}\n\n"))
+            }
             let stopping = Atomic(false)
             try await withGracefulShutdownHandler {
                 while !Task.isCancelled, !stopping.load(ordering: .relaxed) {

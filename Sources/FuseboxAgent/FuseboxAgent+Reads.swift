@@ -71,7 +71,7 @@ extension FuseboxAgent {
             throw Problem(
                 .metricsUnavailable,
                 detail: "this service did not give the agent a Prometheus registry; bootstrap swift-metrics with "
-                    + "PrometheusMetricsFactory and pass its registry to FuseboxAgent")
+                    + "FuseboxMetricsFactory and pass its registry to FuseboxAgent")
         }
         registry.publishGauges()
         var bytes: [UInt8] = []

@@ -1,5 +1,5 @@
-public import Hummingbird
 import HTTPTypes
+public import Hummingbird
 import NIOCore
 
 extension FuseboxAgent {
@@ -26,7 +26,7 @@ extension FuseboxAgent {
         router.get(RouterPath(Path.health)) { request, context in
             await self.respond(request) { try self.health() }
         }
-        // Known paths with the wrong method, and unknown paths under the API, answer in problem+json too.
+        // Known paths with another common method, and unknown GETs under /fusebox, answer in problem+json too.
         for (path, allowed) in [
             (Path.snapshot, "GET"), (Path.commands, "POST"), (Path.events, "GET"), (Path.audit, "GET"),
         ] {

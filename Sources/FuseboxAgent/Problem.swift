@@ -13,7 +13,7 @@ public struct Problem: Error, Codable, Sendable, Hashable {
     public var instance: String?
     /// For a refused command: the result the registry returned (extension member).
     public var result: CommandResult?
-    /// Seconds the client should wait before trying again (sent as `Retry-After` as well).
+    /// Seconds the client should wait before trying again, sent as the `Retry-After` header.
     public var retryAfterSeconds: Int?
 
     public init(
@@ -48,7 +48,6 @@ public struct Problem: Error, Codable, Sendable, Hashable {
         case notFound = "not-found"
         case methodNotAllowed = "method-not-allowed"
         case metricsUnavailable = "metrics-unavailable"
-        case unavailable
         case internalError = "internal-error"
 
         /// `urn:fusebox:problem:<kind>`.
@@ -67,7 +66,6 @@ public struct Problem: Error, Codable, Sendable, Hashable {
             case .invalidArgument: return .unprocessableContent
             case .methodNotAllowed: return .methodNotAllowed
             case .metricsUnavailable: return .notFound
-            case .unavailable: return .serviceUnavailable
             case .internalError: return .internalServerError
             }
         }
@@ -91,7 +89,6 @@ public struct Problem: Error, Codable, Sendable, Hashable {
             case .notFound: return "Not found"
             case .methodNotAllowed: return "Method not allowed"
             case .metricsUnavailable: return "Metrics unavailable"
-            case .unavailable: return "Unavailable"
             case .internalError: return "Internal error"
             }
         }

@@ -30,13 +30,15 @@ final class SnapshotCache: Sendable {
         self.eventLimit = eventLimit
     }
 
-    /// A snapshot at most `maxAge` old.
+    /// A snapshot at most `maxAge` old, in real time (requests arrive in real time even when the
+    /// registry runs on a manual clock).
     func current() -> Entry {
-        let now = registry.clock.nanoseconds()
+        let now = SystemClock().nanoseconds()
         return state.withLock { state in
             if let entry = state.entry, now &- entry.takenAtNanoseconds <= maxAgeNanoseconds { return entry }
             let snapshot = registry.snapshot(eventLimit: eventLimit)
-            let entry = Entry(snapshot: snapshot, contentTag: Self.contentTag(snapshot, nonce: nonce), takenAtNanoseconds: now)
+            let entry = Entry(
+                snapshot: snapshot, contentTag: Self.contentTag(snapshot, nonce: nonce), takenAtNanoseconds: now)
             state = (entry, nil)
             return entry
         }

@@ -1,9 +1,10 @@
 import AsyncHTTPClient
+import Foundation
 public import FuseboxBackend
 public import FuseboxProtocol
-import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import Synchronization
 
 /// A Fusebox agent over HTTP (`http://host:port`, `https://host:port`): one service instance,
@@ -30,24 +31,34 @@ public final class AgentBackend: ResilienceBackend {
     ///   - specification: `http://host:port[/prefix]` or `https://...`.
     ///   - authorization: the `Authorization` header value for commands and guarded reads
     ///     (`Bearer <token>`); without it the source is read-only.
+    ///   - trustRootsFile: PEM certificates to trust for `https` instead of the system's (a private CA).
     ///   - connectTimeout: how long to wait for a connection.
     ///   - requestTimeout: how long a whole request may take.
     /// - Throws: ``BackendError`` (``BackendError/Code/invalidSource``) for an address that cannot be used.
     public init(
-        specification: String, authorization: String?, connectTimeout: Duration = .seconds(2),
-        requestTimeout: Duration = .seconds(5)
+        specification: String, authorization: String?, trustRootsFile: String? = nil,
+        connectTimeout: Duration = .seconds(2), requestTimeout: Duration = .seconds(5)
     ) throws(BackendError) {
         endpoint = try AgentEndpoint(parsing: specification)
         description = specification
         self.authorization = authorization
-        self.requestTimeout = .nanoseconds(Int64(requestTimeout.components.seconds) * 1_000_000_000
-            + requestTimeout.components.attoseconds / 1_000_000_000)
+        self.requestTimeout = .nanoseconds(
+            Int64(requestTimeout.components.seconds) * 1_000_000_000
+                + requestTimeout.components.attoseconds / 1_000_000_000)
         let connect = TimeAmount.nanoseconds(
             Int64(connectTimeout.components.seconds) * 1_000_000_000 + connectTimeout.components.attoseconds
                 / 1_000_000_000)
         var configuration = HTTPClient.Configuration(
             timeout: HTTPClient.Configuration.Timeout(connect: connect, read: self.requestTimeout))
         configuration.redirectConfiguration = .disallow
+        if let trustRootsFile {
+            guard FileManager.default.isReadableFile(atPath: trustRootsFile) else {
+                throw BackendError(.invalidSource, "cannot read the CA file \(trustRootsFile) (--ca-file)")
+            }
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.trustRoots = .file(trustRootsFile)
+            configuration.tlsConfiguration = tls
+        }
         configuration.connectionPool.idleTimeout = .seconds(30)
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         capabilities = BackendCapabilities(
@@ -63,10 +74,25 @@ public final class AgentBackend: ResilienceBackend {
     }
 
     public func poll() async throws(BackendError) -> [Snapshot] {
-        var request = HTTPClientRequest(url: endpoint.url("/fusebox/v1/snapshot"))
+        let previous = cached.withLock { $0 }
+        // Events the console already has are not sent again: ask only for newer ones.
+        // (Always with a cut, 0 at first, so the tag of the first answer matches the next request's.)
+        let cut = previous?.snapshot.lastEventSequence ?? 0
+        let snapshot = try await fetch(eventsAfter: cut, previous: previous)
+        if let previous, snapshot.instance != previous.snapshot.instance || snapshot.lastEventSequence < cut {
+            // Another process answers now (a restart): its events are numbered from 1 again.
+            cached.withLock { $0 = nil }
+            return [try await fetch(eventsAfter: 0, previous: nil)]
+        }
+        return [snapshot]
+    }
+
+    private func fetch(eventsAfter cut: UInt64, previous: (tag: String, snapshot: Snapshot)?) async throws(BackendError)
+        -> Snapshot
+    {
+        var request = HTTPClientRequest(url: endpoint.url("/fusebox/v1/snapshot") + "?events_after=\(cut)")
         request.headers.add(name: "Accept", value: "application/json")
         if let authorization { request.headers.add(name: "Authorization", value: authorization) }
-        let previous = cached.withLock { $0 }
         if let previous { request.headers.add(name: "If-None-Match", value: previous.tag) }
         let (response, body) = try await execute(request, limit: Self.maxSnapshotBytes)
         switch response.status.code {
@@ -75,7 +101,7 @@ public final class AgentBackend: ResilienceBackend {
             if let tag = response.headers.first(name: "ETag") {
                 cached.withLock { $0 = (tag, snapshot) }
             }
-            return [snapshot]
+            return snapshot
         case 304:
             guard var snapshot = previous?.snapshot else {
                 throw BackendError(.malformedResponse, "\(endpoint.authority) answered 304 to a first request")
@@ -84,7 +110,7 @@ public final class AgentBackend: ResilienceBackend {
             if let taken = response.headers.first(name: "Fusebox-Taken-At").flatMap(Int64.init) {
                 snapshot.takenAtMilliseconds = taken
             }
-            return [snapshot]
+            return snapshot
         case 404:
             throw BackendError(
                 .notASource,
@@ -124,7 +150,8 @@ public final class AgentBackend: ResilienceBackend {
             do {
                 result = try JSONDecoder().decode(CommandResult.self, from: Data(body.readableBytesView))
             } catch {
-                throw BackendError(.malformedResponse, "\(endpoint.authority) sent a command result this fusebox cannot read")
+                throw BackendError(
+                    .malformedResponse, "\(endpoint.authority) sent a command result this fusebox cannot read")
             }
         default:
             // A refusal (unknown target, not allowed, invalid argument) is a result, not an error.
@@ -159,7 +186,12 @@ public final class AgentBackend: ResilienceBackend {
     private func transportError(_ error: any Error) -> BackendError {
         if let error = error as? HTTPClientError {
             switch error {
-            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout:
+            case .connectTimeout:
+                // The pool retries a refused connection until the connect timeout: nothing is listening.
+                return BackendError(
+                    .unreachable,
+                    "cannot connect to \(endpoint.authority) (is the agent running, and is this its port?)")
+            case .deadlineExceeded, .readTimeout, .writeTimeout:
                 return BackendError(.timedOut, "\(endpoint.authority) did not answer within \(requestTimeout.seconds)s")
             case .remoteConnectionClosed:
                 return BackendError(.unreachable, "\(endpoint.authority) closed the connection")
@@ -168,14 +200,19 @@ public final class AgentBackend: ResilienceBackend {
             }
         }
         if error is NIOTooManyBytesError {
-            return BackendError(.malformedResponse, "\(endpoint.authority) sent more than this fusebox reads in one answer")
+            return BackendError(
+                .malformedResponse, "\(endpoint.authority) sent more than this fusebox reads in one answer")
         }
         let text = String(describing: error)
         if text.contains("refused") || text.contains("ECONNREFUSED") {
-            return BackendError(.unreachable, "cannot reach \(endpoint.authority): connection refused (is the agent running?)")
+            return BackendError(
+                .unreachable, "cannot reach \(endpoint.authority): connection refused (is the agent running?)")
         }
-        if text.contains("SSL") || text.contains("TLS") || text.contains("handshake") {
-            return BackendError(.unreachable, "TLS with \(endpoint.authority) failed: \(text)")
+        if text.contains("SSL") || text.contains("TLS") || text.contains("handshake") || text.contains("certificate") {
+            return BackendError(
+                .unreachable,
+                "TLS with \(endpoint.authority) failed (\(text)); if its certificate is from a private CA, pass --ca-file"
+            )
         }
         return BackendError(.unreachable, "cannot reach \(endpoint.authority): \(text)")
     }
@@ -193,16 +230,19 @@ public final class AgentBackend: ResilienceBackend {
                     ? "\(endpoint.authority) requires a token: pass --token-file or set FUSEBOX_TOKEN"
                     : "token rejected by \(endpoint.authority): check --token-file")
         case 403:
-            return BackendError(.forbidden, "\(endpoint.authority) refused to \(doing) it: \(detail ?? "forbidden (HTTP 403)")")
+            return BackendError(
+                .forbidden, "\(endpoint.authority) refused to \(doing) it: \(detail ?? "forbidden (HTTP 403)")")
         case 429, 503:
             let wait = response.headers.first(name: "Retry-After").map { "; retry in \($0)s" } ?? ""
             return BackendError(.throttled, "\(endpoint.authority) is busy (HTTP \(status))\(wait)")
         case 500...599:
-            return BackendError(.serverError, "\(endpoint.authority) failed (HTTP \(status))\(detail.map { ": \($0)" } ?? "")")
+            return BackendError(
+                .serverError, "\(endpoint.authority) failed (HTTP \(status))\(detail.map { ": \($0)" } ?? "")")
         default:
             return BackendError(
                 problem == nil ? .notASource : .unsupportedCommand,
-                "\(endpoint.authority) answered HTTP \(status)\(detail.map { ": \($0)" } ?? "") when asked to \(doing) it")
+                "\(endpoint.authority) answered HTTP \(status)\(detail.map { ": \($0)" } ?? "") when asked to \(doing) it"
+            )
         }
     }
 
@@ -219,7 +259,8 @@ public final class AgentBackend: ResilienceBackend {
             throw BackendError(.unsupportedVersion, "\(endpoint.authority): \(error.description)")
         } catch {
             throw BackendError(
-                .malformedResponse, "\(endpoint.authority) sent a snapshot this fusebox cannot read (\(Self.summary(error)))")
+                .malformedResponse,
+                "\(endpoint.authority) sent a snapshot this fusebox cannot read (\(Self.summary(error)))")
         }
     }
 

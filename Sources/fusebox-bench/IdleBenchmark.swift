@@ -54,7 +54,7 @@ enum IdleBenchmark {
         ]
     }
 
-    private static func which(_ program: String) -> String? {
+    static func which(_ program: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         return path.split(separator: ":").map { "\($0)/\(program)" }.first {
             FileManager.default.isExecutableFile(atPath: $0)
@@ -64,7 +64,7 @@ enum IdleBenchmark {
     /// Runs a program to its end with posix_spawn; with `capture`, returns its output (read from a
     /// file, not a pipe: a tmux server the command starts would hold a pipe open for good).
     @discardableResult
-    private static func shell(_ executable: String, _ arguments: [String], capture: Bool = false) -> String {
+    static func shell(_ executable: String, _ arguments: [String], capture: Bool = false) -> String {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("fusebox-idle-\(UUID()).out").path
         defer { unlink(output) }
         var actions = posix_spawn_file_actions_t()
@@ -83,13 +83,13 @@ enum IdleBenchmark {
         return capture ? ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "") : ""
     }
 
-    private static func panePID(_ tmux: String, _ socket: String, _ session: String) -> Int32? {
+    static func panePID(_ tmux: String, _ socket: String, _ session: String) -> Int32? {
         let output = shell(tmux, ["-L", socket, "list-panes", "-t", session, "-F", "#{pane_pid}"], capture: true)
         return Int32(output.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// utime + stime of a process or thread, in clock ticks, from a `stat` file.
-    private static func ticks(statFile path: String) -> Int {
+    static func ticks(statFile path: String) -> Int {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
             let close = text.lastIndex(of: ")")
         else { return 0 }
@@ -99,9 +99,9 @@ enum IdleBenchmark {
         return user + system
     }
 
-    private static func ticks(_ pid: Int32) -> Int { ticks(statFile: "/proc/\(pid)/stat") }
+    static func ticks(_ pid: Int32) -> Int { ticks(statFile: "/proc/\(pid)/stat") }
 
-    private static func threadTicks(_ pid: Int32, named name: String) -> Int {
+    static func threadTicks(_ pid: Int32, named name: String) -> Int {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
         return tasks.filter { task in
             let comm = (try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/comm", encoding: .utf8)) ?? ""

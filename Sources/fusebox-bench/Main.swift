@@ -12,10 +12,22 @@ enum FuseboxBench {
         if arguments.contains("--help") || arguments.contains("-h") {
             print("usage: fusebox-bench [--quick] [FILTER...]   (filters match benchmark name prefixes)")
             print("       fusebox-bench idle [--quick]   (the console idling beside htop; needs tmux and htop, ~70 s)")
+            print("       fusebox-bench agent [--quick]  (the snapshot endpoint under wrk; needs wrk and curl, ~70 s)")
+            print(
+                "       fusebox-bench agent-poll [--quick]  (a console polling an agent vs the simulator; needs tmux, ~45 s)"
+            )
             return
         }
         if arguments.first == "idle" {
             for r in IdleBenchmark.run(seconds: arguments.contains("--quick") ? 10 : 60) { print(r.line) }
+            return
+        }
+        if arguments.first == "agent-poll" {
+            for r in AgentPollingBenchmark.run(seconds: arguments.contains("--quick") ? 10 : 30) { print(r.line) }
+            return
+        }
+        if arguments.first == "agent" {
+            for r in try await AgentBenchmarks.run(seconds: arguments.contains("--quick") ? 2 : 8) { print(r.line) }
             return
         }
         let quick = arguments.contains("--quick")

@@ -1,8 +1,8 @@
 import ArgumentParser
+import Foundation
 import Fusebox
 import FuseboxAgent
 import FuseboxSimulator
-import Foundation
 import Logging
 import Metrics
 import NIOCore
@@ -23,11 +23,13 @@ struct DemoServiceCommand: AsyncParsableCommand {
     )
 
     @Option(
-        name: .long, parsing: .unconditional, help: ArgumentHelp("Port to listen on (0 picks a free one).", valueName: "port"),
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp("Port to listen on (0 picks a free one).", valueName: "port"),
         transform: OptionValue.integer(0...65535))
     var port: Int
 
-    @Option(name: .long, help: ArgumentHelp("Address to bind (default: 127.0.0.1, this machine only).", valueName: "addr"))
+    @Option(
+        name: .long, help: ArgumentHelp("Address to bind (default: 127.0.0.1, this machine only).", valueName: "addr"))
     var host = "127.0.0.1"
 
     @Option(
@@ -49,7 +51,9 @@ struct DemoServiceCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Append every command attempt to this JSON-lines file.", valueName: "file"))
     var auditLog: String?
 
-    @Option(name: .long, help: ArgumentHelp("Serve HTTPS with this PEM certificate chain (needs --tls-key).", valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Serve HTTPS with this PEM certificate chain (needs --tls-key).", valueName: "file"))
     var tlsCertificate: String?
 
     @Option(name: .long, help: ArgumentHelp("The PEM private key for --tls-certificate.", valueName: "file"))
@@ -61,6 +65,10 @@ struct DemoServiceCommand: AsyncParsableCommand {
         guard Scenario.named(scenario) != nil else {
             throw ValidationError(
                 "unknown scenario '\(scenario)'; choose one of: \(Scenario.all.map(\.name).joined(separator: ", "))")
+        }
+        if simulation.instances != 1 {
+            throw ValidationError(
+                "demo-service serves one instance; for a fleet, run one demo-service per instance on its own --port")
         }
         if (tlsCertificate == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-certificate and --tls-key go together; give both or neither")

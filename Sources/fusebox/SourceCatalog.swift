@@ -27,12 +27,14 @@ enum SourceCatalog {
             throw UsageError(error.description)
         }
         return table(
-            simulation: try options.simulation.configuration(), authorization: token?.authorizationHeader, for: purpose)
+            simulation: try options.simulation.configuration(), authorization: token?.authorizationHeader,
+            trustRootsFile: options.caFile, for: purpose)
     }
 
     /// The table itself, from each entry's settings.
     private static func table(
-        simulation: SimulationConfiguration, authorization: String? = nil, for purpose: SourcePurpose
+        simulation: SimulationConfiguration, authorization: String? = nil, trustRootsFile: String? = nil,
+        for purpose: SourcePurpose
     ) -> SourceTable {
         let pacing: SimulatorBackend.Pacing
         switch purpose {
@@ -41,7 +43,7 @@ enum SourceCatalog {
         }
         return SourceTable([
             SimulatorBackend.scheme(configuration: simulation, pacing: pacing),
-            AgentBackend.scheme(authorization: authorization),
+            AgentBackend.scheme(authorization: authorization, trustRootsFile: trustRootsFile),
         ])
     }
 

@@ -17,6 +17,11 @@ struct SourceOptions: ParsableArguments {
             valueName: "file"))
     var tokenFile: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp("PEM certificates to trust for an https:// agent (a private CA).", valueName: "file"))
+    var caFile: String?
+
     @OptionGroup var simulation: SimulationOptions
 
     func validate() throws {

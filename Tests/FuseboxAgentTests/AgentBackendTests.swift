@@ -9,6 +9,10 @@ import Logging
 import NIOCore
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @Suite struct AgentBackendTests {
     let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
@@ -53,6 +57,46 @@ import Testing
                 _ = try await backend.send(
                     Command(id: "b3", actor: "a", reason: "r", action: .close(dependency: "payments")),
                     to: ["checkout-9"])
+            }
+        }
+    }
+
+    @Test func asksOnlyForNewEventsAndStartsOverWhenTheAgentRestarts() async throws {
+        let first = try makeTestRegistry()
+        for index in 0..<3 {
+            _ = first.apply(
+                Command(
+                    id: "x\(index)", actor: "a", reason: "r",
+                    action: index % 2 == 0 ? .forceOpen(dependency: "payments") : .close(dependency: "payments")))
+        }
+        var backend: AgentBackend?
+        // A port outside the ephemeral range, so no other test's server can take it between the two agents.
+        let port = 21_000 + Int(getpid() % 9_000)
+        try await withRunningAgent(try tokenAgent(first), port: port) { running in
+            let agentBackend = try AgentBackend(specification: running.base, authorization: nil)
+            backend = agentBackend
+            let initial = try await agentBackend.poll()[0]
+            #expect(initial.events.count == Int(first.events.lastSequence))
+            _ = first.apply(Command(id: "x9", actor: "a", reason: "r", action: .forceOpen(dependency: "payments")))
+            try await Task.sleep(for: .milliseconds(150))
+            let next = try await agentBackend.poll()[0]
+            #expect(next.events.allSatisfy { $0.sequence > initial.lastEventSequence }, "only the new events")
+            #expect(!next.events.isEmpty)
+        }
+        // Another process on the same port: its events start again from 1 and must not be filtered away.
+        let second = try makeTestRegistry()
+        _ = second.apply(Command(id: "y", actor: "a", reason: "r", action: .forceOpen(dependency: "payments")))
+        // The first server's socket may take a moment to close: try the port again for up to 5 s.
+        for attempt in 1...50 {
+            do {
+                try await withRunningAgent(try tokenAgent(second), port: port) { _ in
+                    let restarted = try await #require(backend).poll()[0]
+                    #expect(restarted.lastEventSequence < first.events.lastSequence)
+                    #expect(restarted.events.map(\.sequence).first == 1)
+                }
+                break
+            } catch  where "\(error)".contains("Address already in use") && attempt < 50 {
+                try await Task.sleep(for: .milliseconds(100))
             }
         }
     }
@@ -189,7 +233,8 @@ import Testing
     }
 
     @Test(arguments: [
-        "127.0.0.1:9901", "ftp://host:1", "http://", "http://user:pw@host:1", "http://host:99999", "http://host:1/?x=1", "https://[::1",
+        "127.0.0.1:9901", "ftp://host:1", "http://", "http://user:pw@host:1", "http://host:99999", "http://host:1/?x=1",
+        "https://[::1",
     ])
     func badAddressesAreInvalidSources(_ specification: String) {
         #expect(throws: BackendError.self) { try AgentBackend(specification: specification, authorization: nil) }

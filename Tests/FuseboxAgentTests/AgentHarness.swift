@@ -50,29 +50,37 @@ struct RunningAgent {
     }
 
     /// Posts a command as JSON.
-    func command(_ json: String, token: String? = testToken) async throws -> (status: Int, headers: HTTPHeaders, body: String) {
+    func command(_ json: String, token: String? = testToken) async throws -> (
+        status: Int, headers: HTTPHeaders, body: String
+    ) {
         try await request(.POST, FuseboxAgent.Path.commands, body: json, token: token)
     }
 }
 
 /// Serves `agent` on 127.0.0.1 with a free port for the duration of `body`.
 func withRunningAgent<T: Sendable>(
-    _ agent: FuseboxAgent, _ body: (RunningAgent) async throws -> T
+    _ agent: FuseboxAgent, port: Int = 0, _ body: (RunningAgent) async throws -> T
 ) async throws -> T {
     let (addresses, continuation) = AsyncStream<SocketAddress>.makeStream()
     let server = AgentServer(
-        agent: agent, port: 0, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+        agent: agent, port: port, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
         onListening: { continuation.yield($0) })
     return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await server.run() }
+        group.addTask {
+            // A server that cannot start ends the wait for its address.
+            defer { continuation.finish() }
+            try await server.run()
+        }
         var iterator = addresses.makeAsyncIterator()
         guard let address = await iterator.next(), let port = address.port else {
-            throw AgentTestError("the agent did not start listening")
+            try await group.next()
+            throw AgentTestError("the agent stopped before it listened")
         }
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let result: Result<T, any Error>
         do {
-            result = .success(try await body(RunningAgent(agent: agent, base: "http://127.0.0.1:\(port)", client: client)))
+            result = .success(
+                try await body(RunningAgent(agent: agent, base: "http://127.0.0.1:\(port)", client: client)))
         } catch {
             result = .failure(error)
         }

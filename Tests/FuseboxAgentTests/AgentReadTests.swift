@@ -92,7 +92,8 @@ import Testing
     @Test func readsCanRequireTheToken() async throws {
         let agent = try FuseboxAgent(
             registry: try makeTestRegistry(),
-            configuration: AgentConfiguration(token: try AgentToken(testToken, origin: "test"), readsRequireToken: true),
+            configuration: AgentConfiguration(
+                token: try AgentToken(testToken, origin: "test"), readsRequireToken: true),
             logger: quiet)
         try await withRunningAgent(agent) { running in
             for path in [FuseboxAgent.Path.snapshot, FuseboxAgent.Path.audit, FuseboxAgent.Path.events] {
@@ -163,6 +164,40 @@ import Testing
             #expect(event.dependency == "payments")
             #expect(event.to == .breaker(.forcedOpen))
             #expect(frame.contains("id: \(event.sequence)"))
+        }
+    }
+
+    @Test func eventStreamResumesAfterLastEventIDAndResetsForAnEarlierProcess() async throws {
+        let registry = try makeTestRegistry()
+        for index in 0..<3 {
+            _ = registry.apply(
+                Command(
+                    id: "r\(index)", actor: "a", reason: "r",
+                    action: index % 2 == 0 ? .forceOpen(dependency: "payments") : .close(dependency: "payments")))
+        }
+        let newest = registry.events.lastSequence
+        let agent = try FuseboxAgent(
+            registry: registry, configuration: AgentConfiguration(eventStreamInterval: .milliseconds(50)),
+            logger: quiet)
+        try await withRunningAgent(agent) { running in
+            func frames(lastEventID: String, until sequence: UInt64) async throws -> String {
+                var request = HTTPClientRequest(url: running.base + FuseboxAgent.Path.events)
+                request.headers.add(name: "Last-Event-ID", value: lastEventID)
+                let response = try await running.client.execute(request, timeout: .seconds(20))
+                var text = ""
+                for try await chunk in response.body {
+                    text += String(buffer: chunk)
+                    if text.contains("id: \(sequence)\n") { break }
+                }
+                return text
+            }
+            let resumed = try await frames(lastEventID: "1", until: newest)
+            #expect(!resumed.contains("id: 1\n"))
+            #expect(resumed.contains("id: 2\n") && resumed.contains("id: \(newest)\n"))
+            #expect(!resumed.contains("event: reset"))
+            let earlier = try await frames(lastEventID: "99999", until: newest)
+            #expect(earlier.contains("event: reset"))
+            #expect(earlier.contains("id: 1\n"))
         }
     }
 }

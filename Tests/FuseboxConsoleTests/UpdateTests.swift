@@ -156,6 +156,24 @@ import Testing
         #expect(state.log.contains { $0.kind == .transition && $0.text.contains("CLOSED -> OPEN") })
     }
 
+    @Test func aRestartedInstancesEventsAreLoggedAgainFromTheStart() async {
+        var state = await fresh()
+        let (_, last) = await ConsoleFixtures.snapshots
+        let now = last[0].takenAtMilliseconds + 2_000
+        var restarted = last[0]
+        restarted.takenAtMilliseconds = now
+        restarted.lastEventSequence = 1
+        restarted.events = [
+            Event(
+                sequence: 1, atMilliseconds: now - 500, kind: .transition, dependency: "catalog",
+                from: .breaker(.closed), to: .breaker(.open), reason: "after restart",
+                message: "catalog: CLOSED -> OPEN (after restart)")
+        ]
+        _ = update(&state, .data([restarted], atMilliseconds: now))
+        #expect(state.log.contains { $0.kind == .backend && $0.text.contains("started over") })
+        #expect(state.log.contains { $0.text.contains("catalog: CLOSED -> OPEN (after restart)") })
+    }
+
     @Test func resizeChangesTheLayout() async {
         var state = await fresh()
         _ = update(&state, .resize(width: 60, height: 15))

@@ -21,7 +21,17 @@ extension ConsoleState.LogLine.Kind {
 func absorbEvents(_ snapshots: [Snapshot], _ state: inout ConsoleState) {
     var lines: [(at: Int64, instance: String, kind: LogLine.Kind, text: String, dependency: String?)] = []
     for snapshot in snapshots {
-        let seen = state.seenSequence[snapshot.instance] ?? 0
+        var seen = state.seenSequence[snapshot.instance] ?? 0
+        // Event numbers only grow within one process: smaller ones mean the instance restarted.
+        if snapshot.lastEventSequence < seen {
+            lines.append(
+                (
+                    snapshot.takenAtMilliseconds, snapshot.instance, .backend,
+                    "\(snapshot.instance): event numbers started over (the instance restarted); its counters did too",
+                    nil
+                ))
+            seen = 0
+        }
         var bursts: [String: (at: Int64, total: UInt64, parts: [String: UInt64], order: [String])] = [:]
         var burstOrder: [String] = []
         for event in snapshot.events where event.sequence > seen {
@@ -51,7 +61,7 @@ func absorbEvents(_ snapshots: [Snapshot], _ state: inout ConsoleState) {
                     dependency
                 ))
         }
-        state.seenSequence[snapshot.instance] = max(seen, snapshot.lastEventSequence)
+        state.seenSequence[snapshot.instance] = snapshot.lastEventSequence
     }
     // One poll's lines, from every instance, enter in time order, so the log reads as a timeline.
     for line in lines.enumerated().sorted(by: { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }) {
