@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The shared secret that authorises operator commands (and, if configured, reads).
@@ -57,9 +57,10 @@ public struct AgentToken: Sendable, CustomStringConvertible, CustomDebugStringCo
     /// length, wherever the first difference is.
     public func matches(_ candidate: some StringProtocol) -> Bool {
         let other = Array(candidate.utf8)
-        var difference = UInt8(truncatingIfNeeded: other.count ^ bytes.count)
+        // Full width: a length difference of a multiple of 256 must not vanish.
+        var difference = UInt(bitPattern: other.count ^ bytes.count)
         for index in bytes.indices {
-            difference |= bytes[index] ^ (index < other.count ? other[index] : 0)
+            difference |= UInt(bytes[index] ^ (index < other.count ? other[index] : 0))
         }
         return difference == 0
     }

@@ -1,14 +1,14 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An append-only JSON-lines file: one record per line, each written whole and `fsync`'d.
@@ -38,8 +38,12 @@ final class AuditFile: Sendable {
             throw AuditFileError("cannot encode audit record \(record.sequence): \(error)")
         }
         line.append(0x0A)
-        // One write per record: with O_APPEND a short write is the only way to tear a line.
-        let written = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        // One write per record (retried if a signal interrupts it): with O_APPEND a short write is
+        // the only way to tear a line.
+        var written = -1
+        repeat {
+            written = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        } while written < 0 && errno == EINTR
         guard written == line.count else {
             let why = written < 0 ? String(cString: strerror(errno)) : "short write (\(written) of \(line.count) bytes)"
             throw AuditFileError("cannot append to the audit log \(path): \(why)")

@@ -12,6 +12,8 @@ public struct AuditRecord: Codable, Sendable, Hashable {
         case applied
         /// The registry refused the command (unknown target, not allowed, invalid argument).
         case refused
+        /// The id had been applied before: nothing changed, and the first result was returned.
+        case replayed
         /// No token, or the wrong one.
         case unauthorized
         /// Commands are turned off (read-only agent, or no token configured).

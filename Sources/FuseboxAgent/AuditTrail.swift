@@ -1,21 +1,20 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-public import Logging
+import Dispatch
+import Logging
 import Synchronization
 
 /// Every command attempt, kept in memory for `GET /fusebox/v1/audit` and, when configured,
 /// appended to a JSON-lines file that is never rewritten.
 ///
-/// Each file record is written whole and `fsync`'d before the client hears back. A write that
-/// fails is logged, counted and reported by `/healthz` and on the command's response
-/// (`Fusebox-Audit-Error`); the command itself has already happened and is not undone.
+/// Each file record is written whole and `fsync`'d before the client hears back, on a serial
+/// queue of its own (in sequence order, and never on the concurrency pool's threads, which a
+/// slow disk would otherwise stall). A write that fails is logged, and reported by `/healthz`
+/// and on the command's response (`Fusebox-Audit-Error`); the command itself has already
+/// happened and is not undone.
 public final class AuditTrail: Sendable {
     /// How many records are kept in memory.
     public let capacity: Int
     private let file: AuditFile?
+    private let writer = DispatchQueue(label: "fusebox.audit-writer")
     private let logger: Logger
 
     private struct State {
@@ -28,12 +27,11 @@ public final class AuditTrail: Sendable {
     private let state = Mutex(State())
 
     /// - Parameters:
-    ///   - capacity: records kept in memory.
+    ///   - capacity: records kept in memory (at least 1).
     ///   - filePath: a JSON-lines file to append every record to; created if missing.
     /// - Throws: ``AuditFileError`` if the file cannot be opened for appending.
-    public init(capacity: Int = 10_000, filePath: String? = nil, logger: Logger) throws(AuditFileError) {
-        precondition(capacity >= 1)
-        self.capacity = capacity
+    init(capacity: Int, filePath: String?, logger: Logger) throws(AuditFileError) {
+        self.capacity = max(1, capacity)
         self.logger = logger
         self.file = try filePath.map { path throws(AuditFileError) in try AuditFile(path: path) }
     }
@@ -41,31 +39,37 @@ public final class AuditTrail: Sendable {
     /// Stamps `record` with the next sequence number, keeps it, and appends it to the file.
     /// - Returns: the stamped record, and the file error if the append failed.
     @discardableResult
-    public func append(_ record: AuditRecord) -> (record: AuditRecord, fileError: String?) {
-        state.withLock { s in
-            s.lastSequence += 1
-            var stamped = record
-            stamped.sequence = s.lastSequence
-            if s.ring.count < capacity {
-                s.ring.append(stamped)
-            } else {
-                s.ring[s.head] = stamped
-                s.head = (s.head + 1) % capacity
-            }
-            // Written under the lock so the file's order is the sequence order.
-            var fileError: String?
-            if let file {
-                do throws(AuditFileError) {
-                    try file.append(stamped)
-                    s.lastFileError = nil
-                } catch {
-                    fileError = error.description
-                    s.lastFileError = error.description
-                    logger.error(
-                        "audit record not written", metadata: ["error": "\(error)", "sequence": "\(stamped.sequence)"])
+    func append(_ record: AuditRecord) async -> (record: AuditRecord, fileError: String?) {
+        await withCheckedContinuation { continuation in
+            state.withLock { s in
+                s.lastSequence += 1
+                var stamped = record
+                stamped.sequence = s.lastSequence
+                if s.ring.count < capacity {
+                    s.ring.append(stamped)
+                } else {
+                    s.ring[s.head] = stamped
+                    s.head = (s.head + 1) % capacity
+                }
+                guard let file else {
+                    continuation.resume(returning: (stamped, nil))
+                    return
+                }
+                // Queued under the lock, so the file's order is the sequence order.
+                writer.async { [self, stamped] in
+                    var fileError: String?
+                    do throws(AuditFileError) {
+                        try file.append(stamped)
+                    } catch {
+                        fileError = error.description
+                        logger.error(
+                            "audit record not written",
+                            metadata: ["error": "\(error)", "sequence": "\(stamped.sequence)"])
+                    }
+                    self.state.withLock { $0.lastFileError = fileError }
+                    continuation.resume(returning: (stamped, fileError))
                 }
             }
-            return (stamped, fileError)
         }
     }
 

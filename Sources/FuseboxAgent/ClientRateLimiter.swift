@@ -18,9 +18,9 @@ final class ClientRateLimiter: Sendable {
     private let buckets = Mutex<[String: Bucket]>([:])
 
     init(ratePerSecond: Double, burst: Int, clock: any FuseboxClock) {
-        precondition(ratePerSecond > 0 && burst >= 1)
-        self.ratePerSecond = ratePerSecond
-        self.burst = Double(burst)
+        // Nonsense settings fall back to the smallest sensible ones rather than trap.
+        self.ratePerSecond = ratePerSecond > 0 && ratePerSecond.isFinite ? ratePerSecond : 0.1
+        self.burst = Double(max(1, burst))
         self.clock = clock
     }
 

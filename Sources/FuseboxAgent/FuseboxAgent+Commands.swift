@@ -20,11 +20,11 @@ extension FuseboxAgent {
         let now = registry.clock.wallMilliseconds()
         var command: Command?
         // Turns the attempt away with `problem`, auditing it first.
-        func turnAway(_ outcome: AuditRecord.Outcome, _ problem: Problem) -> Problem {
-            audit.append(
+        func turnAway(_ outcome: AuditRecord.Outcome, _ problem: Problem) async -> Problem {
+            await audit.append(
                 AuditRecord(
                     atMilliseconds: now, outcome: outcome, status: problem.status, remoteAddress: remoteAddress,
-                    command: command, message: problem.detail))
+                    command: command.map(Self.trimmed), message: problem.detail))
             logger.warning(
                 "operator command turned away",
                 metadata: [
@@ -40,31 +40,36 @@ extension FuseboxAgent {
         let client = remoteAddress.map(Self.host(of:)) ?? "unknown"
         let bucket = credential == .valid ? client : client + " (no valid token)"
         if let retryAfter = limiter.acquire(client: bucket) {
-            throw turnAway(
+            let problem = Problem(
                 .rateLimited,
-                Problem(
-                    .rateLimited,
-                    detail: "more than \(configuration.commandBurst) commands in a burst from \(client); "
-                        + "wait \(retryAfter)s and send again",
-                    retryAfterSeconds: retryAfter))
+                detail: "more than \(configuration.commandBurst) commands in a burst from \(client); "
+                    + "wait \(retryAfter)s and send again",
+                retryAfterSeconds: retryAfter)
+            // A flood is audited once a second per client, with the count of what was not.
+            let (record, unrecorded) = refusals.shouldRecord(client: bucket)
+            guard record else { throw problem }
+            var recorded = problem
+            if unrecorded > 0 { recorded.detail += " (\(unrecorded) more refused since the last record)" }
+            _ = await turnAway(.rateLimited, recorded)
+            throw problem
         }
         let body: ByteBuffer
         do {
             body = try await readBody(request)
         } catch let problem as Problem {
-            throw turnAway(.invalid, problem)
+            throw await turnAway(.invalid, problem)
         }
         // Read what can be read of the command first, so refusals below are audited with it.
         let decoded = decodeCommand(body)
         if case .success(let parsed) = decoded { command = parsed }
 
         if configuration.readOnly {
-            throw turnAway(
+            throw await turnAway(
                 .forbidden,
                 Problem(.readOnly, detail: "this agent was started read-only; commands are refused on this instance"))
         }
         guard configuration.token != nil else {
-            throw turnAway(
+            throw await turnAway(
                 .forbidden,
                 Problem(
                     .commandsDisabled,
@@ -74,26 +79,26 @@ extension FuseboxAgent {
         switch credential {
         case .valid: break
         case .missing:
-            throw turnAway(
+            throw await turnAway(
                 .unauthorized,
                 Problem(.tokenRequired, detail: "commands need 'Authorization: Bearer <token>'; pass --token-file"))
         case .wrong:
-            throw turnAway(
+            throw await turnAway(
                 .unauthorized,
                 Problem(.unauthorized, detail: "the bearer token was rejected; check --token-file or FUSEBOX_TOKEN"))
         }
         if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
-            throw turnAway(
+            throw await turnAway(
                 .invalid, Problem(.unsupportedMediaType, detail: "send the command as application/json, not \(type)"))
         }
         let parsed: Command
         switch decoded {
         case .success(let value): parsed = value
-        case .failure(let problem): throw turnAway(.invalid, problem)
+        case .failure(let problem): throw await turnAway(.invalid, problem)
         }
 
-        let result = registry.apply(parsed)
-        let outcome: AuditRecord.Outcome = result.status == .applied ? .applied : .refused
+        let (result, replayed) = registry.applyReportingReplay(parsed)
+        let outcome: AuditRecord.Outcome = replayed ? .replayed : result.status == .applied ? .applied : .refused
         var problem: Problem?
         switch result.refusal {
         case nil: problem = nil
@@ -101,9 +106,10 @@ extension FuseboxAgent {
         case .notAllowed?: problem = Problem(.commandNotAllowed, detail: result.message, result: result)
         case .invalidArgument?: problem = Problem(.invalidArgument, detail: result.message, result: result)
         }
-        let (_, fileError) = audit.append(
+        let (_, fileError) = await audit.append(
             AuditRecord(
-                atMilliseconds: result.atMilliseconds, outcome: outcome, status: problem?.status ?? 200,
+                atMilliseconds: replayed ? now : result.atMilliseconds, outcome: outcome,
+                status: problem?.status ?? 200,
                 remoteAddress: remoteAddress, command: parsed, before: result.before, after: result.after,
                 message: result.message))
         logger.notice(
@@ -130,6 +136,9 @@ extension FuseboxAgent {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw tooLarge }
         do {
             return try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            // A chunked body, or one longer than its Content-Length said.
+            throw tooLarge
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw tooLarge
         }
@@ -194,6 +203,17 @@ extension FuseboxAgent {
 
     private static func path(_ keys: [any CodingKey]) -> String {
         keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+
+    /// The command as an attempt turned away is audited: its free text cut to 200 characters, so
+    /// strangers cannot fill the audit file with 64 KiB lines.
+    static func trimmed(_ command: Command) -> Command {
+        func cut(_ text: String) -> String { text.count > 200 ? String(text.prefix(200)) + "…" : text }
+        var command = command
+        command.id = cut(command.id)
+        command.actor = cut(command.actor)
+        command.reason = cut(command.reason)
+        return command
     }
 
     /// `203.0.113.9` from `203.0.113.9:51234`, `::1` from `[::1]:51234`.

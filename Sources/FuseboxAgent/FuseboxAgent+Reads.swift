@@ -34,12 +34,13 @@ extension FuseboxAgent {
 
     /// Whether an `If-None-Match` value names `tag` (weak comparison, as RFC 9110 asks for GET).
     static func matches(_ header: String, _ tag: String) -> Bool {
-        header.split(separator: ",").contains { candidate in
+        let opaque = tag.hasPrefix("W/") ? tag.dropFirst(2) : Substring(tag)
+        return header.split(separator: ",").contains { candidate in
             var candidate = Substring(candidate.drop { $0 == " " || $0 == "\t" })
             while candidate.last == " " || candidate.last == "\t" { candidate.removeLast() }
             if candidate == "*" { return true }
             if candidate.hasPrefix("W/") { candidate.removeFirst(2) }
-            return candidate == tag
+            return candidate == opaque
         }
     }
 

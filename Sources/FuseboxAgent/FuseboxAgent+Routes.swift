@@ -2,12 +2,44 @@ import HTTPTypes
 public import Hummingbird
 import NIOCore
 
+/// Which of the agent's routes to mount.
+public struct AgentRoutes: OptionSet, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+
+    /// `/fusebox/v1/...`: snapshot, commands, events and audit.
+    public static let api = AgentRoutes(rawValue: 1 << 0)
+    /// `GET /metrics`.
+    public static let metrics = AgentRoutes(rawValue: 1 << 1)
+    /// `GET /healthz`.
+    public static let health = AgentRoutes(rawValue: 1 << 2)
+    /// Every route: what the standalone ``AgentServer`` serves.
+    public static let all: AgentRoutes = [.api, .metrics, .health]
+}
+
 extension FuseboxAgent {
     /// Adds the agent's routes (see ``Path``) to `router`.
     ///
+    /// A service that already answers `/metrics` or `/healthz` leaves those out (`including: .api`),
+    /// since Hummingbird refuses a second handler for a path: its own `/metrics` shows the runtime's
+    /// metrics anyway when it renders the registry given to ``FuseboxMetricsFactory``.
+    ///
     /// If the router's context conforms to `RemoteAddressRequestContext`, the audit trail and the
     /// rate limiter know each client's address; otherwise all clients share one allowance.
-    public func addRoutes<Context: RequestContext>(to router: some RouterMethods<Context>) {
+    public func addRoutes<Context: RequestContext>(
+        to router: some RouterMethods<Context>, including routes: AgentRoutes = .all
+    ) {
+        if routes.contains(.metrics) {
+            router.get(RouterPath(Path.metrics)) { request, context in
+                await self.respond(request) { try self.metrics(request) }
+            }
+        }
+        if routes.contains(.health) {
+            router.get(RouterPath(Path.health)) { request, context in
+                await self.respond(request) { try self.health() }
+            }
+        }
+        guard routes.contains(.api) else { return }
         router.get(RouterPath(Path.snapshot)) { request, context in
             await self.respond(request) { try self.snapshot(request) }
         }
@@ -19,12 +51,6 @@ extension FuseboxAgent {
         }
         router.get(RouterPath(Path.audit)) { request, context in
             await self.respond(request) { try self.auditPage(request) }
-        }
-        router.get(RouterPath(Path.metrics)) { request, context in
-            await self.respond(request) { try self.metrics(request) }
-        }
-        router.get(RouterPath(Path.health)) { request, context in
-            await self.respond(request) { try self.health() }
         }
         // Known paths with another common method, and unknown GETs under /fusebox, answer in problem+json too.
         for (path, allowed) in [
@@ -71,7 +97,11 @@ extension FuseboxAgent {
         headers[.contentType] = Problem.mediaType
         headers[.cacheControl] = "no-store"
         if let seconds = problem.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
-        if problem.status == 401 { headers[.wwwAuthenticate] = "Bearer realm=\"fusebox\"" }
+        if problem.status == 401 {
+            // RFC 6750: a token that was sent and refused is `invalid_token`.
+            let invalid = problem.type == Problem.Kind.unauthorized.type ? ", error=\"invalid_token\"" : ""
+            headers[.wwwAuthenticate] = "Bearer realm=\"fusebox\"" + invalid
+        }
         let body = (try? AgentJSON.encode(problem)) ?? ByteBuffer(string: "{}")
         return Response(
             status: HTTPResponse.Status(code: problem.status), headers: headers, body: ResponseBody(byteBuffer: body))

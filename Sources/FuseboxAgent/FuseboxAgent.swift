@@ -23,6 +23,7 @@ public final class FuseboxAgent: Sendable {
     let prometheus: PrometheusCollectorRegistry?
     let logger: Logger
     let limiter: ClientRateLimiter
+    let refusals = RefusalThrottle()
     let cache: SnapshotCache
 
     /// - Parameters:
@@ -43,7 +44,7 @@ public final class FuseboxAgent: Sendable {
         self.audit = try AuditTrail(
             capacity: configuration.auditCapacity, filePath: configuration.auditLogPath, logger: logger)
         self.limiter = ClientRateLimiter(
-            ratePerSecond: configuration.commandsPerSecond, burst: configuration.commandBurst, clock: registry.clock)
+            ratePerSecond: configuration.commandsPerSecond, burst: configuration.commandBurst, clock: SystemClock())
         self.cache = SnapshotCache(
             registry: registry, maxAge: configuration.snapshotMaxAge, eventLimit: configuration.snapshotEventLimit)
     }

@@ -13,7 +13,7 @@ public import Prometheus
 /// ```
 public struct FuseboxMetricsFactory: MetricsFactory {
     /// The factory every metric without help text goes through, with its buckets and sanitizer.
-    public var base: PrometheusMetricsFactory
+    public let base: PrometheusMetricsFactory
     public var registry: PrometheusCollectorRegistry { base.registry }
 
     public init(registry: PrometheusCollectorRegistry) {

@@ -21,7 +21,10 @@ final class SnapshotCache: Sendable {
     private let eventLimit: Int
     /// Different for every agent process, so a tag from another process never matches by chance.
     private let nonce = String(UInt32.random(in: .min ... .max), radix: 16)
-    private let state = Mutex<(entry: Entry?, fullBody: ByteBuffer?)>((nil, nil))
+    /// The current entry and its bodies encoded so far, by `events_after` (nil: all events).
+    private let state = Mutex<(entry: Entry?, bodies: [UInt64?: ByteBuffer])>((nil, [:]))
+    /// Bodies kept per entry: pollers at different cuts (each console at its own) share them.
+    private let maxBodies = 16
 
     init(registry: FuseboxRegistry, maxAge: Duration, eventLimit: Int) {
         self.registry = registry
@@ -39,30 +42,34 @@ final class SnapshotCache: Sendable {
             let snapshot = registry.snapshot(eventLimit: eventLimit)
             let entry = Entry(
                 snapshot: snapshot, contentTag: Self.contentTag(snapshot, nonce: nonce), takenAtNanoseconds: now)
-            state = (entry, nil)
+            state = (entry, [:])
             return entry
         }
     }
 
-    /// The quoted entity tag for `entry` as served with `eventsAfter`.
+    /// The entity tag for `entry` as served with `eventsAfter`. Weak (`W/`): bodies under one tag
+    /// carry the same content but may differ in the time taken and the latency window's length.
     func tag(_ entry: Entry, eventsAfter: UInt64?) -> String {
-        "\"\(entry.contentTag)\(eventsAfter.map { "-e\($0)" } ?? "")\""
+        "W/\"\(entry.contentTag)\(eventsAfter.map { "-e\($0)" } ?? "")\""
     }
 
-    /// The JSON body for `entry`, keeping only events after `eventsAfter` if given. The full body
-    /// is encoded once per snapshot.
+    /// The JSON body for `entry`, keeping only events after `eventsAfter` if given. Each body is
+    /// encoded once per snapshot taken.
     func body(_ entry: Entry, eventsAfter: UInt64?) throws -> ByteBuffer {
-        guard let eventsAfter else {
-            if let cached = state.withLock({ $0.entry?.contentTag == entry.contentTag ? $0.fullBody : nil }) {
-                return cached
-            }
-            let body = try AgentJSON.encode(entry.snapshot)
-            state.withLock { if $0.entry?.contentTag == entry.contentTag { $0.fullBody = body } }
-            return body
+        let cached = state.withLock { state in
+            state.entry?.takenAtNanoseconds == entry.takenAtNanoseconds ? state.bodies[eventsAfter] : nil
         }
+        if let cached { return cached }
         var snapshot = entry.snapshot
-        snapshot.events.removeAll { $0.sequence <= eventsAfter }
-        return try AgentJSON.encode(snapshot)
+        if let eventsAfter { snapshot.events.removeAll { $0.sequence <= eventsAfter } }
+        let body = try AgentJSON.encode(snapshot)
+        state.withLock { state in
+            guard state.entry?.takenAtNanoseconds == entry.takenAtNanoseconds, state.bodies.count < maxBodies else {
+                return
+            }
+            state.bodies[eventsAfter] = body
+        }
+        return body
     }
 
     private static func contentTag(_ snapshot: Snapshot, nonce: String) -> String {

@@ -116,7 +116,7 @@ public final class AgentBackend: ResilienceBackend {
                 .notASource,
                 "\(endpoint.base) has no /fusebox/v1/snapshot (HTTP 404): is it a Fusebox agent? check the port")
         default:
-            throw failure(response, body, doing: "read")
+            throw failure(response, body, doing: "read its snapshot")
         }
     }
 
@@ -160,7 +160,7 @@ public final class AgentBackend: ResilienceBackend {
             {
                 result = refused
             } else {
-                throw failure(response, body, doing: "send \(command.action.verb) to")
+                throw failure(response, body, doing: command.action.verb)
             }
         }
         if let auditError = response.headers.first(name: "Fusebox-Audit-Error") {

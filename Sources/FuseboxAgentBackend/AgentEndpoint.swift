@@ -22,7 +22,8 @@ struct AgentEndpoint: Sendable, Hashable {
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         var path = rest.dropFirst(authority.count)
         guard !path.contains("?"), !path.contains("#") else {
-            throw BackendError(.invalidSource, "'\(specification)': leave out the query; give http://host:port[/prefix]")
+            throw BackendError(
+                .invalidSource, "'\(specification)': leave out the query; give http://host:port[/prefix]")
         }
         while path.hasSuffix("/") { path.removeLast() }
         guard !authority.isEmpty, !authority.contains("@") else {
@@ -32,8 +33,11 @@ struct AgentEndpoint: Sendable, Hashable {
                     ? "'\(specification)': do not put credentials in the address; use --token-file"
                     : "'\(specification)' names no host; write http://host:port")
         }
-        if authority.hasPrefix("[") != authority.contains("]") {
-            throw BackendError(.invalidSource, "'\(specification)': an IPv6 address goes in brackets, as http://[::1]:9901")
+        if authority.hasPrefix("[") != authority.contains("]")
+            || (!authority.hasPrefix("[") && authority.filter { $0 == ":" }.count > 1)
+        {
+            throw BackendError(
+                .invalidSource, "'\(specification)': an IPv6 address goes in brackets, as http://[::1]:9901")
         }
         if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
             let port = authority[authority.index(after: colon)...]

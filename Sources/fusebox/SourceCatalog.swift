@@ -18,22 +18,25 @@ enum SourcePurpose {
 /// `SourceOptions`.
 enum SourceCatalog {
     /// - Throws: `ValidationError` (exit 2) when an entry's options are out of range.
-    /// - Throws: ``UsageError`` (exit 2) when the token file cannot be used.
     static func table(_ options: SourceOptions, for purpose: SourcePurpose) throws -> SourceTable {
-        let token: AgentToken?
-        do {
-            token = try AgentToken.resolve(file: options.tokenFile, environment: ProcessInfo.processInfo.environment)
-        } catch {
-            throw UsageError(error.description)
-        }
+        let tokenFile = options.tokenFile
         return table(
-            simulation: try options.simulation.configuration(), authorization: token?.authorizationHeader,
+            simulation: try options.simulation.configuration(),
+            authorization: { () throws(BackendError) -> String? in
+                do throws(AgentTokenError) {
+                    return try AgentToken.resolve(file: tokenFile, environment: ProcessInfo.processInfo.environment)?
+                        .authorizationHeader
+                } catch {
+                    throw BackendError(.invalidSource, error.description)
+                }
+            },
             trustRootsFile: options.caFile, for: purpose)
     }
 
     /// The table itself, from each entry's settings.
     private static func table(
-        simulation: SimulationConfiguration, authorization: String? = nil, trustRootsFile: String? = nil,
+        simulation: SimulationConfiguration,
+        authorization: @escaping @Sendable () throws(BackendError) -> String? = { nil }, trustRootsFile: String? = nil,
         for purpose: SourcePurpose
     ) -> SourceTable {
         let pacing: SimulatorBackend.Pacing

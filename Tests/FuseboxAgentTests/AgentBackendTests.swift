@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Fusebox
 import FuseboxAgent
@@ -229,6 +230,22 @@ import Testing
                 #expect(error.code == .malformedResponse)
                 #expect(error.isRetryable)
             }
+        }
+    }
+
+    @Test func theAgentMountsBesideAServicesOwnMetricsAndHealthRoutes() async throws {
+        let agent = try FuseboxAgent(registry: try makeTestRegistry(), logger: quiet)
+        try await withRouter({ router in
+            router.get("/metrics") { _, _ in "the service's own metrics" }
+            router.get("/healthz") { _, _ in "the service's own health" }
+            agent.addRoutes(to: router, including: .api)
+        }) { base in
+            let backend = try AgentBackend(specification: base, authorization: nil)
+            #expect(try await backend.poll().first?.instance == "checkout-1")
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            let metrics = try await client.execute(HTTPClientRequest(url: base + "/metrics"), timeout: .seconds(5))
+            #expect(String(buffer: try await metrics.body.collect(upTo: 1024)) == "the service's own metrics")
+            try await client.shutdown()
         }
     }
 

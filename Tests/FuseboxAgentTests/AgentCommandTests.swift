@@ -7,6 +7,7 @@ import InMemoryLogging
 import Logging
 import NIOCore
 import NIOHTTP1
+import Prometheus
 import Testing
 
 @Suite struct AgentCommandTests {
@@ -33,24 +34,36 @@ import Testing
     }
 
     /// Every way a command is turned away, with its status, its problem type and nothing changed.
-    @Test(arguments: [
-        ("no token", nil, commandJSON(id: "a", action: "close", target: "payments"), 401, "token-required"),
-        ("wrong token", "wrong-token-of-enough-length", commandJSON(id: "b", action: "close", target: "payments"),
-            401, "unauthorized"),
-        ("malformed JSON", testToken, "{\"id\":", 400, "malformed-json"),
-        ("missing field", testToken, "{\"id\":\"c\",\"actor\":\"a\",\"reason\":\"r\"}", 400, "malformed-json"),
-        ("unknown command", testToken, commandJSON(id: "d", action: "explode", target: "payments"), 400,
-            "unknown-command"),
-        ("newer format", testToken,
-            "{\"formatVersion\":\"2.0\",\"id\":\"e\",\"actor\":\"a\",\"reason\":\"r\",\"action\":{\"type\":\"close\",\"dependency\":\"payments\"}}",
-            400, "unsupported-format-version"),
-        ("unknown target", testToken, commandJSON(id: "f", action: "close", target: "nope"), 404, "unknown-target"),
-        ("not allowed", testToken, commandJSON(id: "g", action: "force-open", target: "search"), 409,
-            "command-not-allowed"),
-        ("invalid argument", testToken,
-            "{\"id\":\"h\",\"actor\":\"a\",\"reason\":\"r\",\"action\":{\"type\":\"set-flag\",\"flag\":\"recommendations.share\",\"value\":{\"kind\":\"percentage\",\"value\":250}}}",
-            422, "invalid-argument"),
-    ] as [(String, String?, String, Int, String)])
+    @Test(
+        arguments: [
+            ("no token", nil, commandJSON(id: "a", action: "close", target: "payments"), 401, "token-required"),
+            (
+                "wrong token", "wrong-token-of-enough-length",
+                commandJSON(id: "b", action: "close", target: "payments"),
+                401, "unauthorized"
+            ),
+            ("malformed JSON", testToken, "{\"id\":", 400, "malformed-json"),
+            ("missing field", testToken, "{\"id\":\"c\",\"actor\":\"a\",\"reason\":\"r\"}", 400, "malformed-json"),
+            (
+                "unknown command", testToken, commandJSON(id: "d", action: "explode", target: "payments"), 400,
+                "unknown-command"
+            ),
+            (
+                "newer format", testToken,
+                "{\"formatVersion\":\"2.0\",\"id\":\"e\",\"actor\":\"a\",\"reason\":\"r\",\"action\":{\"type\":\"close\",\"dependency\":\"payments\"}}",
+                400, "unsupported-format-version"
+            ),
+            ("unknown target", testToken, commandJSON(id: "f", action: "close", target: "nope"), 404, "unknown-target"),
+            (
+                "not allowed", testToken, commandJSON(id: "g", action: "force-open", target: "search"), 409,
+                "command-not-allowed"
+            ),
+            (
+                "invalid argument", testToken,
+                "{\"id\":\"h\",\"actor\":\"a\",\"reason\":\"r\",\"action\":{\"type\":\"set-flag\",\"flag\":\"recommendations.share\",\"value\":{\"kind\":\"percentage\",\"value\":250}}}",
+                422, "invalid-argument"
+            ),
+        ] as [(String, String?, String, Int, String)])
     func refusedCommandsHaveTheirOwnProblemAndChangeNothing(
         _ name: String, _ token: String?, _ body: String, _ status: Int, _ type: String
     ) async throws {
@@ -172,7 +185,8 @@ import Testing
             _ = try await running.command(
                 commandJSON(id: "ok", action: "force-open", target: "payments", actor: "alice", reason: "flapping"))
             _ = try await running.command(commandJSON(id: "nope", action: "close", target: "nope"))
-            _ = try await running.command(commandJSON(id: "bad", action: "close", target: "payments"), token: "x" + testToken)
+            _ = try await running.command(
+                commandJSON(id: "bad", action: "close", target: "payments"), token: "x" + testToken)
             _ = try await running.command("{not json")
             _ = try await running.command(commandJSON(id: "ok2", action: "close", target: "payments", actor: "bob"))
 
@@ -193,7 +207,8 @@ import Testing
             #expect(decoded.records.map(\.sequence) == [5, 4])
             #expect(decoded.nextBefore == 4)
             let next = try await running.request(.GET, FuseboxAgent.Path.audit + "?limit=2&before=4")
-            #expect(try JSONDecoder().decode(AuditPage.self, from: Data(next.body.utf8)).records.map(\.sequence) == [3, 2])
+            #expect(
+                try JSONDecoder().decode(AuditPage.self, from: Data(next.body.utf8)).records.map(\.sequence) == [3, 2])
             let bad = try await running.request(.GET, FuseboxAgent.Path.audit + "?limit=0")
             #expect(bad.status == 400)
         }
@@ -201,7 +216,10 @@ import Testing
 
     @Test func auditWriteFailureIsReportedNotSwallowed() async throws {
         // /dev/full accepts the open and fails every write with ENOSPC: a full disk on demand.
-        guard FileManager.default.fileExists(atPath: "/dev/full") else { return }
+        guard FileManager.default.fileExists(atPath: "/dev/full") else {
+            Issue.record("/dev/full is missing; this test needs it to simulate a full disk")
+            return
+        }
         let recorder = InMemoryLogHandler()
         let registry = try makeTestRegistry()
         let agent = try FuseboxAgent(
@@ -221,20 +239,41 @@ import Testing
 
     @Test func tokenNeverAppearsInLogsOrResponses() async throws {
         let recorder = InMemoryLogHandler()
+        var traced = Logger(label: "agent", factory: { _ in recorder })
+        traced.logLevel = .trace
         let registry = try makeTestRegistry()
         let agent = try FuseboxAgent(
-            registry: registry, configuration: try tokenConfiguration(),
-            logger: Logger(label: "agent", factory: { _ in recorder }))
+            registry: registry,
+            configuration: try tokenConfiguration {
+                $0.readsRequireToken = true
+                $0.eventStreamInterval = .milliseconds(50)
+            },
+            metrics: PrometheusCollectorRegistry(), logger: traced)
         var seen = ""
-        try await withRunningAgent(agent) { running in
+        try await withRunningAgent(agent, serverLogger: traced) { running in
             var responses: [(status: Int, headers: HTTPHeaders, body: String)] = []
             responses.append(try await running.command(commandJSON(id: "1", action: "force-open", target: "payments")))
             responses.append(try await running.command(commandJSON(id: "2", action: "close", target: "nope")))
-            responses.append(try await running.command(commandJSON(id: "3", action: "close", target: "payments"), token: testToken + "x"))
+            responses.append(
+                try await running.command(
+                    commandJSON(id: "3", action: "close", target: "payments"), token: testToken + "x"))
             responses.append(try await running.command("{", token: testToken))
-            responses.append(try await running.request(.GET, FuseboxAgent.Path.audit))
-            responses.append(try await running.request(.GET, FuseboxAgent.Path.snapshot))
+            for path in [FuseboxAgent.Path.audit, FuseboxAgent.Path.snapshot, FuseboxAgent.Path.metrics] {
+                responses.append(try await running.request(.GET, path, token: testToken))
+                responses.append(try await running.request(.GET, path, token: "Z" + testToken))
+                responses.append(try await running.request(.GET, path))
+            }
             responses.append(try await running.request(.GET, FuseboxAgent.Path.health))
+            responses.append(try await running.request(.GET, FuseboxAgent.Path.events, token: "Z" + testToken))
+            // The event stream, read until it has delivered an event.
+            var request = HTTPClientRequest(url: running.base + FuseboxAgent.Path.events + "?after=0")
+            request.headers.add(name: "Authorization", value: "Bearer \(testToken)")
+            let stream = try await running.client.execute(request, timeout: .seconds(20))
+            for header in stream.headers { seen += header.name + header.value }
+            for try await chunk in stream.body {
+                seen += String(buffer: chunk)
+                if seen.contains("id: 1") { break }
+            }
             for response in responses {
                 seen += response.body
                 for header in response.headers { seen += header.name + header.value }
@@ -243,10 +282,75 @@ import Testing
         for entry in recorder.entries {
             seen += entry.message.description + entry.metadata.description
         }
-        #expect(!recorder.entries.isEmpty, "the refusals were logged")
+        #expect(recorder.entries.count > 3, "the agent and the server logged at trace level")
+        #expect(seen.contains("event: "), "the stream was read")
         #expect(!seen.contains(testToken))
         #expect(!seen.contains(String(testToken.prefix(12))))
         #expect("\(try AgentToken(testToken, origin: "test"))" == "<redacted>")
+    }
+
+    @Test func aChunkedOversizedBodyIs413AndAudited() async throws {
+        let registry = try makeTestRegistry()
+        let agent = try FuseboxAgent(registry: registry, configuration: try tokenConfiguration(), logger: quiet)
+        try await withRunningAgent(agent) { running in
+            var request = HTTPClientRequest(url: running.base + FuseboxAgent.Path.commands)
+            request.method = .POST
+            request.headers.add(name: "Authorization", value: "Bearer \(testToken)")
+            request.headers.add(name: "Content-Type", value: "application/json")
+            let chunk = ByteBuffer(string: String(repeating: " ", count: 16 * 1024))
+            // No Content-Length: the body arrives in chunks until it is too large.
+            request.body = .stream(
+                AsyncStream { continuation in
+                    for _ in 0..<8 { continuation.yield(chunk) }
+                    continuation.finish()
+                }, length: .unknown)
+            let response = try await running.client.execute(request, timeout: .seconds(10))
+            let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            #expect(response.status.code == 413)
+            #expect(try problem(body).type == "urn:fusebox:problem:body-too-large")
+            #expect(agent.audit.page(limit: 5, before: nil).records.first?.status == 413)
+        }
+    }
+
+    @Test func aFloodOfRefusedCommandsIsAuditedOnceASecondAndLeavesTheOperatorsAllowance() async throws {
+        let registry = try makeTestRegistry()
+        let agent = try FuseboxAgent(
+            registry: registry,
+            configuration: try tokenConfiguration {
+                $0.commandsPerSecond = 1
+                $0.commandBurst = 2
+            }, logger: quiet)
+        try await withRunningAgent(agent) { running in
+            let started = ContinuousClock.now
+            for index in 0..<30 {
+                _ = try await running.command(
+                    commandJSON(id: "s\(index)", action: "close", target: "payments"), token: "stranger-token-xxxxxxxx")
+            }
+            // The allowance refills at 1 a second, and a loaded machine takes a while to send 30.
+            let seconds = Int((ContinuousClock.now - started).components.seconds) + 1
+            let records = agent.audit.page(limit: 100, before: nil).records
+            let unauthorized = records.filter { $0.outcome == .unauthorized }.count
+            #expect(unauthorized >= 2 && unauthorized <= 2 + seconds, "the burst, then the refill")
+            let limited = records.filter { $0.outcome == .rateLimited }.count
+            #expect(limited >= 1 && limited <= 1 + seconds, "then about one record a second of the 28 refused")
+            #expect(records.count < 30)
+            // The operator, with the token, still has the whole allowance.
+            let operatorAttempt = try await running.command(
+                commandJSON(id: "op", action: "force-open", target: "payments"))
+            #expect(operatorAttempt.status == 200)
+        }
+    }
+
+    @Test func aReplayedIdIsAuditedAsSuch() async throws {
+        let registry = try makeTestRegistry()
+        let agent = try FuseboxAgent(registry: registry, configuration: try tokenConfiguration(), logger: quiet)
+        try await withRunningAgent(agent) { running in
+            let body = commandJSON(id: "again", action: "force-open", target: "payments")
+            _ = try await running.command(body)
+            _ = try await running.command(body)
+            let outcomes = agent.audit.page(limit: 10, before: nil).records.map(\.outcome)
+            #expect(outcomes == [.replayed, .applied])
+        }
     }
 
     @Test func tokensAreCheckedForLengthAndReadFromFiles() throws {
@@ -260,6 +364,9 @@ import Testing
         #expect(!token.matches(testToken + "\n"))
         #expect(!token.matches(String(testToken.dropLast())))
         #expect(!token.matches(""))
+        // A longer candidate is refused whatever its length (a difference of 256 must not vanish).
+        #expect(!token.matches(testToken + String(repeating: "x", count: 256)))
+        #expect(!token.matches(testToken + String(repeating: "x", count: 512)))
         let fromEnvironment = try AgentToken.resolve(file: nil, environment: ["FUSEBOX_TOKEN": testToken])
         #expect(fromEnvironment?.matches(testToken) == true)
         #expect(try AgentToken.resolve(file: nil, environment: [:]) == nil)

@@ -59,11 +59,13 @@ struct RunningAgent {
 
 /// Serves `agent` on 127.0.0.1 with a free port for the duration of `body`.
 func withRunningAgent<T: Sendable>(
-    _ agent: FuseboxAgent, port: Int = 0, _ body: (RunningAgent) async throws -> T
+    _ agent: FuseboxAgent, port: Int = 0,
+    serverLogger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+    _ body: (RunningAgent) async throws -> T
 ) async throws -> T {
     let (addresses, continuation) = AsyncStream<SocketAddress>.makeStream()
     let server = AgentServer(
-        agent: agent, port: port, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+        agent: agent, port: port, logger: serverLogger,
         onListening: { continuation.yield($0) })
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask {

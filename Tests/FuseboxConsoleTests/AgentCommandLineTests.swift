@@ -43,6 +43,12 @@ extension CommandLineTests {
         let missingToken = try await fusebox(
             "status", "--source", "http://127.0.0.1:1", "--token-file", "/nonexistent/token")
         expectOneLine(missingToken, status: 2, containing: "/nonexistent/token")
+        // A token is read only for an agent: a bad FUSEBOX_TOKEN does not stop the simulator.
+        let sim = try await fusebox(["status", "--at", "2"], environment: ["FUSEBOX_TOKEN": "short"])
+        #expect(sim.status == 0, "\(sim.errors)")
+        let agent = try await fusebox(
+            ["status", "--source", "http://127.0.0.1:1"], environment: ["FUSEBOX_TOKEN": "short"])
+        expectOneLine(agent, status: 2, containing: "FUSEBOX_TOKEN")
     }
 
     @Test func demoServiceRefusesBadSetupsInOneLine() async throws {

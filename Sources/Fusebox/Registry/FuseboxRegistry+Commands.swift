@@ -9,21 +9,28 @@ extension FuseboxRegistry {
     /// client that reuses ids would otherwise be told its new command had run. Every command,
     /// applied or refused, is logged and becomes an event with its actor and reason.
     public func apply(_ command: Command) -> CommandResult {
+        applyReportingReplay(command).result
+    }
+
+    /// ``apply(_:)``, also saying whether the id had been applied before (so nothing changed and
+    /// the first result came back): an audit trail records a replay as such.
+    public func applyReportingReplay(_ command: Command) -> (result: CommandResult, replayed: Bool) {
         ledger.withLock { ledger in
             if let earlier = ledger.entry(for: command.id) {
-                if earlier.action == command.action { return earlier.result }
-                return CommandResult(
+                if earlier.action == command.action { return (earlier.result, true) }
+                let refusal = CommandResult(
                     commandId: command.id, instance: instance, status: .refused, target: command.action.target,
                     before: nil, after: nil, refusal: .invalidArgument,
                     message:
                         "command id '\(command.id)' was already used for \(earlier.action.verb) "
                         + "\(earlier.action.target); send the new command with a new id",
                     atMilliseconds: clock.wallMilliseconds())
+                return (refusal, false)
             }
             let result = execute(command)
             ledger.remember(result, for: command.action)
             record(command, result)
-            return result
+            return (result, false)
         }
     }
 
