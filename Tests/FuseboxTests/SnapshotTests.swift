@@ -34,6 +34,23 @@ import Testing
         #expect(buckets.last!.upperBoundMilliseconds == nil)
     }
 
+    @Test func emptyBucketsOutsideTheUsedSpanAreLeftOut() async throws {
+        let registry = makeRegistry(clock: clock)
+        let d = try registry.register(DependencyConfiguration(name: "auth"))
+        let clock = self.clock
+        for ms in [30, 40, 300] {
+            _ = try await d.execute { () async throws -> Int in
+                clock.advance(by: .milliseconds(ms))
+                return ms
+            }
+        }
+        let buckets = try #require(registry.snapshot().dependency(named: "auth")!.latency.buckets)
+        // From the first non-empty bucket (<= 50 ms) to the last (<= 500 ms), empty ones between
+        // kept, then the unbounded bucket.
+        #expect(buckets.map(\.upperBoundMilliseconds) == [50, 100, 200, 500, nil])
+        #expect(buckets.map(\.count) == [2, 0, 0, 1, 0])
+    }
+
     @Test func latencyWindowForgetsOldCalls() async throws {
         let registry = makeRegistry(clock: clock)
         var c = DependencyConfiguration(name: "auth")

@@ -69,11 +69,23 @@ func latencySnapshot(
         p99: ms(percentiles[2]),
         p999: ms(percentiles[3]),
         max: ms(Swift.max(first.max, second.max)),
-        buckets: buckets.enumerated().map { index, count in
+        buckets: trimmedBuckets(buckets).map { index in
             LatencyBucket(
                 upperBoundMilliseconds: index < latencyBucketBoundsMicros.count
                     ? ms(latencyBucketBoundsMicros[index]) : nil,
-                count: count)
+                count: buckets[index])
         }
     )
+}
+
+/// The indices of the buckets worth sending: from the first non-empty bounded bucket to the last,
+/// then the unbounded one. Empty buckets outside that span carry nothing a reader needs (each
+/// bucket holds the values above the previous one's bound), and leaving them out keeps a snapshot
+/// under 1.5 KB per dependency.
+func trimmedBuckets(_ counts: [UInt64]) -> [Int] {
+    guard let unbounded = counts.indices.last else { return [] }
+    let bounded = counts.indices.dropLast()
+    guard let first = bounded.first(where: { counts[$0] > 0 }), let last = bounded.last(where: { counts[$0] > 0 })
+    else { return [unbounded] }
+    return Array(first...last) + [unbounded]
 }
