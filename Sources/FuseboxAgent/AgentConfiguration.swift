@@ -28,8 +28,10 @@ public struct AgentConfiguration: Sendable {
     public var auditLogPath: String?
     /// How often the event stream looks for new events, and how long between keep-alive comments.
     public var eventStreamInterval: Duration
+    /// How long an idle event stream waits before sending a keep-alive comment.
     public var eventStreamKeepAlive: Duration
 
+    /// A configuration; every parameter is the property of the same name.
     public init(
         token: AgentToken? = nil,
         readsRequireToken: Bool = false,

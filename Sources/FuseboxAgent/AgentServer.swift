@@ -9,9 +9,12 @@ public import ServiceLifecycle
 /// The request context of the standalone server: it knows each client's address, so the audit
 /// trail and the per-client rate limit can use it.
 public struct AgentRequestContext: RequestContext, RemoteAddressRequestContext {
+    /// Hummingbird's own per-request state.
     public var coreContext: CoreRequestContextStorage
+    /// The client's address, from the connection.
     public let remoteAddress: SocketAddress?
 
+    /// The context of one request on `source`'s connection.
     public init(source: ApplicationRequestContextSource) {
         coreContext = CoreRequestContextStorage(source: source)
         remoteAddress = source.channel.remoteAddress
@@ -21,8 +24,11 @@ public struct AgentRequestContext: RequestContext, RemoteAddressRequestContext {
 /// A standalone admin server for an agent, for services that do not use Hummingbird themselves.
 /// Binds loopback unless given another host. Run it in the service's `ServiceGroup`, or call ``run()``.
 public struct AgentServer: Service {
+    /// The agent served.
     public let agent: FuseboxAgent
+    /// The address bound.
     public let host: String
+    /// The port bound (0: a free one, see `onListening`).
     public let port: Int
     let tls: TLSConfiguration?
     let logger: Logger

@@ -26,7 +26,9 @@ public struct AuditRecord: Codable, Sendable, Hashable {
 
     /// Position in the trail, from 1.
     public var sequence: UInt64
+    /// When the attempt was answered, in wall-clock milliseconds.
     public var atMilliseconds: Int64
+    /// What came of it.
     public var outcome: Outcome
     /// The HTTP status the client received.
     public var status: Int
@@ -34,12 +36,17 @@ public struct AuditRecord: Codable, Sendable, Hashable {
     public var remoteAddress: String?
     /// The actor named in the command (as the client declared it).
     public var actor: String?
+    /// The command's id, its idempotency key.
     public var commandId: String?
     /// `force-open`, `close`, `disable`, `start-back-in` or `set-flag`.
     public var action: String?
+    /// The dependency or flag named.
     public var target: String?
+    /// Why, as the operator typed it.
     public var reason: String?
+    /// The breaker state or flag value before the command, if it reached the registry.
     public var before: TargetState?
+    /// The breaker state or flag value after it.
     public var after: TargetState?
     /// One line: the registry's message, or why the attempt was turned away.
     public var message: String
@@ -66,6 +73,7 @@ public struct AuditRecord: Codable, Sendable, Hashable {
 
 /// One page of the audit trail, newest first.
 public struct AuditPage: Codable, Sendable, Hashable {
+    /// The page's records, newest first.
     public var records: [AuditRecord]
     /// Pass as `before` to read the next (older) page; absent on the last page.
     public var nextBefore: UInt64?

@@ -9,7 +9,7 @@ extension FuseboxAgent {
     static let takenAtHeader = HTTPField.Name("Fusebox-Taken-At")!
 
     /// `GET /fusebox/v1/snapshot[?events_after=SEQ]`, with `ETag` and `If-None-Match`.
-    func snapshot(_ request: Request) throws -> Response {
+    func snapshot(_ request: Request) async throws -> Response {
         try authorizeRead(request)
         let query = request.uri.queryParameters
         var eventsAfter: UInt64?
@@ -29,7 +29,7 @@ extension FuseboxAgent {
         if let match = request.headers[.ifNoneMatch], Self.matches(match, tag) {
             return Response(status: .notModified, headers: headers)
         }
-        return Self.jsonResponse(try cache.body(entry, eventsAfter: eventsAfter), headers: headers)
+        return Self.jsonResponse(try await cache.body(entry, eventsAfter: eventsAfter), headers: headers)
     }
 
     /// Whether an `If-None-Match` value names `tag` (weak comparison, as RFC 9110 asks for GET).

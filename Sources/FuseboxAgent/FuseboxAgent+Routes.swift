@@ -41,7 +41,7 @@ extension FuseboxAgent {
         }
         guard routes.contains(.api) else { return }
         router.get(RouterPath(Path.snapshot)) { request, context in
-            await self.respond(request) { try self.snapshot(request) }
+            await self.respond(request) { try await self.snapshot(request) }
         }
         router.post(RouterPath(Path.commands)) { request, context in
             await self.respond(request) { try await self.command(request, from: Self.remoteAddress(of: context)) }

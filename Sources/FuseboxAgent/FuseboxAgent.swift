@@ -16,6 +16,7 @@ public import Prometheus
 public final class FuseboxAgent: Sendable {
     /// The registry served.
     public let registry: FuseboxRegistry
+    /// The token, limits and audit settings it was made with.
     public let configuration: AgentConfiguration
     /// Every command attempt.
     public let audit: AuditTrail
@@ -51,11 +52,17 @@ public final class FuseboxAgent: Sendable {
 
     /// The routes' paths.
     public enum Path {
+        /// `GET`: the registry's snapshot.
         public static let snapshot = "/fusebox/v1/snapshot"
+        /// `POST`: one operator command.
         public static let commands = "/fusebox/v1/commands"
+        /// `GET`: server-sent events.
         public static let events = "/fusebox/v1/events"
+        /// `GET`: the audit trail, newest first.
         public static let audit = "/fusebox/v1/audit"
+        /// `GET`: the Prometheus text exposition.
         public static let metrics = "/metrics"
+        /// `GET`: liveness and the agent's settings.
         public static let health = "/healthz"
     }
 }

@@ -14,8 +14,10 @@ public import Prometheus
 public struct FuseboxMetricsFactory: MetricsFactory {
     /// The factory every metric without help text goes through, with its buckets and sanitizer.
     public let base: PrometheusMetricsFactory
+    /// The registry every metric is written to, and the agent renders.
     public var registry: PrometheusCollectorRegistry { base.registry }
 
+    /// A factory writing to `registry`.
     public init(registry: PrometheusCollectorRegistry) {
         base = PrometheusMetricsFactory(registry: registry)
     }

@@ -6,8 +6,11 @@ public import HTTPTypes
 public struct Problem: Error, Codable, Sendable, Hashable {
     /// A stable identifier per kind of problem: `urn:fusebox:problem:<kind>`.
     public var type: String
+    /// A short summary of the kind, the same for every problem of that kind.
     public var title: String
+    /// The HTTP status code.
     public var status: Int
+    /// What went wrong with this request, and what to do about it.
     public var detail: String
     /// The request path the problem is about.
     public var instance: String?
@@ -53,6 +56,7 @@ public struct Problem: Error, Codable, Sendable, Hashable {
         /// `urn:fusebox:problem:<kind>`.
         public var type: String { "urn:fusebox:problem:\(rawValue)" }
 
+        /// The HTTP status the kind is answered with.
         public var status: HTTPResponse.Status {
             switch self {
             case .unauthorized, .tokenRequired: return .unauthorized
@@ -70,6 +74,7 @@ public struct Problem: Error, Codable, Sendable, Hashable {
             }
         }
 
+        /// The kind's `title`.
         public var title: String {
             switch self {
             case .unauthorized: return "Token rejected"

@@ -21,8 +21,9 @@ final class SnapshotCache: Sendable {
     private let eventLimit: Int
     /// Different for every agent process, so a tag from another process never matches by chance.
     private let nonce = String(UInt32.random(in: .min ... .max), radix: 16)
-    /// The current entry and its bodies encoded so far, by `events_after` (nil: all events).
-    private let state = Mutex<(entry: Entry?, bodies: [UInt64?: ByteBuffer])>((nil, [:]))
+    /// The current entry and its bodies, encoded or being encoded, by `events_after` (nil: all
+    /// events). Requests that want a body being encoded wait for that one encoding.
+    private let state = Mutex<(entry: Entry?, bodies: [UInt64?: Task<ByteBuffer, any Error>])>((nil, [:]))
     /// Bodies kept per entry: pollers at different cuts (each console at its own) share them.
     private let maxBodies = 16
 
@@ -54,22 +55,20 @@ final class SnapshotCache: Sendable {
     }
 
     /// The JSON body for `entry`, keeping only events after `eventsAfter` if given. Each body is
-    /// encoded once per snapshot taken.
-    func body(_ entry: Entry, eventsAfter: UInt64?) throws -> ByteBuffer {
-        let cached = state.withLock { state in
-            state.entry?.takenAtNanoseconds == entry.takenAtNanoseconds ? state.bodies[eventsAfter] : nil
-        }
-        if let cached { return cached }
-        var snapshot = entry.snapshot
-        if let eventsAfter { snapshot.events.removeAll { $0.sequence <= eventsAfter } }
-        let body = try AgentJSON.encode(snapshot)
-        state.withLock { state in
-            guard state.entry?.takenAtNanoseconds == entry.takenAtNanoseconds, state.bodies.count < maxBodies else {
-                return
+    /// encoded once per snapshot taken, however many requests ask for it at once.
+    func body(_ entry: Entry, eventsAfter: UInt64?) async throws -> ByteBuffer {
+        let encoding = state.withLock { state -> Task<ByteBuffer, any Error> in
+            let current = state.entry?.takenAtNanoseconds == entry.takenAtNanoseconds
+            if current, let task = state.bodies[eventsAfter] { return task }
+            let task = Task {
+                var snapshot = entry.snapshot
+                if let eventsAfter { snapshot.events.removeAll { $0.sequence <= eventsAfter } }
+                return try AgentJSON.encode(snapshot)
             }
-            state.bodies[eventsAfter] = body
+            if current && state.bodies.count < maxBodies { state.bodies[eventsAfter] = task }
+            return task
         }
-        return body
+        return try await encoding.value
     }
 
     private static func contentTag(_ snapshot: Snapshot, nonce: String) -> String {
