@@ -20,7 +20,7 @@ extension FuseboxAgent {
             }
             eventsAfter = value
         }
-        let entry = cache.current()
+        let entry = await cache.current()
         let tag = cache.tag(entry, eventsAfter: eventsAfter)
         var headers = HTTPFields()
         headers[.eTag] = tag
