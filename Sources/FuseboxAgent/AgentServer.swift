@@ -31,6 +31,10 @@ public struct AgentServer: Service {
     /// The port bound (0: a free one, see `onListening`).
     public let port: Int
     let tls: TLSConfiguration?
+    /// Connections served at once; beyond it, new ones wait in the listen backlog.
+    public let maxConnections: Int
+    /// How long a connection may sit without sending a request (or mid-way through its headers).
+    public let idleTimeout: Duration
     let logger: Logger
     let onListening: @Sendable (SocketAddress) async -> Void
 
@@ -39,15 +43,22 @@ public struct AgentServer: Service {
     ///   - host: the address to bind; loopback by default, so only this machine can reach it.
     ///   - port: the port; 0 picks a free one (``onListening`` says which).
     ///   - tls: serve HTTPS with this configuration (see ``AgentServer/tlsConfiguration(certificatePath:keyPath:)``).
+    ///   - maxConnections: connections served at once, so idle clients cannot use up the process's
+    ///     file descriptors; keep it well below `ulimit -n`.
+    ///   - idleTimeout: how long a connection may stay silent outside a request (a stream that is
+    ///     being answered is never cut).
     ///   - onListening: called once the socket is bound, with its address.
     public init(
-        agent: FuseboxAgent, host: String = "127.0.0.1", port: Int, tls: TLSConfiguration? = nil, logger: Logger,
+        agent: FuseboxAgent, host: String = "127.0.0.1", port: Int, tls: TLSConfiguration? = nil,
+        maxConnections: Int = 256, idleTimeout: Duration = .seconds(30), logger: Logger,
         onListening: @escaping @Sendable (SocketAddress) async -> Void = { _ in }
     ) {
         self.agent = agent
         self.host = host
         self.port = port
         self.tls = tls
+        self.maxConnections = max(1, maxConnections)
+        self.idleTimeout = idleTimeout
         self.logger = logger
         self.onListening = onListening
     }
@@ -56,11 +67,15 @@ public struct AgentServer: Service {
     public func run() async throws {
         let router = Router(context: AgentRequestContext.self)
         agent.addRoutes(to: router)
-        let server: HTTPServerBuilder = try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1()
+        let http1 = HTTPServerBuilder.http1(
+            configuration: HTTP1Channel.Configuration(idleTimeout: TimeAmount(idleTimeout)))
+        let server: HTTPServerBuilder = try tls.map { try .tls(http1, tlsConfiguration: $0) } ?? http1
         let onListening = self.onListening
         let application = Application(
             router: router, server: server,
-            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "fusebox-agent"),
+            configuration: ApplicationConfiguration(
+                address: .hostname(host, port: port), serverName: "fusebox-agent",
+                availableConnectionsDelegate: .maximum(maxConnections, logger: logger)),
             onServerRunning: { channel in
                 if let address = channel.localAddress { await onListening(address) }
             },
@@ -86,8 +101,16 @@ public struct AgentServer: Service {
         } catch {
             throw AgentServerError("cannot read the TLS private key \(keyPath): \(error)")
         }
-        return TLSConfiguration.makeServerConfiguration(
+        let configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        do {
+            // Fails now, in one line, for a key that does not belong to the certificate.
+            _ = try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw AgentServerError(
+                "the TLS key \(keyPath) does not go with the certificate \(certificatePath): \(error)")
+        }
+        return configuration
     }
 }
 

@@ -4,6 +4,14 @@
     import Foundation
 #endif
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The shared secret that authorises operator commands (and, if configured, reads).
 ///
 /// It is compared in constant time and never printed: `description` and `debugDescription` say
@@ -31,6 +39,11 @@ public struct AgentToken: Sendable, CustomStringConvertible, CustomDebugStringCo
     /// Reads the token from a file; one trailing line break is ignored.
     /// - Throws: ``AgentTokenError`` naming the file if it cannot be read or holds no usable token.
     public init(contentsOfFile path: String) throws(AgentTokenError) {
+        var status = stat()
+        if stat(path, &status) == 0, status.st_mode & S_IWOTH != 0 {
+            throw AgentTokenError(
+                "the token file \(path) can be changed by any user; make it private: chmod 600 \(path)")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -40,7 +53,7 @@ public struct AgentToken: Sendable, CustomStringConvertible, CustomDebugStringCo
         guard var text = String(data: data, encoding: .utf8) else {
             throw AgentTokenError("the token file \(path) is not UTF-8 text")
         }
-        while let last = text.last, last == "\n" || last == "\r" { text.removeLast() }
+        while let last = text.last, last.isNewline { text.removeLast() }
         try self.init(text, origin: path)
     }
 
@@ -63,6 +76,13 @@ public struct AgentToken: Sendable, CustomStringConvertible, CustomDebugStringCo
             difference |= UInt(bytes[index] ^ (index < other.count ? other[index] : 0))
         }
         return difference == 0
+    }
+
+    /// Whether users other than the file's owner and group can read the token file (a warning,
+    /// not an error: the file may be shared on purpose). False for a token not read from a file.
+    public static func isReadableByOthers(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && status.st_mode & S_IROTH != 0
     }
 
     /// The `Authorization` header value for this token (for clients).

@@ -29,7 +29,7 @@ extension FuseboxAgent {
                 "operator command turned away",
                 metadata: [
                     "outcome": "\(outcome.rawValue)", "remote_address": "\(remoteAddress ?? "-")",
-                    "detail": "\(problem.detail)",
+                    "detail": "\(problem.detail.logSafe)",
                 ])
             return problem
         }
@@ -39,7 +39,9 @@ extension FuseboxAgent {
         let credential = credential(of: request)
         let client = remoteAddress.map(Self.host(of:)) ?? "unknown"
         let bucket = credential == .valid ? client : client + " (no valid token)"
-        if let retryAfter = limiter.acquire(client: bucket) {
+        // Strangers from many addresses share one more allowance on top of their own.
+        let strangers = credential == .valid ? nil : limiter.acquire(client: Self.allStrangers)
+        if let retryAfter = limiter.acquire(client: bucket) ?? strangers {
             let problem = Problem(
                 .rateLimited,
                 detail: "more than \(configuration.commandBurst) commands in a burst from \(client); "
@@ -115,9 +117,10 @@ extension FuseboxAgent {
         logger.notice(
             "operator command \(outcome.rawValue)",
             metadata: [
-                "command_id": "\(parsed.id)", "action": "\(parsed.action.verb)", "target": "\(parsed.action.target)",
-                "actor": "\(parsed.actor)", "reason": "\(parsed.reason)", "remote_address": "\(remoteAddress ?? "-")",
-                "result": "\(result.message)",
+                "command_id": "\(parsed.id.logSafe)", "action": "\(parsed.action.verb)",
+                "target": "\(parsed.action.target.logSafe)", "actor": "\(parsed.actor.logSafe)",
+                "reason": "\(parsed.reason.logSafe)", "remote_address": "\(remoteAddress ?? "-")",
+                "result": "\(result.message.logSafe)",
             ])
         var response: Response
         if let problem {
@@ -204,6 +207,9 @@ extension FuseboxAgent {
     private static func path(_ keys: [any CodingKey]) -> String {
         keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
     }
+
+    /// The rate limiter's key for every attempt without a valid token, from any address.
+    static let allStrangers = "* (any address, no valid token)"
 
     /// The command as an attempt turned away is audited: its free text cut to 200 characters, so
     /// strangers cannot fill the audit file with 64 KiB lines.

@@ -1,3 +1,4 @@
+import Fusebox
 import HTTPTypes
 public import Hummingbird
 import NIOCore
@@ -84,7 +85,8 @@ extension FuseboxAgent {
             problem.instance = problem.instance ?? request.uri.path
             return Self.problemResponse(problem)
         } catch {
-            logger.error("agent request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            logger.error(
+                "agent request failed", metadata: ["path": "\(request.uri.path.logSafe)", "error": "\(error)"])
             return Self.problemResponse(
                 Problem(
                     .internalError, detail: "the agent could not answer; see the service's log",

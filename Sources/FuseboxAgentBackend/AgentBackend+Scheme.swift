@@ -4,7 +4,8 @@ extension AgentBackend {
     /// The `http://host:port` and `https://host:port` sources: one Fusebox agent.
     /// - Parameters:
     ///   - authorization: reads `Bearer <token>` from `--token-file` or `FUSEBOX_TOKEN`, if given;
-    ///     called only for an agent source, so a bad token never stops another kind of source.
+    ///     called only for an agent source (a bad token never stops another kind of source), and
+    ///     again for every request (a rotated token file is picked up).
     ///   - trustRootsFile: `--ca-file`, PEM certificates to trust for `https`.
     public static func scheme(
         authorization: @escaping @Sendable () throws(BackendError) -> String?, trustRootsFile: String? = nil
@@ -14,7 +15,7 @@ extension AgentBackend {
             matches: { $0.lowercased().hasPrefix("http://") || $0.lowercased().hasPrefix("https://") },
             make: { specification throws(BackendError) in
                 try AgentBackend(
-                    specification: specification, authorization: try authorization(), trustRootsFile: trustRootsFile)
+                    specification: specification, authorizationProvider: authorization, trustRootsFile: trustRootsFile)
             })
     }
 }

@@ -10,15 +10,22 @@ import Synchronization
 /// A Fusebox agent over HTTP (`http://host:port`, `https://host:port`): one service instance,
 /// read with conditional GETs and steered with bearer-authenticated commands.
 ///
-/// Connections are pooled and time out (connect 2 s, whole request 5 s by default), so a dead or
-/// slow agent costs the caller one bounded wait per poll; the console keeps its last good data and
-/// backs off. A restarted agent is picked up by the next poll.
+/// Connections are pooled and time out (connect 2 s, whole request 5 s by default, the body
+/// included), so a dead or slow agent costs the caller one bounded wait per poll; the console
+/// keeps its last good data and backs off. A restarted agent is picked up by the next poll.
+///
+/// The token goes with commands, and with reads only once the agent has asked for it (a 401), so
+/// pointing the console at the wrong port does not hand the token to whatever listens there. It
+/// is read again for every request, so a rotated token file is picked up without a restart.
 public final class AgentBackend: ResilienceBackend {
     public let description: String
     public let capabilities: BackendCapabilities
     private let endpoint: AgentEndpoint
-    /// `Bearer ...`; never logged, never part of a message.
-    private let authorization: String?
+    /// `Bearer ...`, read for each request; never logged, never part of a message.
+    private let authorization: @Sendable () throws(BackendError) -> String?
+    /// Whether the agent has asked for the token on reads.
+    private let readsNeedToken = Atomic(false)
+    private let trustRootsFile: String?
     private let requestTimeout: TimeAmount
     private let client: HTTPClient
     /// The last snapshot and its tag, for `If-None-Match`.
@@ -35,31 +42,45 @@ public final class AgentBackend: ResilienceBackend {
     ///   - connectTimeout: how long to wait for a connection.
     ///   - requestTimeout: how long a whole request may take.
     /// - Throws: ``BackendError`` (``BackendError/Code/invalidSource``) for an address that cannot be used.
-    public init(
+    public convenience init(
         specification: String, authorization: String?, trustRootsFile: String? = nil,
         connectTimeout: Duration = .seconds(2), requestTimeout: Duration = .seconds(5)
     ) throws(BackendError) {
+        try self.init(
+            specification: specification, authorizationProvider: { authorization }, trustRootsFile: trustRootsFile,
+            connectTimeout: connectTimeout, requestTimeout: requestTimeout)
+    }
+
+    /// The same, with the token read again for every request (a file that may be rotated).
+    public init(
+        specification: String, authorizationProvider: @escaping @Sendable () throws(BackendError) -> String?,
+        trustRootsFile: String? = nil, connectTimeout: Duration = .seconds(2), requestTimeout: Duration = .seconds(5)
+    ) throws(BackendError) {
         endpoint = try AgentEndpoint(parsing: specification)
         description = specification
-        self.authorization = authorization
-        self.requestTimeout = .nanoseconds(
-            Int64(requestTimeout.components.seconds) * 1_000_000_000
-                + requestTimeout.components.attoseconds / 1_000_000_000)
-        let connect = TimeAmount.nanoseconds(
-            Int64(connectTimeout.components.seconds) * 1_000_000_000 + connectTimeout.components.attoseconds
-                / 1_000_000_000)
+        self.authorization = authorizationProvider
+        self.trustRootsFile = trustRootsFile
+        self.requestTimeout = TimeAmount(requestTimeout)
         var configuration = HTTPClient.Configuration(
-            timeout: HTTPClient.Configuration.Timeout(connect: connect, read: self.requestTimeout))
+            timeout: HTTPClient.Configuration.Timeout(connect: TimeAmount(connectTimeout), read: self.requestTimeout))
         configuration.redirectConfiguration = .disallow
         if let trustRootsFile {
-            guard FileManager.default.isReadableFile(atPath: trustRootsFile) else {
-                throw BackendError(.invalidSource, "cannot read the CA file \(trustRootsFile) (--ca-file)")
+            let certificates: [NIOSSLCertificate]
+            do {
+                certificates = try NIOSSLCertificate.fromPEMFile(trustRootsFile)
+            } catch {
+                throw BackendError(.invalidSource, "cannot read PEM certificates from --ca-file \(trustRootsFile)")
+            }
+            guard !certificates.isEmpty else {
+                throw BackendError(.invalidSource, "--ca-file \(trustRootsFile) holds no PEM certificate")
             }
             var tls = TLSConfiguration.makeClientConfiguration()
-            tls.trustRoots = .file(trustRootsFile)
+            tls.trustRoots = .certificates(certificates)
             configuration.tlsConfiguration = tls
         }
         configuration.connectionPool.idleTimeout = .seconds(30)
+        // Everything that can fail comes before the client: a client must be shut down once made.
+        let authorization = try authorizationProvider()
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         capabilities = BackendCapabilities(
             commands: authorization == nil ? [] : Set(CommandKind.allCases), fields: .all,
@@ -92,9 +113,18 @@ public final class AgentBackend: ResilienceBackend {
     {
         var request = HTTPClientRequest(url: endpoint.url("/fusebox/v1/snapshot") + "?events_after=\(cut)")
         request.headers.add(name: "Accept", value: "application/json")
-        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
+        let token = try authorization()
+        if readsNeedToken.load(ordering: .relaxed), let token {
+            request.headers.add(name: "Authorization", value: token)
+        }
         if let previous { request.headers.add(name: "If-None-Match", value: previous.tag) }
-        let (response, body) = try await execute(request, limit: Self.maxSnapshotBytes)
+        var (response, body) = try await execute(request, limit: Self.maxSnapshotBytes)
+        if response.status.code == 401, let token, !readsNeedToken.load(ordering: .relaxed) {
+            // The agent guards reads: from now on they carry the token.
+            readsNeedToken.store(true, ordering: .relaxed)
+            request.headers.replaceOrAdd(name: "Authorization", value: token)
+            (response, body) = try await execute(request, limit: Self.maxSnapshotBytes)
+        }
         switch response.status.code {
         case 200:
             let snapshot = try decodeSnapshot(body, contentType: response.headers.first(name: "Content-Type"))
@@ -121,7 +151,7 @@ public final class AgentBackend: ResilienceBackend {
     }
 
     public func send(_ command: Command, to instances: [String]) async throws(BackendError) -> [CommandResult] {
-        guard let authorization else {
+        guard let authorization = try authorization() else {
             throw BackendError(
                 .unsupportedCommand,
                 "\(endpoint.authority) takes commands only with a token: pass --token-file or set FUSEBOX_TOKEN")
@@ -143,7 +173,17 @@ public final class AgentBackend: ResilienceBackend {
             throw BackendError(.invalidSource, "cannot encode the command: \(error)")
         }
         request.body = .bytes(ByteBuffer(bytes: payload))
-        let (response, body) = try await execute(request, limit: 1024 * 1024)
+        let response: HTTPClientResponse
+        let body: ByteBuffer
+        do throws(BackendError) {
+            (response, body) = try await execute(request, limit: 1024 * 1024)
+        } catch  where error.code == .timedOut || error.message.contains("closed the connection") {
+            // The command went out; whether it was applied is not known.
+            throw BackendError(
+                error.code,
+                "\(error.message); the command may still have been applied: check the event log or "
+                    + "\(endpoint.authority)/fusebox/v1/audit before sending it again")
+        }
         var result: CommandResult
         switch response.status.code {
         case 200:
@@ -174,10 +214,25 @@ public final class AgentBackend: ResilienceBackend {
     private func execute(_ request: HTTPClientRequest, limit: Int) async throws(BackendError) -> (
         HTTPClientResponse, ByteBuffer
     ) {
+        let client = self.client
+        let timeout = requestTimeout
         do {
-            let response = try await client.execute(request, timeout: requestTimeout)
-            let body = try await response.body.collect(upTo: limit)
-            return (response, body)
+            // One deadline for the head and the body: a server that trickles bytes cannot hold a poll.
+            return try await withThrowingTaskGroup(of: (HTTPClientResponse, ByteBuffer)?.self) { group in
+                group.addTask {
+                    let response = try await client.execute(request, timeout: timeout)
+                    return (response, try await response.body.collect(upTo: limit))
+                }
+                group.addTask {
+                    try await Task.sleep(nanoseconds: UInt64(timeout.nanoseconds))
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let answer = first else {
+                    throw HTTPClientError.deadlineExceeded
+                }
+                return answer
+            }
         } catch {
             throw transportError(error)
         }
@@ -204,15 +259,20 @@ public final class AgentBackend: ResilienceBackend {
                 .malformedResponse, "\(endpoint.authority) sent more than this fusebox reads in one answer")
         }
         let text = String(describing: error)
+        if text.contains("WRONG_VERSION_NUMBER") {
+            return BackendError(
+                .unreachable,
+                "\(endpoint.authority) does not speak TLS on this port: is it http:// rather than https://?")
+        }
         if text.contains("refused") || text.contains("ECONNREFUSED") {
             return BackendError(
                 .unreachable, "cannot reach \(endpoint.authority): connection refused (is the agent running?)")
         }
         if text.contains("SSL") || text.contains("TLS") || text.contains("handshake") || text.contains("certificate") {
-            return BackendError(
-                .unreachable,
-                "TLS with \(endpoint.authority) failed (\(text)); if its certificate is from a private CA, pass --ca-file"
-            )
+            let hint =
+                trustRootsFile.map { "its certificate is not signed by a CA in --ca-file \($0)" }
+                ?? "if its certificate is from a private CA, pass --ca-file"
+            return BackendError(.unreachable, "TLS with \(endpoint.authority) failed: \(hint)")
         }
         return BackendError(.unreachable, "cannot reach \(endpoint.authority): \(text)")
     }
@@ -226,9 +286,9 @@ public final class AgentBackend: ResilienceBackend {
         case 401:
             return BackendError(
                 .unauthorized,
-                authorization == nil
+                (try? authorization()) ?? nil == nil
                     ? "\(endpoint.authority) requires a token: pass --token-file or set FUSEBOX_TOKEN"
-                    : "token rejected by \(endpoint.authority): check --token-file")
+                    : "token rejected by \(endpoint.authority): check --token-file or FUSEBOX_TOKEN")
         case 403:
             return BackendError(
                 .forbidden, "\(endpoint.authority) refused to \(doing) it: \(detail ?? "forbidden (HTTP 403)")")

@@ -11,38 +11,40 @@ struct AgentEndpoint: Sendable, Hashable {
 
     /// - Throws: ``BackendError`` (``BackendError/Code/invalidSource``) saying what is wrong with the address.
     init(parsing specification: String) throws(BackendError) {
+        // Messages show the address without credentials, query or fragment: a token may be in them.
+        let shown = Self.redacted(specification)
         guard let separator = specification.range(of: "://") else {
-            throw BackendError(.invalidSource, "'\(specification)' is not an agent address; write http://host:port")
+            throw BackendError(.invalidSource, "'\(shown)' is not an agent address; write http://host:port")
         }
         let scheme = specification[..<separator.lowerBound].lowercased()
         guard scheme == "http" || scheme == "https" else {
-            throw BackendError(.invalidSource, "'\(specification)' is not an http:// or https:// address")
+            throw BackendError(.invalidSource, "'\(shown)' is not an http:// or https:// address")
         }
         let rest = specification[separator.upperBound...]
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         var path = rest.dropFirst(authority.count)
         guard !path.contains("?"), !path.contains("#") else {
             throw BackendError(
-                .invalidSource, "'\(specification)': leave out the query; give http://host:port[/prefix]")
+                .invalidSource, "'\(shown)': leave out the query and fragment; give http://host:port[/prefix]")
         }
         while path.hasSuffix("/") { path.removeLast() }
         guard !authority.isEmpty, !authority.contains("@") else {
             throw BackendError(
                 .invalidSource,
                 authority.contains("@")
-                    ? "'\(specification)': do not put credentials in the address; use --token-file"
-                    : "'\(specification)' names no host; write http://host:port")
+                    ? "'\(shown)': do not put credentials in the address; use --token-file"
+                    : "'\(shown)' names no host; write http://host:port")
         }
         if authority.hasPrefix("[") != authority.contains("]")
             || (!authority.hasPrefix("[") && authority.filter { $0 == ":" }.count > 1)
         {
             throw BackendError(
-                .invalidSource, "'\(specification)': an IPv6 address goes in brackets, as http://[::1]:9901")
+                .invalidSource, "'\(shown)': an IPv6 address goes in brackets, as http://[::1]:9901")
         }
         if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
             let port = authority[authority.index(after: colon)...]
             guard let number = Int(port), (1...65535).contains(number) else {
-                throw BackendError(.invalidSource, "'\(specification)': the port must be a number from 1 to 65535")
+                throw BackendError(.invalidSource, "'\(shown)': the port must be a number from 1 to 65535")
             }
         }
         self.scheme = scheme
@@ -51,4 +53,19 @@ struct AgentEndpoint: Sendable, Hashable {
     }
 
     func url(_ path: String) -> String { base + path }
+
+    /// `specification` with any user information replaced by `***` and any query or fragment by `…`.
+    static func redacted(_ specification: String) -> String {
+        var shown = specification
+        if let cut = shown.firstIndex(where: { $0 == "?" || $0 == "#" }) {
+            shown = String(shown[..<cut]) + "…"
+        }
+        guard let separator = shown.range(of: "://") else { return shown }
+        let rest = shown[separator.upperBound...]
+        let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
+        if let at = rest[..<authorityEnd].lastIndex(of: "@") {
+            shown = String(shown[..<separator.upperBound]) + "***" + String(rest[at...])
+        }
+        return shown
+    }
 }

@@ -94,6 +94,11 @@ struct DemoServiceCommand: AsyncParsableCommand {
             throw UsageError(error.description)
         }
 
+        if let tokenFile, AgentToken.isReadableByOthers(tokenFile) {
+            FuseboxMain.printError("warning: every user on this machine can read \(tokenFile); chmod 600 \(tokenFile)")
+        }
+        raiseOpenFileLimit()
+
         // Only the executable chooses the metrics backend; the runtime and the agent just use it.
         let prometheus = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(FuseboxMetricsFactory(registry: prometheus))
@@ -171,6 +176,9 @@ struct DemoServiceCommand: AsyncParsableCommand {
         if text.contains("Cannot assign requested address") || text.contains("EADDRNOTAVAIL") {
             return "cannot bind \(host): this machine has no such address"
         }
+        if text.contains("UnknownHost") {
+            return "cannot resolve --host \(host); give an address such as 127.0.0.1 or 0.0.0.0"
+        }
         return text
     }
 }
@@ -184,4 +192,18 @@ struct SimulationService: Service {
             await simulation.run(for: nil)
         }
     }
+}
+
+/// Lifts the soft limit on open files to the hard one: every connection is a descriptor, and the
+/// default soft limit (often 1,024) is reached long before the machine's.
+func raiseOpenFileLimit() {
+    #if os(Linux)
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+    #else
+        let resource = RLIMIT_NOFILE
+    #endif
+    var limit = rlimit()
+    guard getrlimit(resource, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+    limit.rlim_cur = limit.rlim_max
+    _ = setrlimit(resource, &limit)
 }

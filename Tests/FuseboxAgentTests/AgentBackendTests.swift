@@ -115,7 +115,7 @@ import Testing
             } catch {
                 #expect(error.code == .unauthorized)
                 #expect(error.message.hasPrefix("token rejected by 127.0.0.1:"))
-                #expect(error.message.hasSuffix("check --token-file"))
+                #expect(error.message.hasSuffix("check --token-file or FUSEBOX_TOKEN"))
                 #expect(!error.message.contains("wrong-token"))
             }
             #expect(registry.dependency(named: "payments")?.breaker.state == .closed)

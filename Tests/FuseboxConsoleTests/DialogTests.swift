@@ -293,11 +293,26 @@ import Testing
         _ = ConsoleFixtures.press([.character(":")] + ConsoleFixtures.type("filter catalog") + [.enter], &state)
         _ = ConsoleFixtures.press([.character("x"), .tab, .tab], &state)
         #expect(state.dialog?.focus == .confirm)
-        #expect(render(state).line(0).hasPrefix("enlarge to 40x"))
+        let needed = try! #require(state.dialog?.minimumTerminal)
+        #expect(render(state).line(0).hasPrefix("enlarge to \(needed.width)x\(needed.height)"))
         #expect(ConsoleFixtures.press([.enter], &state).isEmpty, "nothing is sent blind")
-        #expect(state.status?.text.hasPrefix("enlarge the terminal to 40x") == true)
+        #expect(state.status?.text.hasPrefix("enlarge the terminal to \(needed.width)x") == true)
         // Once the terminal is big enough, the same dialog confirms.
         _ = update(&state, .resize(width: 80, height: 24))
+        #expect(ConsoleFixtures.press([.enter], &state).count == 1)
+    }
+
+    /// A terminal tall enough but too narrow to show the blast radius whole cannot confirm either.
+    @Test func aBlastRadiusCutShortCannotBeConfirmed() throws {
+        var state = SnapshotBuilder.state(width: 120, height: 40)
+        _ = ConsoleFixtures.press([.character(":")] + ConsoleFixtures.type("filter catalog") + [.enter], &state)
+        _ = ConsoleFixtures.press([.character("x"), .tab, .tab], &state)
+        let dialog = try #require(state.dialog)
+        #expect(dialog.minimumTerminal.width == TextWidth.of(dialog.blastRadius) + 6)
+        _ = update(&state, .resize(width: dialog.minimumTerminal.width - 1, height: 40))
+        #expect(ConsoleFixtures.press([.enter], &state).isEmpty, "a blast radius cut short is not confirmed")
+        _ = update(&state, .resize(width: dialog.minimumTerminal.width, height: 40))
+        #expect(render(state).text.contains(dialog.blastRadius), "shown whole at the size it asks for")
         #expect(ConsoleFixtures.press([.enter], &state).count == 1)
     }
 
@@ -315,6 +330,7 @@ import Testing
         _ = update(&state, .resize(width: needed.width, height: needed.height))
         let screen = render(state).text
         #expect(screen.contains("Cancel") && screen.contains("Type 'db' to confirm") && screen.contains("Schedule"))
+        #expect(screen.contains(state.dialog!.blastRadius))
     }
 }
 

@@ -117,20 +117,22 @@ import Testing
         return seconds
     }
 
-    @Test func aFatalErrorStopsPolling() async {
+    @Test func aFatalErrorSlowsPollingToTwiceAMinuteAndRecoversWhenFixed() async {
         let clock = ManualConsoleClock(now: Self.start)
-        let backend = ScriptedBackend([.failure(BackendError(.unauthorized, "token refused (401)"))], clock: clock)
+        let backend = ScriptedBackend(
+            [.failure(BackendError(.unauthorized, "token refused (401)")), .snapshots(Self.fleet)], clock: clock)
         let terminal = MemoryTerminal(
             clock: clock,
             steps: [
                 .init(
-                    until: { $0.contains("polling stopped") && clock.nowMilliseconds() >= Self.start + 60_000 },
-                    input: .key(.character("q")))
+                    until: { $0.contains("trying again every 30s") && clock.nowMilliseconds() >= Self.start + 20_000 },
+                    input: .key(.redraw)),
+                .init(until: { $0.contains("LIVE") && !$0.contains("source error") }, input: .key(.character("q"))),
             ])
         let exit = await runOnThread({ program(backend, terminal, clock) }, state())
-        #expect(backend.polls == 1, "nobody fixes a token by asking again")
-        #expect(terminal.screen.contains("polling stopped: fix and restart"))
-        #expect(exit.state.sourceError?.code == .unauthorized)
+        #expect(backend.polls == 2, "one failure, then one poll 30 s later that worked")
+        #expect(exit.state.sourceError == nil)
+        #expect(exit.state.log.contains { $0.text.contains("token refused (401) (unauthorized; polling every 30s)") })
     }
 
     @Test func aPollThatNeverAnswersTimesOutAndTheConsoleGoesOn() async {

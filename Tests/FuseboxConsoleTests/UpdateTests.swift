@@ -127,7 +127,7 @@ import Testing
         _ = update(&state, .commandResults([refused], atMilliseconds: 3))
         #expect(state.status?.isError == true)
         _ = update(&state, .commandFailed(BackendError(.unreachable, "connection refused"), atMilliseconds: 4))
-        #expect(state.status?.text == "command not delivered: connection refused")
+        #expect(state.status?.text == "command failed: connection refused")
         #expect(state.log.suffix(3).map(\.kind) == [.command, .command, .command])
     }
 
@@ -220,13 +220,25 @@ import Testing
         #expect(state.log.last?.text == "source is answering again")
     }
 
-    @Test func aFatalSourceErrorStopsPollingAndSaysWhatToDo() {
+    @Test func aFatalSourceErrorSlowsPollingToTheCapAndSaysWhatToDo() {
         var state = SnapshotBuilder.state()
         let error = BackendError(.unauthorized, "the agent refused the token (401); check --token-file")
-        #expect(update(&state, .pollFailed(error, atMilliseconds: ConsoleFixtures.origin + 5_000)) == [.stopPolling])
+        #expect(
+            update(&state, .pollFailed(error, atMilliseconds: ConsoleFixtures.origin + 5_000))
+                == [.poll(afterMilliseconds: PollSchedule.maximumBackoffMilliseconds, jittered: true)])
         let status = render(state).line(state.height - 2)
         #expect(status.hasPrefix("source error: the agent refused the token (401); check --token-file"))
-        #expect(status.contains("polling stopped: fix and restart"))
+        #expect(status.contains("fix it; trying again every 30s"))
+        // Once in the log, not once per attempt.
+        let logged = state.log.count
+        _ = update(&state, .pollFailed(error, atMilliseconds: ConsoleFixtures.origin + 35_000))
+        #expect(state.log.count == logged)
+        // A command's outcome shows on the status line over the source error while it is current.
+        _ = update(
+            &state,
+            .commandFailed(
+                BackendError(.unauthorized, "token rejected"), atMilliseconds: ConsoleFixtures.origin + 35_100))
+        #expect(render(state).line(state.height - 2).hasPrefix("command failed: token rejected"))
     }
 
     @Test func helpOpenedTwiceStillReturnsWhereItCameFrom() {

@@ -129,11 +129,12 @@ extension FuseboxRegistry {
         logger.notice(
             "operator command \(result.status.rawValue)",
             metadata: [
-                "command_id": "\(command.id)", "action": "\(command.action.verb)",
-                "target": "\(command.action.target)", "actor": "\(command.actor)", "reason": "\(command.reason)",
-                "before": "\(result.before.map(String.init(describing:)) ?? "-")",
-                "after": "\(result.after.map(String.init(describing:)) ?? "-")",
-                "result": "\(result.message)",
+                "command_id": "\(command.id.logSafe)", "action": "\(command.action.verb)",
+                "target": "\(command.action.target.logSafe)", "actor": "\(command.actor.logSafe)",
+                "reason": "\(command.reason.logSafe)",
+                "before": "\(result.before.map(String.init(describing:))?.logSafe ?? "-")",
+                "after": "\(result.after.map(String.init(describing:))?.logSafe ?? "-")",
+                "result": "\(result.message.logSafe)",
             ])
     }
 }

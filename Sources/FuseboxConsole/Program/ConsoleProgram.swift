@@ -139,9 +139,6 @@ public final class ConsoleProgram {
                 return true
             case .poll(let milliseconds, let jittered):
                 schedulePoll(afterMilliseconds: milliseconds, jittered: jittered)
-            case .stopPolling:
-                pollTask?.cancel()
-                pollTask = nil
             case .repaint:
                 terminal.invalidate()
             case .send(let command, let instances):

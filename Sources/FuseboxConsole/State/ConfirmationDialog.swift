@@ -119,14 +119,30 @@ public struct ConfirmationDialog: Sendable, Hashable {
         return order + [.cancel, .confirm]
     }
 
-    /// The terminal the whole dialog needs: every line, the buttons and the frame, under the header.
+    /// The most text a dialog line shows: the box is at most 90 columns, 86 inside its frame.
+    static let widestLine = 86
+
+    /// What the command touches: `Blast radius: critical dependency, 1 instance: checkout-1`. The
+    /// instance names give way to the count alone when they would not fit the widest dialog.
+    public var blastRadius: String {
+        let criticality = criticality.map { "\($0.rawValue) dependency" } ?? "flag"
+        let plural = instances.count == 1 ? "instance" : "instances"
+        let summary = "Blast radius: \(criticality), \(instances.count) \(plural)"
+        let full = summary + ": " + instances.joined(separator: ", ")
+        return TextWidth.of(full) <= Self.widestLine ? full : summary + " (names in the event log after sending)"
+    }
+
+    /// The terminal the whole dialog needs: every line, the buttons and the frame, under the header,
+    /// and wide enough that the question and the blast radius are shown whole.
     public var minimumTerminal: (width: Int, height: Int) {
         var lines = 4  // question, change or value, blast radius, reason
         if previousValue != nil && Self.takesValue(action) { lines += 1 }
         if allInstances.count > 1 { lines += 1 }
         if case .startBackIn = action { lines += 1 }
         if requiresTypedName { lines += 1 }
-        return (40, lines + 4 + 2)
+        let widest = max(TextWidth.of(question), TextWidth.of(blastRadius))
+        // The box is the terminal less 2 columns; its text, the box less 4.
+        return (max(40, min(widest, Self.widestLine) + 6), lines + 4 + 2)
     }
 
     /// The action with the chosen schedule.

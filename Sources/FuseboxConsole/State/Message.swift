@@ -32,8 +32,6 @@ public enum Effect: Sendable, Hashable {
     case applyTheme(String)
     /// Poll the source after this many milliseconds (the program adds jitter to waits after failures).
     case poll(afterMilliseconds: Int64, jittered: Bool)
-    /// Poll no more: the source failed in a way retrying cannot fix.
-    case stopPolling
     /// Repaint the whole screen on the next frame.
     case repaint
     /// End the console.

@@ -44,11 +44,17 @@ private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] 
         return [.poll(afterMilliseconds: state.nextPollMilliseconds, jittered: false)]
     case .pollFailed(let error, let now):
         state.nowMilliseconds = now
+        let previousCode = state.sourceError?.code
         state.sourceError = error
         guard error.isRetryable else {
-            appendLog(&state, now, "", .backend, "\(error.message) (\(error.code.rawValue); polling stopped)")
-            state.nextPollMilliseconds = 0
-            return [.stopPolling]
+            // Asking again cannot help until someone fixes it (a token, a version), but someone may:
+            // poll at the slowest rate rather than never, so the console comes back by itself.
+            if previousCode != error.code {
+                appendLog(&state, now, "", .backend, "\(error.message) (\(error.code.rawValue); polling every 30s)")
+            }
+            state.pollFailures += 1
+            state.nextPollMilliseconds = PollSchedule.maximumBackoffMilliseconds
+            return [.poll(afterMilliseconds: state.nextPollMilliseconds, jittered: true)]
         }
         state.pollFailures += 1
         state.nextPollMilliseconds = PollSchedule.delayMilliseconds(
@@ -80,8 +86,8 @@ private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] 
         }
         return []
     case .commandFailed(let error, let now):
-        appendLog(&state, now, "", .command, "not delivered: \(error.message)")
-        state.status = .init(text: "command not delivered: \(error.message)", isError: true)
+        appendLog(&state, now, "", .command, "failed: \(error.message)")
+        state.status = .init(text: "command failed: \(error.message)", isError: true)
         return []
     case .themeApplied(let name):
         state.themeName = name

@@ -37,14 +37,7 @@ func drawDialog(_ state: ConsoleState, _ canvas: inout Canvas) {
     } else {
         lines.append(("Change: \(before) → \(describe(dialog.after))", .text))
     }
-    let criticality = dialog.criticality.map { "\($0.rawValue) dependency" } ?? "flag"
-    let plural = dialog.instances.count == 1 ? "instance" : "instances"
-    lines.append(
-        (
-            "Blast radius: \(criticality), \(dialog.instances.count) \(plural): "
-                + dialog.instances.joined(separator: ", "),
-            .warning
-        ))
+    lines.append((dialog.blastRadius, .warning))
     // In the order Tab visits them: the reason, then the choices, then the name.
     field(.reason, dialog.requiresReason ? "Reason (required): " : "Reason: ", dialog.reason)
     if dialog.allInstances.count > 1 {

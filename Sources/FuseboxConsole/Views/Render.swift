@@ -77,11 +77,17 @@ private func drawHeader(_ state: ConsoleState, _ canvas: inout Canvas) {
                 text: "\(short ? breakerState.shortLabel : breakerState.label) \(count)", role: breakerState.role)
         }
     }
-    // Data that stopped arriving is not live, whatever the mode.
-    let live =
-        state.paused
-        ? HeaderPart(text: "PAUSED", role: .badgePaused)
-        : stale ? HeaderPart(text: "STALE", role: .warning) : HeaderPart(text: "LIVE", role: .badgeLive)
+    // Data that stopped arriving is not live, whatever the mode; nor is a source that never answered.
+    let live: HeaderPart
+    if state.paused {
+        live = HeaderPart(text: "PAUSED", role: .badgePaused)
+    } else if stale {
+        live = HeaderPart(text: "STALE", role: .warning)
+    } else if state.dataAgeSeconds == nil && state.sourceError != nil {
+        live = HeaderPart(text: "NO DATA", role: .warning)
+    } else {
+        live = HeaderPart(text: "LIVE", role: .badgeLive)
+    }
     let access = HeaderPart(
         text: state.isReadOnly ? "[RO]" : "[RW]", role: state.isReadOnly ? .badgeReadOnly : .badgeReadWrite)
     let interval = HeaderPart(text: "every \(Format.age(seconds: state.intervalSeconds))", role: .dim)
@@ -121,12 +127,19 @@ private func drawStatus(_ state: ConsoleState, _ canvas: inout Canvas) {
         canvas.put(prompt + input.text + "_", x: 0, y: y, role: .keyName)
         return
     }
+    // What the operator just did is answered first; the source's trouble shows again after.
+    if let status = state.status, status.isCurrent(at: state.nowMilliseconds), state.sourceError != nil {
+        canvas.put(
+            Format.fit(status.text, state.width, ellipsis: state.glyphs.ellipsis), x: 0, y: y,
+            role: status.isError ? .error : .status)
+        return
+    }
     if let error = state.sourceError {
         let age = state.dataAgeSeconds.map { "data \(Format.age(seconds: $0)) old" } ?? "no data yet"
         let next =
             error.isRetryable
             ? "retrying in \(Format.age(seconds: Double(state.nextPollMilliseconds) / 1000))"
-            : "polling stopped: fix and restart"
+            : "fix it; trying again every 30s"
         canvas.put(
             Format.fit(
                 "source error: \(error.message) (\(age); \(next))", state.width, ellipsis: state.glyphs.ellipsis),
