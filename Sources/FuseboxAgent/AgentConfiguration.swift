@@ -26,6 +26,10 @@ public struct AgentConfiguration: Sendable {
     public var auditCapacity: Int
     /// A JSON-lines file every command attempt is appended to.
     public var auditLogPath: String?
+    /// Refuse commands (503) unless the audit file has recorded them first: a command is written
+    /// as `accepted` before it is applied, and a failed write leaves it unapplied. Without it,
+    /// commands apply and a failed write is reported.
+    public var auditRequired: Bool
     /// How often the event stream looks for new events, and how long between keep-alive comments.
     public var eventStreamInterval: Duration
     /// How long an idle event stream waits before sending a keep-alive comment.
@@ -43,6 +47,7 @@ public struct AgentConfiguration: Sendable {
         snapshotEventLimit: Int = 256,
         auditCapacity: Int = 10_000,
         auditLogPath: String? = nil,
+        auditRequired: Bool = false,
         eventStreamInterval: Duration = .milliseconds(250),
         eventStreamKeepAlive: Duration = .seconds(15)
     ) {
@@ -56,6 +61,7 @@ public struct AgentConfiguration: Sendable {
         self.snapshotEventLimit = snapshotEventLimit
         self.auditCapacity = auditCapacity
         self.auditLogPath = auditLogPath
+        self.auditRequired = auditRequired
         self.eventStreamInterval = eventStreamInterval
         self.eventStreamKeepAlive = eventStreamKeepAlive
     }

@@ -22,6 +22,10 @@ public struct AuditRecord: Codable, Sendable, Hashable {
         case rateLimited = "rate-limited"
         /// The body could not be read as a command.
         case invalid
+        /// About to be applied (written first when the audit file is required; its result follows).
+        case accepted
+        /// Not applied, because the audit file could not record it first.
+        case unaudited
     }
 
     /// Position in the trail, from 1.

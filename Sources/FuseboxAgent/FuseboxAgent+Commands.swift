@@ -99,6 +99,22 @@ extension FuseboxAgent {
         case .failure(let problem): throw await turnAway(.invalid, problem)
         }
 
+        if configuration.auditRequired && configuration.auditLogPath != nil {
+            // Write-ahead: nothing is applied that the file has not recorded.
+            let (_, fileError) = await audit.append(
+                AuditRecord(
+                    atMilliseconds: now, outcome: .accepted, status: 0, remoteAddress: remoteAddress,
+                    command: parsed, message: "about to apply"))
+            if let fileError {
+                throw await turnAway(
+                    .unaudited,
+                    Problem(
+                        .auditUnavailable,
+                        detail: "the audit log cannot be written (\(fileError)), and this agent requires it: "
+                            + "nothing was applied; fix the disk and send again",
+                        retryAfterSeconds: 30))
+            }
+        }
         let (result, replayed) = registry.applyReportingReplay(parsed)
         let outcome: AuditRecord.Outcome = replayed ? .replayed : result.status == .applied ? .applied : .refused
         var problem: Problem?

@@ -51,6 +51,7 @@ public struct Problem: Error, Codable, Sendable, Hashable {
         case notFound = "not-found"
         case methodNotAllowed = "method-not-allowed"
         case metricsUnavailable = "metrics-unavailable"
+        case auditUnavailable = "audit-unavailable"
         case internalError = "internal-error"
 
         /// `urn:fusebox:problem:<kind>`.
@@ -70,6 +71,7 @@ public struct Problem: Error, Codable, Sendable, Hashable {
             case .invalidArgument: return .unprocessableContent
             case .methodNotAllowed: return .methodNotAllowed
             case .metricsUnavailable: return .notFound
+            case .auditUnavailable: return .serviceUnavailable
             case .internalError: return .internalServerError
             }
         }
@@ -94,6 +96,7 @@ public struct Problem: Error, Codable, Sendable, Hashable {
             case .notFound: return "Not found"
             case .methodNotAllowed: return "Method not allowed"
             case .metricsUnavailable: return "Metrics unavailable"
+            case .auditUnavailable: return "Audit log unavailable"
             case .internalError: return "Internal error"
             }
         }

@@ -51,6 +51,9 @@ struct DemoServiceCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Append every command attempt to this JSON-lines file.", valueName: "file"))
     var auditLog: String?
 
+    @Flag(name: .long, help: "Refuse commands (503) that --audit-log cannot record first.")
+    var auditRequired = false
+
     @Option(
         name: .long,
         help: ArgumentHelp("Serve HTTPS with this PEM certificate chain (needs --tls-key).", valueName: "file"))
@@ -81,6 +84,9 @@ struct DemoServiceCommand: AsyncParsableCommand {
             token = try AgentToken.resolve(file: tokenFile, environment: ProcessInfo.processInfo.environment)
         } catch {
             throw UsageError(error.description)
+        }
+        if auditRequired && auditLog == nil {
+            throw UsageError("--audit-required needs --audit-log FILE")
         }
         if readsRequireToken && token == nil {
             throw UsageError("--reads-require-token needs a token: give --token-file or set FUSEBOX_TOKEN")
@@ -124,7 +130,8 @@ struct DemoServiceCommand: AsyncParsableCommand {
             agent = try FuseboxAgent(
                 registry: registry,
                 configuration: AgentConfiguration(
-                    token: token, readsRequireToken: readsRequireToken, readOnly: readOnly, auditLogPath: auditLog),
+                    token: token, readsRequireToken: readsRequireToken, readOnly: readOnly, auditLogPath: auditLog,
+                    auditRequired: auditRequired),
                 metrics: prometheus, logger: logger)
         } catch {
             throw UsageError(error.description)

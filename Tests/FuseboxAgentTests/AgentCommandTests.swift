@@ -10,6 +10,10 @@ import NIOHTTP1
 import Prometheus
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @Suite struct AgentCommandTests {
     let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
@@ -234,6 +238,46 @@ import Testing
             #expect(recorder.entries.contains { $0.level == .error && $0.message.description.contains("audit") })
             // Kept in memory all the same.
             #expect(agent.audit.page(limit: 10, before: nil).records.count == 1)
+        }
+    }
+
+    @Test func aRequiredAuditLogThatCannotBeWrittenRefusesCommandsAndAppliesNothing() async throws {
+        guard FileManager.default.fileExists(atPath: "/dev/full") else {
+            Issue.record("/dev/full is missing; this test needs it to simulate a full disk")
+            return
+        }
+        let registry = try makeTestRegistry()
+        let agent = try FuseboxAgent(
+            registry: registry,
+            configuration: try tokenConfiguration {
+                $0.auditLogPath = "/dev/full"
+                $0.auditRequired = true
+            }, logger: quiet)
+        try await withRunningAgent(agent) { running in
+            let response = try await running.command(commandJSON(id: "c1", action: "force-open", target: "payments"))
+            #expect(response.status == 503)
+            #expect(response.headers.first(name: "Retry-After") == "30")
+            #expect(try problem(response.body).type == "urn:fusebox:problem:audit-unavailable")
+            #expect(registry.dependency(named: "payments")?.breaker.state == .closed, "nothing was applied")
+        }
+    }
+
+    @Test func aRequiredAuditLogRecordsTheCommandBeforeItsResult() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID()).jsonl").path
+        defer { unlink(path) }
+        let agent = try FuseboxAgent(
+            registry: try makeTestRegistry(),
+            configuration: try tokenConfiguration {
+                $0.auditLogPath = path
+                $0.auditRequired = true
+            }, logger: quiet)
+        try await withRunningAgent(agent) { running in
+            #expect(
+                try await running.command(commandJSON(id: "c1", action: "force-open", target: "payments")).status == 200
+            )
+            let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+            let records = try lines.map { try JSONDecoder().decode(AuditRecord.self, from: Data($0.utf8)) }
+            #expect(records.map(\.outcome) == [.accepted, .applied])
         }
     }
 
