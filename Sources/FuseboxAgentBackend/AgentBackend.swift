@@ -19,7 +19,16 @@ import Synchronization
 /// is read again for every request, so a rotated token file is picked up without a restart.
 public final class AgentBackend: ResilienceBackend {
     public let description: String
-    public let capabilities: BackendCapabilities
+    /// Every command with a token, none without; none either once the agent's `/healthz` has
+    /// said it takes no commands (started `--read-only`, or without a token of its own).
+    public var capabilities: BackendCapabilities {
+        guard let refusal = learned.withLock({ $0.refusal }) else { return assumed }
+        return BackendCapabilities(commands: [], fields: assumed.fields, commandsUnavailableReason: refusal)
+    }
+    /// What the token allows, before the agent has said anything.
+    private let assumed: BackendCapabilities
+    /// Why the agent takes no commands, if it said so, and which process it was asked on.
+    private let learned = Mutex<(refusal: String?, checkedInstance: String?)>((nil, nil))
     private let endpoint: AgentEndpoint
     /// `Bearer ...`, read for each request; never logged, never part of a message.
     private let authorization: @Sendable () throws(BackendError) -> String?
@@ -82,7 +91,7 @@ public final class AgentBackend: ResilienceBackend {
         // Everything that can fail comes before the client: a client must be shut down once made.
         let authorization = try authorizationProvider()
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        capabilities = BackendCapabilities(
+        assumed = BackendCapabilities(
             commands: authorization == nil ? [] : Set(CommandKind.allCases), fields: .all,
             commandsUnavailableReason: authorization == nil
                 ? "\(endpoint.authority) takes commands only with a token: pass --token-file or set FUSEBOX_TOKEN"
@@ -99,13 +108,37 @@ public final class AgentBackend: ResilienceBackend {
         // Events the console already has are not sent again: ask only for newer ones.
         // (Always with a cut, 0 at first, so the tag of the first answer matches the next request's.)
         let cut = previous?.snapshot.lastEventSequence ?? 0
-        let snapshot = try await fetch(eventsAfter: cut, previous: previous)
+        var snapshot = try await fetch(eventsAfter: cut, previous: previous)
         if let previous, snapshot.instance != previous.snapshot.instance || snapshot.lastEventSequence < cut {
             // Another process answers now (a restart): its events are numbered from 1 again.
             cached.withLock { $0 = nil }
-            return [try await fetch(eventsAfter: 0, previous: nil)]
+            learned.withLock { $0.checkedInstance = nil }
+            snapshot = try await fetch(eventsAfter: 0, previous: nil)
         }
+        await learnWhetherCommandsAreTaken(by: snapshot.instance)
         return [snapshot]
+    }
+
+    /// Whether the agent takes commands, from its `/healthz`, once per process it meets. An agent
+    /// that does not say keeps the capabilities assumed from the token.
+    private func learnWhetherCommandsAreTaken(by instance: String) async {
+        guard !assumed.commands.isEmpty, learned.withLock({ $0.checkedInstance != instance }) else { return }
+        struct Health: Decodable {
+            var commandsEnabled: Bool?
+            var readOnly: Bool?
+        }
+        var request = HTTPClientRequest(url: endpoint.url("/healthz"))
+        request.headers.add(name: "Accept", value: "application/json")
+        guard let (response, body) = try? await execute(request, limit: 64 * 1024), response.status.code == 200,
+            let health = try? JSONDecoder().decode(Health.self, from: Data(body.readableBytesView))
+        else { return }
+        let refusal: String? =
+            health.commandsEnabled != false
+            ? nil
+            : health.readOnly == true
+                ? "\(endpoint.authority) was started --read-only and refuses every command"
+                : "\(endpoint.authority) has no token of its own, so it takes no commands"
+        learned.withLock { $0 = (refusal, instance) }
     }
 
     private func fetch(eventsAfter cut: UInt64, previous: (tag: String, snapshot: Snapshot)?) async throws(BackendError)

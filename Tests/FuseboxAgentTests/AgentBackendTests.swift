@@ -122,6 +122,28 @@ import Testing
         }
     }
 
+    @Test func aReadOnlyAgentMakesTheSourceReadOnlyAfterItsFirstPoll() async throws {
+        let agent = try FuseboxAgent(
+            registry: try makeTestRegistry(),
+            configuration: AgentConfiguration(token: try AgentToken(testToken, origin: "test"), readOnly: true),
+            logger: quiet)
+        try await withRunningAgent(agent) { running in
+            let backend = try AgentBackend(specification: running.base, authorization: "Bearer \(testToken)")
+            #expect(!backend.capabilities.isReadOnly, "assumed from the token at first")
+            _ = try await backend.poll()
+            #expect(backend.capabilities.isReadOnly)
+            #expect(backend.capabilities.commandsUnavailableReason?.contains("--read-only") == true)
+        }
+        let open = try FuseboxAgent(
+            registry: try makeTestRegistry(),
+            configuration: AgentConfiguration(token: try AgentToken(testToken, origin: "test")), logger: quiet)
+        try await withRunningAgent(open) { running in
+            let backend = try AgentBackend(specification: running.base, authorization: "Bearer \(testToken)")
+            _ = try await backend.poll()
+            #expect(!backend.capabilities.isReadOnly)
+        }
+    }
+
     @Test func readOnlyAgentRefusalSaysSo() async throws {
         let agent = try FuseboxAgent(
             registry: try makeTestRegistry(),

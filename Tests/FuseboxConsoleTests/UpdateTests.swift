@@ -156,6 +156,24 @@ import Testing
         #expect(state.log.contains { $0.kind == .transition && $0.text.contains("CLOSED -> OPEN") })
     }
 
+    @Test func aSourceThatStopsTakingCommandsMakesTheConsoleReadOnly() async {
+        var state = await fresh()
+        #expect(!state.isReadOnly)
+        let refusing = BackendCapabilities(
+            commands: [], commandsUnavailableReason: "127.0.0.1:9901 was started --read-only and refuses every command")
+        _ = update(&state, .capabilities(refusing, atMilliseconds: state.nowMilliseconds))
+        #expect(state.isReadOnly)
+        #expect(
+            state.log.last?.text == "read-only [RO]: 127.0.0.1:9901 was started --read-only and refuses every command")
+        _ = ConsoleFixtures.press([.character(":")] + ConsoleFixtures.type("filter catalog") + [.enter], &state)
+        _ = ConsoleFixtures.press([.character("x")], &state)
+        #expect(state.dialog == nil)
+        #expect(state.status?.text.contains("started --read-only") == true)
+        let count = state.log.count
+        _ = update(&state, .capabilities(refusing, atMilliseconds: state.nowMilliseconds))
+        #expect(state.log.count == count, "the same capabilities again change nothing")
+    }
+
     @Test func aRestartedInstancesEventsAreLoggedAgainFromTheStart() async {
         var state = await fresh()
         let (_, last) = await ConsoleFixtures.snapshots

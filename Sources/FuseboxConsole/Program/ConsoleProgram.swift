@@ -160,7 +160,10 @@ public final class ConsoleProgram {
                 do { try await clock.sleep(milliseconds: wait) } catch { return }
             }
             let message = await pollWithTimeout(backend, clock: clock, timeoutMilliseconds: timeout)
-            if !Task.isCancelled { inbox.post(message) }
+            if !Task.isCancelled {
+                inbox.post(message)
+                inbox.post(.capabilities(backend.capabilities, atMilliseconds: clock.nowMilliseconds()))
+            }
         }
     }
 

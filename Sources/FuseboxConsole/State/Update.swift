@@ -96,6 +96,15 @@ private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] 
     case .themeFailed(let problem):
         state.status = .init(text: problem, isError: true)
         return []
+    case .capabilities(let capabilities, let now):
+        guard capabilities != state.capabilities else { return [] }
+        let lost = state.capabilities.commands.subtracting(capabilities.commands)
+        state.capabilities = capabilities
+        if !lost.isEmpty {
+            let why = capabilities.commandsUnavailableReason ?? "\(state.source) takes fewer commands now"
+            appendLog(&state, now, "", .backend, "read-only [RO]: \(why)")
+        }
+        return []
     }
 }
 
