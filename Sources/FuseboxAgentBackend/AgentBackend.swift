@@ -109,7 +109,7 @@ public final class AgentBackend: ResilienceBackend {
         // (Always with a cut, 0 at first, so the tag of the first answer matches the next request's.)
         let cut = previous?.snapshot.lastEventSequence ?? 0
         var snapshot = try await fetch(eventsAfter: cut, previous: previous)
-        if let previous, snapshot.instance != previous.snapshot.instance || snapshot.lastEventSequence < cut {
+        if let previous, Self.isAnotherProcess(snapshot, than: previous.snapshot, cut: cut) {
             // Another process answers now (a restart): its events are numbered from 1 again.
             cached.withLock { $0 = nil }
             learned.withLock { $0.checkedInstance = nil }
@@ -117,6 +117,16 @@ public final class AgentBackend: ResilienceBackend {
         }
         await learnWhetherCommandsAreTaken(by: snapshot.instance)
         return [snapshot]
+    }
+
+    /// Whether `snapshot` comes from another process than `previous`: another instance, a new start
+    /// time (format 1.2), or, from older agents, event numbers that went down.
+    static func isAnotherProcess(_ snapshot: Snapshot, than previous: Snapshot, cut: UInt64) -> Bool {
+        if snapshot.instance != previous.instance { return true }
+        if let started = snapshot.startedAtMilliseconds, let before = previous.startedAtMilliseconds {
+            return started != before
+        }
+        return snapshot.lastEventSequence < cut
     }
 
     /// Whether the agent takes commands, from its `/healthz`, once per process it meets. An agent

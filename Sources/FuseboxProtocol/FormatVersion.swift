@@ -12,7 +12,7 @@ public struct FormatVersion: Sendable, Hashable, Comparable, Codable, CustomStri
 
     /// The version this build writes.
     /// 1.1 added `Event.sinceMilliseconds`.
-    public static let current = FormatVersion(major: 1, minor: 1)
+    public static let current = FormatVersion(major: 1, minor: 2)
 
     public init(major: Int, minor: Int) {
         self.major = major

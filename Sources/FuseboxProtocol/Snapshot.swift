@@ -14,6 +14,9 @@ public struct Snapshot: Codable, Sendable, Hashable {
     public var takenAtMilliseconds: Int64
     /// The sequence number of the newest event the instance has emitted (0 if none).
     public var lastEventSequence: UInt64
+    /// When this instance's registry was created: a new value means a new process, whose counters
+    /// and event numbers started over (format 1.2; absent from older sources).
+    public var startedAtMilliseconds: Int64?
     /// The service-wide degradation level.
     public var degradationLevel: DegradationLevel
     /// Every registered dependency, sorted by name.
@@ -32,8 +35,10 @@ public struct Snapshot: Codable, Sendable, Hashable {
         degradationLevel: DegradationLevel,
         dependencies: [DependencySnapshot],
         flags: [FlagSnapshot],
-        events: [Event]
+        events: [Event],
+        startedAtMilliseconds: Int64? = nil
     ) {
+        self.startedAtMilliseconds = startedAtMilliseconds
         self.formatVersion = formatVersion
         self.service = service
         self.instance = instance
@@ -63,7 +68,8 @@ public struct Snapshot: Codable, Sendable, Hashable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case formatVersion, service, instance, takenAtMilliseconds, lastEventSequence, degradationLevel
+        case formatVersion, service, instance, takenAtMilliseconds, lastEventSequence, startedAtMilliseconds
+        case degradationLevel
         case dependencies, flags, events
     }
 
@@ -75,6 +81,7 @@ public struct Snapshot: Codable, Sendable, Hashable {
         instance = try c.decode(String.self, forKey: .instance)
         takenAtMilliseconds = try c.decode(Int64.self, forKey: .takenAtMilliseconds)
         lastEventSequence = try c.decode(UInt64.self, forKey: .lastEventSequence)
+        startedAtMilliseconds = try c.decodeIfPresent(Int64.self, forKey: .startedAtMilliseconds)
         degradationLevel = try c.decode(DegradationLevel.self, forKey: .degradationLevel)
         dependencies = try c.decode([DependencySnapshot].self, forKey: .dependencies)
         flags = try c.decode([FlagSnapshot].self, forKey: .flags)

@@ -156,6 +156,29 @@ import Testing
         #expect(state.log.contains { $0.kind == .transition && $0.text.contains("CLOSED -> OPEN") })
     }
 
+    @Test func aNewStartTimeIsARestartEvenWhenEventNumbersWentUp() async {
+        var state = await fresh()
+        let (_, last) = await ConsoleFixtures.snapshots
+        var before = last[0]
+        before.startedAtMilliseconds = 1_000
+        _ = update(&state, .data([before], atMilliseconds: before.takenAtMilliseconds + 1_000))
+        let now = before.takenAtMilliseconds + 2_000
+        var restarted = before
+        restarted.takenAtMilliseconds = now
+        restarted.startedAtMilliseconds = 2_000
+        // The new process has already passed the old numbers: only the start time tells.
+        restarted.lastEventSequence = before.lastEventSequence + 5
+        restarted.events = [
+            Event(
+                sequence: 2, atMilliseconds: now - 500, kind: .transition, dependency: "catalog",
+                from: .breaker(.closed), to: .breaker(.open), reason: "early in the new process",
+                message: "catalog: CLOSED -> OPEN (early in the new process)")
+        ]
+        _ = update(&state, .data([restarted], atMilliseconds: now))
+        #expect(state.log.contains { $0.kind == .backend && $0.text.contains("started over") })
+        #expect(state.log.contains { $0.text.contains("early in the new process") })
+    }
+
     @Test func aSourceThatStopsTakingCommandsMakesTheConsoleReadOnly() async {
         var state = await fresh()
         #expect(!state.isReadOnly)
@@ -180,6 +203,8 @@ import Testing
         let now = last[0].takenAtMilliseconds + 2_000
         var restarted = last[0]
         restarted.takenAtMilliseconds = now
+        // A source that sends no start time (format 1.1): only the numbers going down tell.
+        restarted.startedAtMilliseconds = nil
         restarted.lastEventSequence = 1
         restarted.events = [
             Event(

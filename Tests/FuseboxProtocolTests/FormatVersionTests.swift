@@ -68,7 +68,7 @@ import Testing
         object["formatVersion"] = 1
         #expect(try decode(object).formatVersion == FormatVersion(major: 1, minor: 0))
         let encoded = String(decoding: try JSONEncoder().encode(FormatVersion.current), as: UTF8.self)
-        #expect(encoded == "\"1.1\"")
+        #expect(encoded == "\"1.2\"")
     }
 
     @Test func snapshotsFromEarlyBuildsStillRead() throws {

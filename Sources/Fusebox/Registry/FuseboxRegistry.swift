@@ -17,6 +17,9 @@ public final class FuseboxRegistry: Sendable {
     public let clock: any FuseboxClock
     public let random: SeededRandom
     public let events: EventLog
+    /// When the registry was created, on its clock's wall time: snapshots carry it, so a reader
+    /// can tell a restarted process from the one it watched.
+    public let startedAtMilliseconds: Int64
     let logger: Logger
 
     private struct Members {
@@ -56,6 +59,7 @@ public final class FuseboxRegistry: Sendable {
         self.clock = clock
         self.random = random
         self.events = EventLog(capacity: eventCapacity)
+        self.startedAtMilliseconds = clock.wallMilliseconds()
         var logger = logger
         logger[metadataKey: "service"] = "\(service)"
         logger[metadataKey: "instance"] = "\(instance)"
@@ -148,7 +152,8 @@ public final class FuseboxRegistry: Sendable {
         return Snapshot(
             service: service, instance: instance, takenAtMilliseconds: clock.wallMilliseconds(),
             lastEventSequence: recent.last?.sequence ?? events.lastSequence, degradationLevel: degradationLevel,
-            dependencies: dependencySnapshots, flags: flagSnapshots, events: recent)
+            dependencies: dependencySnapshots, flags: flagSnapshots, events: recent,
+            startedAtMilliseconds: startedAtMilliseconds)
     }
 
     /// Reports every fallback activation still held back by per-second aggregation (e.g. before shutdown).

@@ -131,6 +131,8 @@ public struct ConsoleState: Sendable {
     public var log: [LogLine] = []
     /// The newest event sequence seen per instance, so each event is logged once.
     public var seenSequence: [String: UInt64] = [:]
+    /// Per instance, the start time its snapshots carry (format 1.2), to tell a restart.
+    public var seenStart: [String: Int64] = [:]
     /// The last poll's failure, until a poll succeeds again.
     public var sourceError: BackendError?
     /// Polls that failed in a row.

@@ -22,8 +22,17 @@ func absorbEvents(_ snapshots: [Snapshot], _ state: inout ConsoleState) {
     var lines: [(at: Int64, instance: String, kind: LogLine.Kind, text: String, dependency: String?)] = []
     for snapshot in snapshots {
         var seen = state.seenSequence[snapshot.instance] ?? 0
-        // Event numbers only grow within one process: smaller ones mean the instance restarted.
-        if snapshot.lastEventSequence < seen {
+        // A new start time, or (from sources that send none) event numbers going down: the
+        // instance restarted, and its events are numbered from 1 again.
+        let previousStart = state.seenStart[snapshot.instance]
+        state.seenStart[snapshot.instance] = snapshot.startedAtMilliseconds ?? previousStart
+        let restarted =
+            if let started = snapshot.startedAtMilliseconds, let previousStart {
+                started != previousStart
+            } else {
+                snapshot.lastEventSequence < seen
+            }
+        if restarted && seen > 0 {
             lines.append(
                 (
                     snapshot.takenAtMilliseconds, snapshot.instance, .backend,
