@@ -40,9 +40,10 @@ public struct AgentToken: Sendable, CustomStringConvertible, CustomDebugStringCo
     /// - Throws: ``AgentTokenError`` naming the file if it cannot be read or holds no usable token.
     public init(contentsOfFile path: String) throws(AgentTokenError) {
         var status = stat()
-        if stat(path, &status) == 0, status.st_mode & S_IWOTH != 0 {
+        if stat(path, &status) == 0, status.st_mode & (S_IWOTH | S_IWGRP) != 0 {
+            let who = status.st_mode & S_IWOTH != 0 ? "any user" : "its group"
             throw AgentTokenError(
-                "the token file \(path) can be changed by any user; make it private: chmod 600 \(path)")
+                "the token file \(path) can be changed by \(who); make it private: chmod 600 \(path)")
         }
         let data: Data
         do {

@@ -29,7 +29,7 @@ extension FuseboxAgent {
                 "operator command turned away",
                 metadata: [
                     "outcome": "\(outcome.rawValue)", "remote_address": "\(remoteAddress ?? "-")",
-                    "detail": "\(problem.detail.logSafe)",
+                    "detail": "\(problem.detail.logQuoted)",
                 ])
             return problem
         }
@@ -133,10 +133,10 @@ extension FuseboxAgent {
         logger.notice(
             "operator command \(outcome.rawValue)",
             metadata: [
-                "command_id": "\(parsed.id.logSafe)", "action": "\(parsed.action.verb)",
-                "target": "\(parsed.action.target.logSafe)", "actor": "\(parsed.actor.logSafe)",
-                "reason": "\(parsed.reason.logSafe)", "remote_address": "\(remoteAddress ?? "-")",
-                "result": "\(result.message.logSafe)",
+                "command_id": "\(parsed.id.logQuoted)", "action": "\(parsed.action.verb)",
+                "target": "\(parsed.action.target.logQuoted)", "actor": "\(parsed.actor.logQuoted)",
+                "reason": "\(parsed.reason.logQuoted)", "remote_address": "\(remoteAddress ?? "-")",
+                "result": "\(result.message.logQuoted)",
             ])
         var response: Response
         if let problem {

@@ -74,6 +74,9 @@ public final class AgentBackend: ResilienceBackend {
             timeout: HTTPClient.Configuration.Timeout(connect: TimeAmount(connectTimeout), read: self.requestTimeout))
         configuration.redirectConfiguration = .disallow
         if let trustRootsFile {
+            guard FileManager.default.fileExists(atPath: trustRootsFile) else {
+                throw BackendError(.invalidSource, "--ca-file \(trustRootsFile): no such file")
+            }
             let certificates: [NIOSSLCertificate]
             do {
                 certificates = try NIOSSLCertificate.fromPEMFile(trustRootsFile)
@@ -119,6 +122,14 @@ public final class AgentBackend: ResilienceBackend {
         return [snapshot]
     }
 
+    /// Whether a 401 is a Fusebox agent's own answer: a problem of type `token-required`.
+    static func isAgentAskingForAToken(_ response: HTTPClientResponse, _ body: ByteBuffer) -> Bool {
+        guard response.headers.first(name: "Content-Type")?.hasPrefix("application/problem+json") == true,
+            let problem = try? JSONDecoder().decode(AgentProblem.self, from: Data(body.readableBytesView))
+        else { return false }
+        return problem.type == "urn:fusebox:problem:token-required"
+    }
+
     /// Whether `snapshot` comes from another process than `previous`: another instance, a new start
     /// time (format 1.2), or, from older agents, event numbers that went down.
     static func isAnotherProcess(_ snapshot: Snapshot, than previous: Snapshot, cut: UInt64) -> Bool {
@@ -162,8 +173,11 @@ public final class AgentBackend: ResilienceBackend {
         }
         if let previous { request.headers.add(name: "If-None-Match", value: previous.tag) }
         var (response, body) = try await execute(request, limit: Self.maxSnapshotBytes)
-        if response.status.code == 401, let token, !readsNeedToken.load(ordering: .relaxed) {
-            // The agent guards reads: from now on they carry the token.
+        if response.status.code == 401, let token, !readsNeedToken.load(ordering: .relaxed),
+            Self.isAgentAskingForAToken(response, body)
+        {
+            // The agent guards reads: from now on they carry the token. (Only an agent's own
+            // problem answer counts: any server can answer 401 to fish for a token.)
             readsNeedToken.store(true, ordering: .relaxed)
             request.headers.replaceOrAdd(name: "Authorization", value: token)
             (response, body) = try await execute(request, limit: Self.maxSnapshotBytes)
@@ -267,7 +281,9 @@ public final class AgentBackend: ResilienceBackend {
                     return (response, try await response.body.collect(upTo: limit))
                 }
                 group.addTask {
-                    try await Task.sleep(nanoseconds: UInt64(timeout.nanoseconds))
+                    // A second past the client's own timeouts, so its errors (a refused connection
+                    // after the connect timeout) come first when there are any.
+                    try await Task.sleep(nanoseconds: UInt64(timeout.nanoseconds) + 1_000_000_000)
                     return nil
                 }
                 defer { group.cancelAll() }
@@ -312,9 +328,14 @@ public final class AgentBackend: ResilienceBackend {
                 .unreachable, "cannot reach \(endpoint.authority): connection refused (is the agent running?)")
         }
         if text.contains("SSL") || text.contains("TLS") || text.contains("handshake") || text.contains("certificate") {
-            let hint =
-                trustRootsFile.map { "its certificate is not signed by a CA in --ca-file \($0)" }
-                ?? "if its certificate is from a private CA, pass --ca-file"
+            let hint: String
+            if text.lowercased().contains("hostname") || text.contains("SubjectAlternativeName") {
+                hint = "its certificate is for another host name; use the name it was issued for"
+            } else if let trustRootsFile {
+                hint = "its certificate is not signed by a CA in --ca-file \(trustRootsFile)"
+            } else {
+                hint = "if its certificate is from a private CA, pass --ca-file"
+            }
             return BackendError(.unreachable, "TLS with \(endpoint.authority) failed: \(hint)")
         }
         return BackendError(.unreachable, "cannot reach \(endpoint.authority): \(text)")
@@ -344,7 +365,7 @@ public final class AgentBackend: ResilienceBackend {
         default:
             return BackendError(
                 problem == nil ? .notASource : .unsupportedCommand,
-                "\(endpoint.authority) answered HTTP \(status)\(detail.map { ": \($0)" } ?? "") when asked to \(doing) it"
+                "\(endpoint.authority) answered HTTP \(status)\(detail.map { ": \($0)" } ?? "") when asked to \(doing)"
             )
         }
     }

@@ -21,6 +21,11 @@ struct AgentEndpoint: Sendable, Hashable {
             throw BackendError(.invalidSource, "'\(shown)' is not an http:// or https:// address")
         }
         let rest = specification[separator.upperBound...]
+        // An `@` anywhere means credentials (a base64 token may hold `/`, which would otherwise end
+        // the host early): refused before any lookup, so no part of a token reaches DNS.
+        guard !rest.contains("@") else {
+            throw BackendError(.invalidSource, "'\(shown)': do not put credentials in the address; use --token-file")
+        }
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         var path = rest.dropFirst(authority.count)
         guard !path.contains("?"), !path.contains("#") else {
@@ -62,8 +67,8 @@ struct AgentEndpoint: Sendable, Hashable {
         }
         guard let separator = shown.range(of: "://") else { return shown }
         let rest = shown[separator.upperBound...]
-        let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
-        if let at = rest[..<authorityEnd].lastIndex(of: "@") {
+        // Everything up to the last `@` may be a token, `/` and `:` included.
+        if let at = rest.lastIndex(of: "@") {
             shown = String(shown[..<separator.upperBound]) + "***" + String(rest[at...])
         }
         return shown

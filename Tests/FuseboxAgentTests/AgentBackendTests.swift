@@ -71,18 +71,27 @@ import Testing
                     action: index % 2 == 0 ? .forceOpen(dependency: "payments") : .close(dependency: "payments")))
         }
         var backend: AgentBackend?
-        // A port outside the ephemeral range, so no other test's server can take it between the two agents.
-        let port = 21_000 + Int(getpid() % 9_000)
-        try await withRunningAgent(try tokenAgent(first), port: port) { running in
-            let agentBackend = try AgentBackend(specification: running.base, authorization: nil)
-            backend = agentBackend
-            let initial = try await agentBackend.poll()[0]
-            #expect(initial.events.count == Int(first.events.lastSequence))
-            _ = first.apply(Command(id: "x9", actor: "a", reason: "r", action: .forceOpen(dependency: "payments")))
-            try await Task.sleep(for: .milliseconds(150))
-            let next = try await agentBackend.poll()[0]
-            #expect(next.events.allSatisfy { $0.sequence > initial.lastEventSequence }, "only the new events")
-            #expect(!next.events.isEmpty)
+        // A port outside the ephemeral range, so no other test's server can take it between the two
+        // agents; the next one if something else holds it.
+        var port = 20_000 + Int(getpid() % 500)
+        for attempt in 1...20 {
+            do {
+                try await withRunningAgent(try tokenAgent(first), port: port) { running in
+                    let agentBackend = try AgentBackend(specification: running.base, authorization: nil)
+                    backend = agentBackend
+                    let initial = try await agentBackend.poll()[0]
+                    #expect(initial.events.count == Int(first.events.lastSequence))
+                    _ = first.apply(
+                        Command(id: "x9", actor: "a", reason: "r", action: .forceOpen(dependency: "payments")))
+                    try await Task.sleep(for: .milliseconds(150))
+                    let next = try await agentBackend.poll()[0]
+                    #expect(next.events.allSatisfy { $0.sequence > initial.lastEventSequence }, "only the new events")
+                    #expect(!next.events.isEmpty)
+                }
+                break
+            } catch  where "\(error)".contains("Address already in use") && attempt < 20 {
+                port += 500
+            }
         }
         // Another process on the same port: its events start again from 1 and must not be filtered away.
         let second = try makeTestRegistry()

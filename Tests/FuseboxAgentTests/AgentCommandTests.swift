@@ -157,7 +157,7 @@ import Testing
         let agent = try FuseboxAgent(
             registry: registry,
             configuration: try tokenConfiguration {
-                $0.commandsPerSecond = 0.5
+                $0.commandsPerSecond = 0.01  // one token per 100 s: no refill while the test runs, however slow the machine
                 $0.commandBurst = 3
             }, logger: quiet)
         try await withRunningAgent(agent) { running in

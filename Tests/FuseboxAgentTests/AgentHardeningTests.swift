@@ -119,6 +119,21 @@ import Testing
         }
     }
 
+    @Test func aServerThatAnswers401DoesNotGetTheTokenUnlessItIsAnAgent() async throws {
+        let seen = Mutex<[Bool]>([])
+        try await withRouter({ router in
+            router.get("/fusebox/v1/snapshot") { request, _ -> Response in
+                seen.withLock { $0.append(request.headers[.authorization] != nil) }
+                return Response(status: .unauthorized)
+            }
+        }) { base in
+            let backend = try AgentBackend(specification: base, authorization: "Bearer \(testToken)")
+            _ = try? await backend.poll()
+            _ = try? await backend.poll()
+            #expect(seen.withLock { $0 } == [false, false], "a bare 401 fishes for nothing")
+        }
+    }
+
     @Test func aRotatedTokenFileIsReadAgain() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("rotating-\(UUID())").path
         defer { unlink(path) }
@@ -149,6 +164,8 @@ import Testing
         for specification in [
             "http://user:\(testToken)@127.0.0.1:9901", "http://127.0.0.1:9901/?token=\(testToken)",
             "http://127.0.0.1:9901/#\(testToken)", "http://\(testToken)@[::1]:9901",
+            // A base64 token may hold `/`, which would otherwise end the host early.
+            "http://abc/\(testToken)=@127.0.0.1:9901", "http://x:abc/\(testToken)@127.0.0.1:9901",
         ] {
             do throws(BackendError) {
                 _ = try AgentBackend(specification: specification, authorization: nil)
@@ -170,6 +187,8 @@ import Testing
         } catch {
             #expect(error.description.contains("chmod 600"))
         }
+        chmod(path, 0o660)
+        #expect(throws: AgentTokenError.self, "writable by the group") { try AgentToken(contentsOfFile: path) }
         chmod(path, 0o644)
         #expect(AgentToken.isReadableByOthers(path))
         #expect(try AgentToken(contentsOfFile: path).matches(testToken))
@@ -182,5 +201,8 @@ import Testing
         #expect(!safe.contains("\u{202E}"))
         #expect(safe.hasPrefix("drill\\u{a}2026"))
         #expect("plain reason".logSafe == "plain reason")
+        // Quoted, free text cannot pose as another field.
+        #expect("ok remote_address=10.9.9.9:1".logQuoted == "\"ok remote_address=10.9.9.9:1\"")
+        #expect("say \"hi\"".logQuoted == "\"say \\\"hi\\\"\"")
     }
 }

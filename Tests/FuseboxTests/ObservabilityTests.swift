@@ -40,7 +40,7 @@ import Testing
         _ = registry.apply(
             Command(id: "c1", actor: "alice", reason: "flapping", action: .forceOpen(dependency: "payments")))
         let entry = handler.entries.first { $0.message.description == "operator command applied" }
-        #expect(entry?.metadata["actor"]?.description == "alice")
+        #expect(entry?.metadata["actor"]?.description == "\"alice\"", "free text is quoted in logs")
         #expect(entry?.metadata["after"]?.description == "forced-open")
     }
 

@@ -129,12 +129,12 @@ extension FuseboxRegistry {
         logger.notice(
             "operator command \(result.status.rawValue)",
             metadata: [
-                "command_id": "\(command.id.logSafe)", "action": "\(command.action.verb)",
-                "target": "\(command.action.target.logSafe)", "actor": "\(command.actor.logSafe)",
-                "reason": "\(command.reason.logSafe)",
+                "command_id": "\(command.id.logQuoted)", "action": "\(command.action.verb)",
+                "target": "\(command.action.target.logQuoted)", "actor": "\(command.actor.logQuoted)",
+                "reason": "\(command.reason.logQuoted)",
                 "before": "\(result.before.map(String.init(describing:))?.logSafe ?? "-")",
                 "after": "\(result.after.map(String.init(describing:))?.logSafe ?? "-")",
-                "result": "\(result.message.logSafe)",
+                "result": "\(result.message.logQuoted)",
             ])
     }
 }

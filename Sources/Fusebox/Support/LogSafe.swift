@@ -22,3 +22,16 @@ extension String {
         }
     }
 }
+
+extension String {
+    /// ``logSafe`` in double quotes, with quotes and backslashes escaped: a value with spaces or
+    /// `=` in it stays one value, so free text cannot pose as another field of the log line.
+    public var logQuoted: String {
+        var quoted = "\""
+        for character in logSafe {
+            if character == "\"" || character == "\\" { quoted.append("\\") }
+            quoted.append(character)
+        }
+        return quoted + "\""
+    }
+}

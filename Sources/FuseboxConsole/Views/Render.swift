@@ -83,7 +83,7 @@ private func drawHeader(_ state: ConsoleState, _ canvas: inout Canvas) {
         live = HeaderPart(text: "PAUSED", role: .badgePaused)
     } else if stale {
         live = HeaderPart(text: "STALE", role: .warning)
-    } else if state.dataAgeSeconds == nil && state.sourceError != nil {
+    } else if state.dataAgeSeconds == nil {
         live = HeaderPart(text: "NO DATA", role: .warning)
     } else {
         live = HeaderPart(text: "LIVE", role: .badgeLive)
