@@ -72,8 +72,6 @@ func withRunningAgent<T: Sendable>(
     let server = AgentServer(
         agent: agent, port: port, logger: serverLogger,
         onListening: { continuation.yield($0) })
-    let served = Mutex<Int?>(nil)
-    defer { if let port = served.withLock({ $0 }) { waitUntilClosed(port: port) } }
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask {
             // A server that cannot start ends the wait for its address.
@@ -85,7 +83,6 @@ func withRunningAgent<T: Sendable>(
             try await group.next()
             throw AgentTestError("the agent stopped before it listened")
         }
-        served.withLock { $0 = port }
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let result: Result<T, any Error>
         do {
@@ -97,6 +94,14 @@ func withRunningAgent<T: Sendable>(
         try await client.shutdown()
         group.cancelAll()
         return try result.get()
+    }
+}
+
+/// Runs `work` on a Dispatch thread, so a blocking call (a child process, a pipe) never holds one
+/// of the concurrency pool's threads, which the servers under test need.
+func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
     }
 }
 
@@ -126,25 +131,4 @@ func problem(_ body: String) throws -> ProblemBody {
 struct AgentTestError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// Waits (up to 10 s) until nothing accepts connections on 127.0.0.1:`port`: the server's socket
-/// is closed on its event loop a moment after its task returns, later still on a loaded machine.
-func waitUntilClosed(port: Int) {
-    let deadline = ContinuousClock.now + .seconds(10)
-    while ContinuousClock.now < deadline {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        close(fd)
-        if connected != 0 { return }
-        usleep(50_000)
-    }
 }

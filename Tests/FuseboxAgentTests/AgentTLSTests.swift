@@ -30,8 +30,10 @@ import Testing
         ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
+        try await offThePool {
+            try process.run()
+            process.waitUntilExit()
+        }
         try #require(process.terminationStatus == 0, "openssl could not make a certificate")
         try await body(certificate, key)
     }
