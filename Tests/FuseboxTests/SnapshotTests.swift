@@ -139,7 +139,7 @@ import Testing
         c.breaker.failureRateThreshold = 150
         #expect(
             throws: FuseboxConfigurationError.invalid(
-                "x", "breaker: failureRateThreshold must be a percentage in 0...100")
+                "x", "breaker: failureRateThreshold must be a percentage above 0 and at most 100 (got 150.0)")
         ) {
             try registry.register(c)
         }

@@ -224,7 +224,7 @@ public final class CircuitBreaker: Sendable {
 
     private func checkTrip(generation: UInt64) {
         let stats = windowStats()
-        guard stats.calls >= configuration.minimumCalls else { return }
+        guard stats.calls >= configuration.effectiveMinimumCalls else { return }
         let reason: String
         let over = "over \(stats.calls) calls"
         if stats.failureRate >= configuration.failureRateThreshold {
@@ -423,7 +423,7 @@ public final class CircuitBreaker: Sendable {
                 failureRateThreshold: configuration.failureRateThreshold,
                 slowCallRateThreshold: configuration.slowCallRateThreshold,
                 slowCallDurationMilliseconds: configuration.slowCallDuration.milliseconds,
-                minimumCalls: configuration.minimumCalls,
+                minimumCalls: configuration.effectiveMinimumCalls,
                 halfOpenProbes: configuration.halfOpenProbes,
                 halfOpenProbesAdmitted: c.state == .halfOpen ? c.probesAdmitted : 0,
                 consecutiveTrips: c.consecutiveTrips,

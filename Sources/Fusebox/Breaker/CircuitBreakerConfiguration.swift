@@ -53,14 +53,27 @@ public struct CircuitBreakerConfiguration: Sendable {
         case .time(let s) where s < 1 || s > 3600: return "a time window must span 1...3600 seconds (got \(s))"
         default: break
         }
-        if !(0...100).contains(failureRateThreshold) { return "failureRateThreshold must be a percentage in 0...100" }
-        if !(0...100).contains(slowCallRateThreshold) { return "slowCallRateThreshold must be a percentage in 0...100" }
+        // 0 would trip on any window and never let half-open close (rates compare with >=).
+        if !(failureRateThreshold > 0 && failureRateThreshold <= 100) {
+            return "failureRateThreshold must be a percentage above 0 and at most 100 (got \(failureRateThreshold))"
+        }
+        if !(slowCallRateThreshold > 0 && slowCallRateThreshold <= 100) {
+            return "slowCallRateThreshold must be a percentage above 0 and at most 100 (got \(slowCallRateThreshold));"
+                + " 100 turns the slow-call check off"
+        }
         if minimumCalls < 1 { return "minimumCalls must be at least 1" }
         if halfOpenProbes < 1 { return "halfOpenProbes must be at least 1" }
         if maxWaitInHalfOpen <= .zero { return "maxWaitInHalfOpen must be positive" }
         if waitMultiplier < 1 { return "waitMultiplier must be at least 1" }
         if let problem = backInAfterHalfOpen?.validationProblem() { return problem }
         return defaultBackInSchedule.validationProblem()
+    }
+
+    /// The calls a window must hold before its rates can trip the breaker: `minimumCalls`, but never
+    /// more than a count window holds (as Resilience4j does), or a small window could never trip.
+    public var effectiveMinimumCalls: Int {
+        if case .count(let size) = window { return min(minimumCalls, size) }
+        return minimumCalls
     }
 
     /// The wait in open after `trips` consecutive trips (1 for the first).

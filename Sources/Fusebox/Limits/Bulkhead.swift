@@ -31,8 +31,10 @@ public final class Bulkhead: Sendable {
     private struct State {
         var inFlight = 0
         var waiters: [Waiter] = []
-        /// Calls that have a place in the queue but are not in `waiters` yet.
-        var reservedWaiters = 0
+        /// Calls that have a place in the queue but are not in `waiters` yet. A call that gives up
+        /// (its wait elapsed, or it was cancelled) before it got there is taken out of this set,
+        /// so it never queues: the wait timer can fire before the waiter is queued (`maxWait` 0).
+        var reserved: Set<UInt64> = []
         var nextWaiterID: UInt64 = 0
         var rejected: UInt64 = 0
     }
@@ -63,12 +65,12 @@ public final class Bulkhead: Sendable {
                 s.inFlight += 1
                 return .entered
             }
-            guard s.waiters.count + s.reservedWaiters < configuration.maxWaiting else {
+            guard s.waiters.count + s.reserved.count < configuration.maxWaiting else {
                 s.rejected += 1
                 return .rejected
             }
-            s.reservedWaiters += 1
             s.nextWaiterID += 1
+            s.reserved.insert(s.nextWaiterID)
             return .wait(s.nextWaiterID)
         }
         switch immediate {
@@ -87,7 +89,8 @@ public final class Bulkhead: Sendable {
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
                 let enteredNow = state.withLock { s -> Bool? in
-                    s.reservedWaiters -= 1
+                    // Gave up already (and was counted as rejected then).
+                    guard s.reserved.remove(id) != nil else { return false }
                     if Task.isCancelled {
                         s.rejected += 1
                         return false
@@ -108,7 +111,11 @@ public final class Bulkhead: Sendable {
 
     private func giveUp(_ id: UInt64) {
         let waiter = state.withLock { s -> Waiter? in
-            guard let index = s.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            guard let index = s.waiters.firstIndex(where: { $0.id == id }) else {
+                // Not queued yet: take its place back, so it never queues.
+                if s.reserved.remove(id) != nil { s.rejected += 1 }
+                return nil
+            }
             s.rejected += 1
             return s.waiters.remove(at: index)
         }
@@ -137,7 +144,7 @@ public final class Bulkhead: Sendable {
         state.withLock { s in
             BulkheadSnapshot(
                 maxConcurrent: configuration.maxConcurrent, inFlight: s.inFlight,
-                waiting: s.waiters.count + s.reservedWaiters,
+                waiting: s.waiters.count + s.reserved.count,
                 maxWaiting: configuration.maxWaiting, rejected: s.rejected)
         }
     }

@@ -1,0 +1,67 @@
+import Fusebox
+import FuseboxProtocol
+import Testing
+
+/// The defects the runtime review found (issue 12), each with the test that failed before its fix.
+@Suite struct RuntimeDefectTests {
+    let clock = ManualClock()
+
+    /// Finding 1: a count window smaller than `minimumCalls` could never hold enough calls to trip.
+    @Test func aCountWindowSmallerThanMinimumCallsStillTrips() {
+        var configuration = CircuitBreakerConfiguration()
+        configuration.window = .count(10)  // minimumCalls stays at its default, 20
+        #expect(configuration.minimumCalls == 20)
+        #expect(configuration.effectiveMinimumCalls == 10)
+        let breaker = CircuitBreaker(name: "payments", configuration: configuration, clock: clock) { _ in }
+        for _ in 0..<9 { breaker.call(.failure) }
+        #expect(breaker.state == .closed, "9 calls: fewer than the window holds")
+        breaker.call(.failure)
+        #expect(breaker.state == .open, "a full window of failures trips")
+        #expect(breaker.snapshot().minimumCalls == 10, "the snapshot shows the minimum that applies")
+    }
+
+    /// Finding 3: a threshold of 0 was accepted, and then half-open could never close.
+    @Test(arguments: [0.0, -1, 100.5])
+    func thresholdsOutsideZeroToHundredAreRefused(_ threshold: Double) throws {
+        var failure = CircuitBreakerConfiguration()
+        failure.failureRateThreshold = threshold
+        #expect(failure.validationProblem()?.contains("failureRateThreshold") == true)
+        var slow = CircuitBreakerConfiguration()
+        slow.slowCallRateThreshold = threshold
+        #expect(slow.validationProblem()?.contains("100 turns the slow-call check off") == true)
+        var dependency = DependencyConfiguration(name: "payments")
+        dependency.breaker = slow
+        #expect(throws: FuseboxConfigurationError.self) { try makeRegistry(clock: clock).register(dependency) }
+        var full = CircuitBreakerConfiguration()
+        full.failureRateThreshold = 100
+        full.slowCallRateThreshold = 100
+        #expect(full.validationProblem() == nil, "100 is allowed: it turns a check off")
+    }
+
+    /// Finding 9: with `maxWait: .zero` the wait timer could fire before the waiter was queued, and
+    /// the waiter then waited for good. Each trial must return, rejected, within a time limit.
+    @Test func aZeroMaxWaitNeverHangs() async throws {
+        let bulkhead = Bulkhead(
+            configuration: BulkheadConfiguration(maxConcurrent: 1, maxWaiting: 1, maxWait: .zero), clock: SystemClock())
+        #expect(bulkhead.tryEnter())
+        for trial in 0..<300 {
+            let entered = try await withThrowingTaskGroup(of: Bool?.self) { group in
+                group.addTask { await bulkhead.enter() }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(5))
+                    return nil
+                }
+                defer { group.cancelAll() }
+                return try await group.next()!
+            }
+            guard let entered else {
+                Issue.record("trial \(trial): enter() with maxWait .zero did not return within 5 s")
+                return
+            }
+            #expect(!entered, "the only slot is taken")
+        }
+        #expect(bulkhead.snapshot().waiting == 0, "no waiter left behind")
+        bulkhead.leave()
+        #expect(bulkhead.tryEnter(), "and the slot still works")
+    }
+}
