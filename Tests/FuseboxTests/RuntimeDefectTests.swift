@@ -64,4 +64,36 @@ import Testing
         bulkhead.leave()
         #expect(bulkhead.tryEnter(), "and the slot still works")
     }
+
+    /// Finding 8: the non-idempotent guard blocked retries only; an `.alternate` fallback ran the
+    /// same write again after a failed attempt (a charge could run twice).
+    @Test func anAlternateNeverRunsAWriteAgainAfterAFailedAttempt() async throws {
+        let registry = makeRegistry(clock: clock)
+        var configuration = DependencyConfiguration(name: "payments")
+        configuration.retry = .disabled
+        let payments = try registry.register(configuration)
+        let alternateRuns = LockedBox(0)
+        let fallbacks: [Fallback<Int>] = [
+            .alternate("payments-eu") {
+                alternateRuns.mutate { $0 += 1 }
+                return 2
+            }
+        ]
+        await #expect(throws: DependencyFailure.self, "a write that may have happened is not run again elsewhere") {
+            _ = try await payments.execute(idempotent: false, fallbacks: fallbacks) { () async throws -> Int in
+                throw DownstreamError()
+            }
+        }
+        #expect(alternateRuns.value == 0)
+        // An idempotent call may go elsewhere after a failure.
+        let served = try await payments.execute(idempotent: true, fallbacks: fallbacks) { () async throws -> Int in
+            throw DownstreamError()
+        }
+        #expect(served.value == 2 && alternateRuns.value == 1)
+        // And a write that never ran (the breaker refused it) may too.
+        _ = registry.apply(Command(id: "f", actor: "a", reason: "r", action: .forceOpen(dependency: "payments")))
+        let refused = try await payments.execute(idempotent: false, fallbacks: fallbacks) { () async throws -> Int in 1
+        }
+        #expect(refused.value == 2 && alternateRuns.value == 2)
+    }
 }

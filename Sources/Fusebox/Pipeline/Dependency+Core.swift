@@ -229,6 +229,15 @@ extension Dependency {
         metrics.bypassed.increment()
     }
 
+    /// Whether the operation may run again elsewhere (an `.alternate` fallback) after `attempts`
+    /// tries: always if none ran, else only when it is idempotent (or the policy retries writes
+    /// anyway). After a timeout or an error the first try may have done its write: running it
+    /// against another region could charge twice.
+    @usableFromInline
+    func _mayRunAgain(idempotent: Bool, attempts: Int) -> Bool {
+        attempts == 0 || idempotent || configuration.retry.retryNonIdempotent
+    }
+
     @usableFromInline
     func _recordUnserved() {
         statistics.withLock { $0.unserved += 1 }

@@ -13,7 +13,9 @@ extension Dependency {
     ///   - cache: a cache-aside store and key: a fresh entry is served without a call, and every
     ///     primary result is stored.
     ///   - fallbacks: tried in order when the primary cannot serve. A fallback bound to a flag that is
-    ///     on serves first, in place of the primary; if it cannot, the call proceeds normally.
+    ///     on serves first, in place of the primary; if it cannot, the call proceeds normally. An
+    ///     `.alternate` runs the operation again elsewhere, so for a call that is not idempotent it
+    ///     serves only when no attempt ran (breaker open, limits), never after a failed attempt.
     ///   - operation: the call itself. It should honour task cancellation, which is how timeouts stop it.
     /// - Returns: the value and where it came from.
     /// - Throws: ``DependencyFailure`` when neither the primary nor a fallback served;
@@ -39,7 +41,8 @@ extension Dependency {
         var admission = _admit()
         if case .waitForBulkhead = admission { admission = await _admitAfterWaiting() }
         guard case .admitted(var permit, let holdsBulkhead, let start) = admission else {
-            return try await _serveFallback(fallbacks, reason: admission.fallbackReason, error: nil, attempts: 0)
+            return try await _serveFallback(
+                fallbacks, reason: admission.fallbackReason, error: nil, attempts: 0, idempotent: idempotent)
         }
         defer { if holdsBulkhead { bulkhead!.leave() } }
         var state = _CallState(start: start)
@@ -61,7 +64,8 @@ extension Dependency {
                 case .cancelled:
                     throw CancellationError()
                 case .stop(let reason):
-                    return try await _serveFallback(fallbacks, reason: reason, error: error, attempts: state.attempt)
+                    return try await _serveFallback(
+                        fallbacks, reason: reason, error: error, attempts: state.attempt, idempotent: idempotent)
                 }
             }
             _attemptSucceeded(permit: permit, state: state)
@@ -83,10 +87,13 @@ extension Dependency {
 
     @inlinable
     func _serveFallback<Value: Sendable>(
-        _ chain: [Fallback<Value>], reason: FallbackReason, error: (any Error)?, attempts: Int
+        _ chain: [Fallback<Value>], reason: FallbackReason, error: (any Error)?, attempts: Int, idempotent: Bool
     ) async throws -> Outcome<Value> {
         let context = FallbackContext(dependency: name, reason: reason, error: error)
+        let mayRunAgain = _mayRunAgain(idempotent: idempotent, attempts: attempts)
         for fallback in chain {
+            // The non-idempotent guard covers alternates too, not only retries.
+            if fallback.kind == .alternate && !mayRunAgain { continue }
             guard let served = try? await fallback.body(context) else { continue }
             return _activated(fallback, served, reason: reason, attempts: attempts)
         }
