@@ -206,13 +206,40 @@ import Testing
         #expect(s.retry.budgetAvailable == 0)
     }
 
-    @Test func budgetFloorAllowsRetriesWhenQuiet() {
+    @Test func budgetFloorAllowsRetriesWhenQuietAtItsRateNotInABurst() {
         let budget = RetryBudget(
             configuration: RetryBudgetConfiguration(ratio: 0.2, minRetriesPerSecond: 2, windowSeconds: 5), clock: clock)
         var granted = 0
         for _ in 0..<50 where budget.tryRetry() { granted += 1 }
-        #expect(granted == 10, "2 per second over 5 seconds")
+        #expect(granted == 2, "2 per second means 2 at one instant (issue 12, finding 6), not the window's 10")
+        var spread = 0
+        for _ in 0..<5 {
+            clock.advance(by: .seconds(1))
+            for _ in 0..<50 where budget.tryRetry() { spread += 1 }
+        }
+        #expect(spread == 10, "and 2 more every second")
         clock.advance(by: .seconds(6))
-        #expect(budget.available() == 10)
+        #expect(budget.available() == 2)
+    }
+
+    /// Issue 12, finding 6: checking and taking a retry were two steps, so callers racing for the
+    /// last retries overspent the budget.
+    @Test func concurrentCallersNeverOverspendTheBudget() async {
+        let budget = RetryBudget(
+            configuration: RetryBudgetConfiguration(ratio: 0.1, minRetriesPerSecond: 0, windowSeconds: 10),
+            clock: clock)
+        for _ in 0..<1_000 { budget.recordCall() }  // room for exactly 100 retries
+        let granted = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    var mine = 0
+                    for _ in 0..<100 where budget.tryRetry() { mine += 1 }
+                    return mine
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(granted == 100)
+        #expect(budget.available() == 0)
     }
 }
