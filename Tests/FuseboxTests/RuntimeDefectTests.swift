@@ -96,4 +96,15 @@ import Testing
         }
         #expect(refused.value == 2 && alternateRuns.value == 2)
     }
+
+    /// Finding 7: in a 1-second window every second shares one bucket, so a record stamped in the
+    /// previous second that landed after the new second began wiped out the new second's counts.
+    @Test func aLateRecordNeverWipesANewerSecond() {
+        let budget = RetryBudget(
+            configuration: RetryBudgetConfiguration(ratio: 1, minRetriesPerSecond: 0, windowSeconds: 1), clock: clock)
+        clock.advance(by: .milliseconds(1_500))
+        for _ in 0..<3 { budget.recordCall() }  // second 1
+        budget.recordCall(now: 900_000_000)  // stamped in second 0, arriving late
+        #expect(budget.available() == 3, "the three calls of this second still count")
+    }
 }

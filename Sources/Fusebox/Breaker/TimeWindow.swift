@@ -48,12 +48,27 @@ struct TimeWindow: @unchecked Sendable {
         let tag = (epoch & Self.tagMask) << Self.countBits
         var current = word.pointee.load(ordering: .relaxed)
         while true {
+            if (current & ~Self.countMask) != tag && Self.isNewer(current, than: epoch) {
+                // A late record for a second the bucket has already moved past: it is outside the
+                // window, and writing it would wipe the newer second's counts (a 1 s window has
+                // one bucket, so any late timestamp used to).
+                return
+            }
             let desired = (current & ~Self.countMask) == tag ? current &+ 1 : tag | 1
             let (exchanged, original) = word.pointee.weakCompareExchange(
                 expected: current, desired: desired, ordering: .relaxed)
             if exchanged { return }
             current = original
         }
+    }
+
+    /// Whether `word` holds a later second than `epoch`: by less than 2^20 s (12 days), modulo the
+    /// 24-bit tag. A word never written (0) is never newer.
+    @inline(__always)
+    private static func isNewer(_ word: UInt64, than epoch: UInt64) -> Bool {
+        guard word != 0 else { return false }
+        let ahead = ((word >> countBits) &- epoch) & tagMask
+        return ahead != 0 && ahead < 1 << 20
     }
 
     @inline(__always)
