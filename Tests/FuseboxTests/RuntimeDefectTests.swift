@@ -107,4 +107,29 @@ import Testing
         budget.recordCall(now: 900_000_000)  // stamped in second 0, arriving late
         #expect(budget.available() == 3, "the three calls of this second still count")
     }
+
+    /// Finding 4: an operation that ignored cancellation and returned after its limit was passed
+    /// off as a success (the breaker recorded a 5 s call under a 1 s limit as fine).
+    @Test func aValueReturnedAfterTheLimitIsATimeout() async throws {
+        let gate = LockedBox<CheckedContinuation<Void, Never>?>(nil)
+        let clock = self.clock
+        let call = Task {
+            try await withTimeout(.seconds(1), clock: clock) { () async throws -> Int in
+                // Ignores cancellation: waits for the test, however long.
+                await withCheckedContinuation { continuation in gate.mutate { $0 = continuation } }
+                return 5
+            }
+        }
+        // The alarm is scheduled and the operation is waiting (each with a time limit).
+        #expect(await clock.waitForSleepers(1))
+        let deadline = ContinuousClock.now + .seconds(10)
+        while gate.value == nil && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        let waiting = try #require(gate.value, "the operation started")
+        clock.advance(by: .seconds(2))
+        waiting.resume()
+        switch await call.result {
+        case .success(let value): Issue.record("a value returned after the limit was passed off as \(value)")
+        case .failure(let error): #expect(error as? TimeoutError == TimeoutError(scope: .attempt, limit: .seconds(1)))
+        }
+    }
 }

@@ -5,7 +5,8 @@ import Synchronization
 /// The operation runs in one child task, so cancellation reaches everything it awaits through
 /// structured concurrency; when the limit passes, the clock's scheduled action cancels that child
 /// and a `TimeoutError` is thrown once it has finished. An operation that ignores cancellation
-/// delays the error until it returns.
+/// delays the error until it returns, and its late value is discarded: past the limit is a
+/// timeout, whatever the operation returned.
 public func withTimeout<T: Sendable>(
     _ limit: Duration,
     scope: TimeoutError.Scope = .attempt,
@@ -16,8 +17,17 @@ public func withTimeout<T: Sendable>(
     return try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask {
             withUnsafeCurrentTask { task in guardian.attach(task) }
-            defer { guardian.detach() }
-            return try await operation()
+            let value: T
+            do {
+                value = try await operation()
+            } catch {
+                _ = guardian.detach()
+                throw error
+            }
+            // An operation that ignored cancellation and finished after the limit timed out: its
+            // late value is discarded, never passed off as a success (issue 12, finding 4).
+            if guardian.detach() { throw TimeoutError(scope: scope, limit: limit) }
+            return value
         }
         let alarm = clock.schedule(afterNanoseconds: limit.clampedNanoseconds) { guardian.fire() }
         defer { alarm.cancel() }
@@ -58,8 +68,12 @@ final class AttemptGuardian: Sendable {
         }
     }
 
-    func detach() {
-        state.withLock { $0.handle = nil }
+    /// Forgets the child task; returns whether the limit had fired by then.
+    func detach() -> Bool {
+        state.withLock { s in
+            s.handle = nil
+            return s.fired
+        }
     }
 
     func fire() {
