@@ -46,6 +46,12 @@ struct CountWindow: @unchecked Sendable {
             return
         }
         let ticket = next.pointee.wrappingAdd(1, ordering: .relaxed).oldValue
+        // The 32-bit remainder wraps every 2^32 slow-path records (over an hour at a million a
+        // second). Unless `size` divides 2^32, the slot index then jumps back to 0: for one lap a
+        // slot is written twice and another keeps its outcome one lap longer. The totals stay
+        // exact (they change only by what each exchange swaps), so the window holds `size`
+        // outcomes as always, one of them a lap old: harmless for a rate (issue 12, read-only
+        // finding, analysed rather than changed to keep the cheaper 32-bit division).
         let slot = slots + Int(UInt32(truncatingIfNeeded: ticket) % divisor)
         if slot.pointee.load(ordering: .relaxed) == bits { return }
         let old = slot.pointee.exchange(bits, ordering: .relaxed)
