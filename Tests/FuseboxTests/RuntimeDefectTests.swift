@@ -132,4 +132,38 @@ import Testing
         case .failure(let error): #expect(error as? TimeoutError == TimeoutError(scope: .attempt, limit: .seconds(1)))
         }
     }
+
+    /// Finding 2: rates were checked only when a failure or slow call was recorded, so F, F, S, S
+    /// with a minimum of 4 and a 50% threshold stayed closed; Resilience4j checks every outcome.
+    @Test func theSuccessThatCompletesTheMinimumCanTrip() {
+        var configuration = CircuitBreakerConfiguration()
+        configuration.window = .count(10)
+        configuration.minimumCalls = 4
+        configuration.failureRateThreshold = 50
+        let breaker = CircuitBreaker(name: "payments", configuration: configuration, clock: clock) { _ in }
+        breaker.call(.failure)
+        breaker.call(.failure)
+        breaker.call(.success)
+        #expect(breaker.state == .closed, "3 calls: below the minimum")
+        breaker.call(.success)
+        #expect(breaker.state == .open, "4 calls at 50%: the success that completes the minimum trips")
+    }
+
+    /// Finding 2, time windows: old successes expiring raise the failure rate with no new failure;
+    /// the next success (the first of its second) reads the rates again.
+    @Test func successesAfterOldOnesExpireCanTrip() {
+        var configuration = CircuitBreakerConfiguration()
+        configuration.window = .time(seconds: 2)
+        configuration.minimumCalls = 2
+        configuration.failureRateThreshold = 50
+        let breaker = CircuitBreaker(name: "payments", configuration: configuration, clock: clock) { _ in }
+        for _ in 0..<4 { breaker.call(.success) }  // second 0
+        clock.advance(by: .seconds(1))
+        breaker.call(.failure)
+        breaker.call(.failure)  // second 1: 2 of 6 failed, 33%
+        #expect(breaker.state == .closed)
+        clock.advance(by: .seconds(1))
+        breaker.call(.success)  // second 2: second 0 has left the window; 2 of 3 failed
+        #expect(breaker.state == .open)
+    }
 }

@@ -36,6 +36,10 @@ public final class CircuitBreaker: Sendable {
     /// When an open breaker lets probes through (monotonic ns), so open rejects without the lock.
     private let openUntilNanoseconds = Atomic<UInt64>(0)
     private let countWindow: CountWindow?
+    /// `configuration.effectiveMinimumCalls`, read on the success path.
+    private let effectiveMinimumCalls: Int
+    /// The second in which a success last checked a time window's rates.
+    private let lastSuccessCheckSecond = Atomic<UInt64>(.max)
     private let timeWindow: TimeWindow?
     private let control: Mutex<Control>
 
@@ -72,6 +76,7 @@ public final class CircuitBreaker: Sendable {
         self.onSystemClock = clock is SystemClock
         self.observer = observer
         self.slowNanoseconds = configuration.slowCallDuration.clampedNanoseconds
+        self.effectiveMinimumCalls = configuration.effectiveMinimumCalls
         switch configuration.window {
         case .count(let n):
             self.countWindow = CountWindow(size: n)
@@ -196,14 +201,34 @@ public final class CircuitBreaker: Sendable {
             if outcome == .failure { bits |= OutcomeBits.failure }
             if durationNanoseconds >= slowNanoseconds { bits |= OutcomeBits.slow }
             if let countWindow {
-                countWindow.record(bits)
+                let ticket = countWindow.record(bits)
+                // Rates are checked on every outcome that can raise them (issue 12, finding 2). In
+                // a count window a success only lowers them, except the one that brings the window
+                // to its minimum, when rates are read for the first time.
+                if bits != OutcomeBits.recorded || ticket + 1 == effectiveMinimumCalls {
+                    checkTrip(generation: permit.generation)
+                }
             } else {
-                timeWindow!.record(bits, nowNanoseconds: now ?? coarseNow())
+                let now = now ?? coarseNow()
+                timeWindow!.record(bits, nowNanoseconds: now)
+                // In a time window, old successes expiring can raise a rate with no new failure, and
+                // they expire by the second: a success checks once per second at most.
+                if bits != OutcomeBits.recorded || isFirstSuccessCheckThisSecond(now) {
+                    checkTrip(generation: permit.generation)
+                }
             }
-            if bits != OutcomeBits.recorded { checkTrip(generation: permit.generation) }
         } else if state == 3 || state == 5 {
             recordLocked(permit, outcome, slow: durationNanoseconds >= slowNanoseconds)
         }
+    }
+
+    /// Whether this success is the first of its second to check the rates.
+    @inline(__always)
+    private func isFirstSuccessCheckThisSecond(_ now: UInt64) -> Bool {
+        let second = now / 1_000_000_000
+        let checked = lastSuccessCheckSecond.load(ordering: .relaxed)
+        guard checked != second else { return false }
+        return lastSuccessCheckSecond.compareExchange(expected: checked, desired: second, ordering: .relaxed).exchanged
     }
 
     @inline(__always)

@@ -38,12 +38,15 @@ struct CountWindow: @unchecked Sendable {
     private var failures: UnsafeMutablePointer<Atomic<Int>> { counters + 1 }
     private var slowCalls: UnsafeMutablePointer<Atomic<Int>> { counters + 2 }
 
+    /// Records an outcome; returns the calls the window had counted before it (the ticket), or -1
+    /// when a success was skipped because the window is full of successes.
     @inline(__always)
-    func record(_ bits: UInt8) {
+    @discardableResult
+    func record(_ bits: UInt8) -> Int {
         if bits == OutcomeBits.recorded, failures.pointee.load(ordering: .relaxed) == 0,
             slowCalls.pointee.load(ordering: .relaxed) == 0, next.pointee.load(ordering: .relaxed) >= size
         {
-            return
+            return -1
         }
         let ticket = next.pointee.wrappingAdd(1, ordering: .relaxed).oldValue
         // The 32-bit remainder wraps every 2^32 slow-path records (over an hour at a million a
@@ -53,7 +56,7 @@ struct CountWindow: @unchecked Sendable {
         // outcomes as always, one of them a lap old: harmless for a rate (issue 12, read-only
         // finding, analysed rather than changed to keep the cheaper 32-bit division).
         let slot = slots + Int(UInt32(truncatingIfNeeded: ticket) % divisor)
-        if slot.pointee.load(ordering: .relaxed) == bits { return }
+        if slot.pointee.load(ordering: .relaxed) == bits { return ticket }
         let old = slot.pointee.exchange(bits, ordering: .relaxed)
         let changed = old ^ bits
         if changed & OutcomeBits.failure != 0 {
@@ -62,6 +65,7 @@ struct CountWindow: @unchecked Sendable {
         if changed & OutcomeBits.slow != 0 {
             slowCalls.pointee.wrappingAdd(bits & OutcomeBits.slow != 0 ? 1 : -1, ordering: .relaxed)
         }
+        return ticket
     }
 
     func stats() -> WindowStats {
