@@ -39,10 +39,17 @@ extension FuseboxAgent {
             router.get(RouterPath(Path.health)) { request, context in
                 await self.respond(request) { try self.health() }
             }
+            // Load balancers often check health with HEAD: the same status and headers, no body.
+            router.head(RouterPath(Path.health)) { request, context in
+                Self.headers(of: await self.respond(request) { try self.health() })
+            }
         }
         guard routes.contains(.api) else { return }
         router.get(RouterPath(Path.snapshot)) { request, context in
             await self.respond(request) { try await self.snapshot(request) }
+        }
+        router.head(RouterPath(Path.snapshot)) { request, context in
+            Self.headers(of: await self.respond(request) { try await self.snapshot(request) })
         }
         router.post(RouterPath(Path.commands)) { request, context in
             await self.respond(request) { try await self.command(request, from: Self.remoteAddress(of: context)) }
@@ -107,6 +114,11 @@ extension FuseboxAgent {
         let body = (try? AgentJSON.encode(problem)) ?? ByteBuffer(string: "{}")
         return Response(
             status: HTTPResponse.Status(code: problem.status), headers: headers, body: ResponseBody(byteBuffer: body))
+    }
+
+    /// `response` without its body, for HEAD.
+    static func headers(of response: Response) -> Response {
+        Response(status: response.status, headers: response.headers)
     }
 
     static func remoteAddress(of context: some RequestContext) -> String? {

@@ -131,6 +131,17 @@ import Testing
         }
     }
 
+    @Test func headAnswersLikeGetWithoutABody() async throws {
+        let agent = try FuseboxAgent(registry: try makeTestRegistry(), logger: quiet)
+        try await withRunningAgent(agent) { running in
+            let health = try await running.request(.HEAD, FuseboxAgent.Path.health)
+            #expect(health.status == 200 && health.body.isEmpty)
+            let snapshot = try await running.request(.HEAD, FuseboxAgent.Path.snapshot)
+            #expect(snapshot.status == 200 && snapshot.body.isEmpty)
+            #expect(snapshot.headers.first(name: "ETag")?.hasPrefix("W/") == true)
+        }
+    }
+
     @Test func unknownPathsAndWrongMethodsAnswerWithProblems() async throws {
         let agent = try FuseboxAgent(registry: try makeTestRegistry(), logger: quiet)
         try await withRunningAgent(agent) { running in
