@@ -6,12 +6,6 @@ public import NIOCore
 public import NIOSSL
 public import ServiceLifecycle
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// The request context of the standalone server: it knows each client's address, so the audit
 /// trail and the per-client rate limit can use it.
 public struct AgentRequestContext: RequestContext, RemoteAddressRequestContext {
@@ -92,14 +86,8 @@ public struct AgentServer: Service {
     /// `requested`, or half the process's open-file limit if that is lower: a server that runs out
     /// of descriptors spins on failing `accept` calls, and the service needs descriptors of its own.
     static func connectionCap(_ requested: Int) -> Int {
-        #if os(Linux)
-            let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
-        #else
-            let resource = RLIMIT_NOFILE
-        #endif
-        var limit = rlimit()
-        guard getrlimit(resource, &limit) == 0, limit.rlim_cur < rlim_t(Int32.max) else { return requested }
-        return max(1, min(requested, Int(limit.rlim_cur / 2)))
+        guard let soft = OpenFileLimit.soft else { return requested }
+        return max(1, min(requested, soft / 2))
     }
 
     /// A TLS server configuration from PEM files: the certificate chain and its private key.

@@ -1,4 +1,5 @@
 import Dispatch
+import Fusebox
 import Logging
 import Synchronization
 
@@ -18,13 +19,12 @@ public final class AuditTrail: Sendable {
     private let logger: Logger
 
     private struct State {
-        var ring: [AuditRecord] = []
-        var head = 0
+        var ring: BoundedRing<AuditRecord>
         var lastSequence: UInt64 = 0
         var lastFileError: String?
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     /// - Parameters:
     ///   - capacity: records kept in memory (at least 1).
@@ -32,6 +32,7 @@ public final class AuditTrail: Sendable {
     /// - Throws: ``AuditFileError`` if the file cannot be opened for appending.
     init(capacity: Int, filePath: String?, logger: Logger) throws(AuditFileError) {
         self.capacity = max(1, capacity)
+        self.state = Mutex(State(ring: BoundedRing(capacity: capacity)))
         self.logger = logger
         self.file = try filePath.map { path throws(AuditFileError) in try AuditFile(path: path) }
     }
@@ -45,12 +46,7 @@ public final class AuditTrail: Sendable {
                 s.lastSequence += 1
                 var stamped = record
                 stamped.sequence = s.lastSequence
-                if s.ring.count < capacity {
-                    s.ring.append(stamped)
-                } else {
-                    s.ring[s.head] = stamped
-                    s.head = (s.head + 1) % capacity
-                }
+                s.ring.append(stamped)
                 guard let file else {
                     continuation.resume(returning: (stamped, nil))
                     return
@@ -77,20 +73,17 @@ public final class AuditTrail: Sendable {
     public func page(limit: Int, before: UInt64?) -> AuditPage {
         state.withLock { s in
             var records: [AuditRecord] = []
-            let count = s.ring.count
-            var index = (s.head - 1 + count) % max(1, count)
             var more = false
-            for _ in 0..<count {
-                let record = s.ring[index]
-                index = (index - 1 + count) % count
-                if let before, record.sequence >= before { continue }
+            s.ring.forEachNewestFirst { record in
+                if let before, record.sequence >= before { return true }
                 if records.count == limit {
                     more = true
-                    break
+                    return false
                 }
                 records.append(record)
+                return true
             }
-            return AuditPage(records: records, nextBefore: more ? records.last?.sequence : nil, retained: count)
+            return AuditPage(records: records, nextBefore: more ? records.last?.sequence : nil, retained: s.ring.count)
         }
     }
 

@@ -103,7 +103,7 @@ struct DemoServiceCommand: AsyncParsableCommand {
         if let tokenFile, AgentToken.isReadableByOthers(tokenFile) {
             FuseboxMain.printError("warning: every user on this machine can read \(tokenFile); chmod 600 \(tokenFile)")
         }
-        raiseOpenFileLimit()
+        OpenFileLimit.raiseToHard()
 
         // Only the executable chooses the metrics backend; the runtime and the agent just use it.
         let prometheus = PrometheusCollectorRegistry()
@@ -199,18 +199,4 @@ struct SimulationService: Service {
             await simulation.run(for: nil)
         }
     }
-}
-
-/// Lifts the soft limit on open files to the hard one: every connection is a descriptor, and the
-/// default soft limit (often 1,024) is reached long before the machine's.
-func raiseOpenFileLimit() {
-    #if os(Linux)
-        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
-    #else
-        let resource = RLIMIT_NOFILE
-    #endif
-    var limit = rlimit()
-    guard getrlimit(resource, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
-    limit.rlim_cur = limit.rlim_max
-    _ = setrlimit(resource, &limit)
 }

@@ -48,29 +48,13 @@ extension TerminalEndToEndTests {
         var (service, port) = try await Self.startDemoService(tokenFile: tokenFile, auditLog: auditLog)
         do {
             try await Self.withSession(
-                "agent", arguments: "console --source http://127.0.0.1:\(port) --token-file \(Self.shellQuoted(tokenFile))"
+                "agent",
+                arguments: "console --source http://127.0.0.1:\(port) --token-file \(Self.shellQuoted(tokenFile))"
             ) { session in
                 try await session.waitFor("http://127.0.0.1:\(port)")
                 try await session.waitFor("LIVE [RW]")
-                try await session.keys("/")
-                try await session.type("payments")
-                try await session.keys("Enter")
-                try await session.waitFor("only payments rows") { screen in
-                    let rows = Self.tableRows(screen)
-                    return !rows.isEmpty && rows.allSatisfy { $0.contains("payments") }
-                }
-                try await session.keys("o")
-                try await session.waitFor("Force open payments")
-                try await session.type("agent e2e drill")
-                try await session.keys("Tab")
-                try await session.type("payments")
-                try await session.keys("Tab", "Tab")
-                try await session.waitFor("[ Confirm ]")
-                try await session.keys("Enter")
-                try await session.waitFor("applied: 'payments'", seconds: 10)
-                try await session.waitFor("payments FORCED-OPEN in its row", seconds: 10) { screen in
-                    Self.tableRows(screen).contains { $0.hasPrefix("  payments ") && $0.contains("FORCED-OPEN") }
-                }
+                try await Self.filterToPayments(session)
+                try await Self.forceOpenPayments(session, reason: "agent e2e drill")
 
                 // The service itself says so: its snapshot, and the audit trail with the reason.
                 let snapshot = try await Self.run("curl", ["-s", "http://127.0.0.1:\(port)/fusebox/v1/snapshot"])

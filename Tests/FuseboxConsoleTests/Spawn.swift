@@ -4,6 +4,37 @@ import Foundation
     import Glibc
 #endif
 
+/// Starts `arguments` through `/usr/bin/env` with stdin from /dev/null, stdout to the file
+/// `output` and stderr to `errors` (or to the same file); returns its pid.
+func spawn(_ arguments: [String], environment: [String: String]?, output: String, errors: String?) throws -> pid_t {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    if let errors {
+        posix_spawn_file_actions_addopen(&actions, 2, errors, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    } else {
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    }
+    let argv: [UnsafeMutablePointer<CChar>?] = (["/usr/bin/env"] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    let env = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer { env.forEach { free($0) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, "/usr/bin/env", &actions, nil, argv, env)
+    guard spawned == 0 else {
+        throw NSError(
+            domain: "spawn", code: Int(spawned), userInfo: [NSLocalizedDescriptionKey: "cannot run \(arguments)"])
+    }
+    return pid
+}
+
+/// The exit code a shell would report for a `waitpid` status: the code, or 128 + the signal.
+func exitCode(_ status: Int32) -> Int32 {
+    (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+}
+
 /// Runs a program to completion with posix_spawn and waitpid, its output going to files (not
 /// pipes: a daemon it starts, like the tmux server, would hold a pipe open forever). Waits by
 /// polling, so the calling task does not hold a thread of the concurrency pool.
@@ -15,22 +46,7 @@ func spawnAndWait(_ arguments: [String], environment: [String: String]? = nil) a
         unlink(base + ".out")
         unlink(base + ".err")
     }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, base + ".out", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_addopen(&actions, 2, base + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    let argv: [UnsafeMutablePointer<CChar>?] = (["/usr/bin/env"] + arguments).map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
-    let env = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { env.forEach { free($0) } }
-    var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, "/usr/bin/env", &actions, nil, argv, env)
-    guard spawned == 0 else {
-        throw NSError(
-            domain: "spawn", code: Int(spawned), userInfo: [NSLocalizedDescriptionKey: "cannot run \(arguments)"])
-    }
+    let pid = try spawn(arguments, environment: environment, output: base + ".out", errors: base + ".err")
     var status: Int32 = 0
     while true {
         let reaped = waitpid(pid, &status, WNOHANG)
@@ -38,8 +54,7 @@ func spawnAndWait(_ arguments: [String], environment: [String: String]? = nil) a
         if reaped == -1 && errno != EINTR { break }
         try? await Task.sleep(nanoseconds: 5_000_000)
     }
-    let exited = (status & 0x7f) == 0
-    let code = exited ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    let code = exitCode(status)
     let output = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
     let errors = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
     return (code, output, errors)
@@ -52,24 +67,10 @@ final class BackgroundProcess: @unchecked Sendable {
 
     /// Starts `arguments` with stdout and stderr to one file.
     init(_ arguments: [String], environment: [String: String]? = nil) throws {
-        outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("fusebox-bg-\(UUID().uuidString)")
+        outputPath =
+            FileManager.default.temporaryDirectory.appendingPathComponent("fusebox-bg-\(UUID().uuidString)")
             .path
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv: [UnsafeMutablePointer<CChar>?] = (["/usr/bin/env"] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let env = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { env.forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, "/usr/bin/env", &actions, nil, argv, env)
-        guard spawned == 0 else {
-            throw NSError(
-                domain: "spawn", code: Int(spawned), userInfo: [NSLocalizedDescriptionKey: "cannot run \(arguments)"])
-        }
+        let pid = try spawn(arguments, environment: environment, output: outputPath, errors: nil)
         self.pid = pid
     }
 
@@ -95,10 +96,7 @@ final class BackgroundProcess: @unchecked Sendable {
         var status: Int32 = 0
         while Date() < deadline {
             let reaped = waitpid(pid, &status, WNOHANG)
-            if reaped == pid {
-                let exited = (status & 0x7f) == 0
-                return exited ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-            }
+            if reaped == pid { return exitCode(status) }
             if reaped == -1 && errno != EINTR { return nil }
             try? await Task.sleep(nanoseconds: 20_000_000)
         }

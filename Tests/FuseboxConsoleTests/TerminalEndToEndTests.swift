@@ -275,30 +275,8 @@ import Testing
             try await session.keys("Escape")
             try await session.waitFor("DEPENDENCY")
 
-            try await session.keys("/")
-            try await session.type("payments")
-            try await session.keys("Enter")
-            try await session.waitFor("only payments rows") { screen in
-                let rows = Self.tableRows(screen)
-                return !rows.isEmpty && rows.allSatisfy { $0.contains("payments") }
-            }
-
-            try await session.keys("o")
-            try await session.waitFor("Force open payments")
-            // The reason has the focus: typing at once is never lost.
-            try await session.type("e2e drill")
-            try await session.waitFor("Reason: e2e drill_")
-            try await session.waitFor("Change: OPEN → FORCED-OPEN")
-            try await session.keys("Tab")
-            try await session.type("payments")
-            try await session.keys("Tab", "Tab")
-            try await session.waitFor("[ Confirm ]")
-            try await session.keys("Enter")
-            try await session.waitFor("applied: 'payments'", seconds: 10)
-            // The row itself, from the next poll (the status line says FORCED-OPEN sooner).
-            try await session.waitFor("payments FORCED-OPEN in its row", seconds: 10) { screen in
-                Self.tableRows(screen).contains { $0.hasPrefix("  payments ") && $0.contains("FORCED-OPEN") }
-            }
+            try await Self.filterToPayments(session)
+            try await Self.forceOpenPayments(session, reason: "e2e drill", change: "Change: OPEN → FORCED-OPEN")
 
             _ = try await Self.tmux("resize-window", "-t", session.name, "-x", "60", "-y", "15")
             let small = try await session.waitFor("a 60x15 layout") { screen in
@@ -314,6 +292,38 @@ import Testing
             let (status, restored) = try await session.ended()
             #expect(status == "0")
             #expect(restored, "stty settings restored after q")
+        }
+    }
+
+    /// Filters the overview down to the payments rows (payments and payments-eu).
+    static func filterToPayments(_ session: Session) async throws {
+        try await session.keys("/")
+        try await session.type("payments")
+        try await session.keys("Enter")
+        try await session.waitFor("only payments rows") { screen in
+            let rows = Self.tableRows(screen)
+            return !rows.isEmpty && rows.allSatisfy { $0.contains("payments") }
+        }
+    }
+
+    /// Forces payments (the selected row) open through the dialog, as an operator does: the
+    /// reason, the typed name, Confirm; waits for the result and for the row to say FORCED-OPEN.
+    static func forceOpenPayments(_ session: Session, reason: String, change: String? = nil) async throws {
+        try await session.keys("o")
+        try await session.waitFor("Force open payments")
+        // The reason has the focus: typing at once is never lost.
+        try await session.type(reason)
+        try await session.waitFor("Reason: \(reason)_")
+        if let change { try await session.waitFor(change) }
+        try await session.keys("Tab")
+        try await session.type("payments")
+        try await session.keys("Tab", "Tab")
+        try await session.waitFor("[ Confirm ]")
+        try await session.keys("Enter")
+        try await session.waitFor("applied: 'payments'", seconds: 10)
+        // The row itself, from the next poll (the status line says FORCED-OPEN sooner).
+        try await session.waitFor("payments FORCED-OPEN in its row", seconds: 10) { screen in
+            Self.tableRows(screen).contains { $0.hasPrefix("  payments ") && $0.contains("FORCED-OPEN") }
         }
     }
 

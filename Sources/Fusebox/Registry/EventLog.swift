@@ -6,16 +6,16 @@ public final class EventLog: Sendable {
     public let capacity: Int
 
     private struct State {
-        var ring: [Event] = []
-        var head = 0
+        var ring: BoundedRing<Event>
         var lastSequence: UInt64 = 0
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     public init(capacity: Int = 1024) {
         precondition(capacity >= 1)
         self.capacity = capacity
+        self.state = Mutex(State(ring: BoundedRing(capacity: capacity)))
     }
 
     /// Stamps `event` with the next sequence number and keeps it; returns the number.
@@ -25,12 +25,7 @@ public final class EventLog: Sendable {
             s.lastSequence += 1
             var stamped = event
             stamped.sequence = s.lastSequence
-            if s.ring.count < capacity {
-                s.ring.append(stamped)
-            } else {
-                s.ring[s.head] = stamped
-                s.head = (s.head + 1) % capacity
-            }
+            s.ring.append(stamped)
             return s.lastSequence
         }
     }
@@ -44,12 +39,10 @@ public final class EventLog: Sendable {
             // Walk back from the newest event, then reverse: no intermediate copies of the ring.
             var picked: [Event] = []
             picked.reserveCapacity(min(limit, s.ring.count))
-            var index = (s.head - 1 + s.ring.count) % max(1, s.ring.count)
-            for _ in 0..<s.ring.count {
-                let event = s.ring[index]
-                if event.sequence <= after || picked.count == limit { break }
+            s.ring.forEachNewestFirst { event in
+                guard event.sequence > after && picked.count < limit else { return false }
                 picked.append(event)
-                index = (index - 1 + s.ring.count) % s.ring.count
+                return true
             }
             return picked.reversed()
         }
