@@ -116,17 +116,16 @@ import Testing
         try await withRunningAgent(try tokenAgent(registry)) { running in
             let backend = try AgentBackend(
                 specification: running.base, authorization: "Bearer wrong-token-of-enough-length")
-            do throws(BackendError) {
-                _ = try await backend.send(
-                    Command(id: "w1", actor: "a", reason: "r", action: .forceOpen(dependency: "payments")),
-                    to: ["checkout-1"])
-                Issue.record("a wrong token must fail")
-            } catch {
-                #expect(error.code == .unauthorized)
-                #expect(error.message.hasPrefix("token rejected by 127.0.0.1:"))
-                #expect(error.message.hasSuffix("check --token-file or FUSEBOX_TOKEN"))
-                #expect(!error.message.contains("wrong-token"))
-            }
+            let error = try #require(
+                await backendFailure("a wrong token must fail") { () throws(BackendError) in
+                    _ = try await backend.send(
+                        Command(id: "w1", actor: "a", reason: "r", action: .forceOpen(dependency: "payments")),
+                        to: ["checkout-1"])
+                })
+            #expect(error.code == .unauthorized)
+            #expect(error.message.hasPrefix("token rejected by 127.0.0.1:"))
+            #expect(error.message.hasSuffix("check --token-file or FUSEBOX_TOKEN"))
+            #expect(!error.message.contains("wrong-token"))
             #expect(registry.dependency(named: "payments")?.breaker.state == .closed)
         }
     }
@@ -160,15 +159,14 @@ import Testing
             logger: quiet)
         try await withRunningAgent(agent) { running in
             let backend = try AgentBackend(specification: running.base, authorization: "Bearer \(testToken)")
-            do throws(BackendError) {
-                _ = try await backend.send(
-                    Command(id: "r1", actor: "a", reason: "r", action: .forceOpen(dependency: "payments")),
-                    to: ["checkout-1"])
-                Issue.record("a read-only agent must refuse")
-            } catch {
-                #expect(error.code == .forbidden)
-                #expect(error.message.contains("read-only"))
-            }
+            let error = try #require(
+                await backendFailure("a read-only agent must refuse") { () throws(BackendError) in
+                    _ = try await backend.send(
+                        Command(id: "r1", actor: "a", reason: "r", action: .forceOpen(dependency: "payments")),
+                        to: ["checkout-1"])
+                })
+            #expect(error.code == .forbidden)
+            #expect(error.message.contains("read-only"))
         }
     }
 
@@ -176,14 +174,13 @@ import Testing
         // Port 1: nothing listens there (a port another test's server just left may be reused).
         let port = 1
         let backend = try AgentBackend(specification: "http://127.0.0.1:\(port)", authorization: nil)
-        do throws(BackendError) {
-            _ = try await backend.poll()
-            Issue.record("nothing listens there")
-        } catch {
-            #expect(error.code == .unreachable)
-            #expect(error.isRetryable)
-            #expect(error.message.contains("127.0.0.1:\(port)"))
-        }
+        let error = try #require(
+            await backendFailure("nothing listens there") { () throws(BackendError) in
+                _ = try await backend.poll()
+            })
+        #expect(error.code == .unreachable)
+        #expect(error.isRetryable)
+        #expect(error.message.contains("127.0.0.1:\(port)"))
     }
 
     @Test func slowAgentTimesOut() async throws {
@@ -196,13 +193,12 @@ import Testing
             let backend = try AgentBackend(
                 specification: base, authorization: nil, requestTimeout: .milliseconds(300))
             let started = ContinuousClock.now
-            do throws(BackendError) {
-                _ = try await backend.poll()
-                Issue.record("the agent is too slow")
-            } catch {
-                #expect(error.code == .timedOut)
-                #expect(error.isRetryable)
-            }
+            let error = try #require(
+                await backendFailure("the agent is too slow") { () throws(BackendError) in
+                    _ = try await backend.poll()
+                })
+            #expect(error.code == .timedOut)
+            #expect(error.isRetryable)
             #expect(ContinuousClock.now - started < .seconds(4))
         }
     }
@@ -212,14 +208,13 @@ import Testing
             router.get("/") { _, _ in "<html>hello</html>" }
         }) { base in
             let backend = try AgentBackend(specification: base, authorization: nil)
-            do throws(BackendError) {
-                _ = try await backend.poll()
-                Issue.record("a web page is not an agent")
-            } catch {
-                #expect(error.code == .notASource)
-                #expect(!error.isRetryable)
-                #expect(error.message.contains("Fusebox agent"))
-            }
+            let error = try #require(
+                await backendFailure("a web page is not an agent") { () throws(BackendError) in
+                    _ = try await backend.poll()
+                })
+            #expect(error.code == .notASource)
+            #expect(!error.isRetryable)
+            #expect(error.message.contains("Fusebox agent"))
         }
     }
 
@@ -233,13 +228,12 @@ import Testing
             }
         }) { base in
             let backend = try AgentBackend(specification: base, authorization: nil)
-            do throws(BackendError) {
-                _ = try await backend.poll()
-                Issue.record("format 2.0 must be refused")
-            } catch {
-                #expect(error.code == .unsupportedVersion)
-                #expect(error.message.contains("upgrade fusebox"))
-            }
+            let error = try #require(
+                await backendFailure("format 2.0 must be refused") { () throws(BackendError) in
+                    _ = try await backend.poll()
+                })
+            #expect(error.code == .unsupportedVersion)
+            #expect(error.message.contains("upgrade fusebox"))
         }
     }
 
@@ -252,13 +246,12 @@ import Testing
             }
         }) { base in
             let backend = try AgentBackend(specification: base, authorization: nil)
-            do throws(BackendError) {
-                _ = try await backend.poll()
-                Issue.record("a torn snapshot must fail")
-            } catch {
-                #expect(error.code == .malformedResponse)
-                #expect(error.isRetryable)
-            }
+            let error = try #require(
+                await backendFailure("a torn snapshot must fail") { () throws(BackendError) in
+                    _ = try await backend.poll()
+                })
+            #expect(error.code == .malformedResponse)
+            #expect(error.isRetryable)
         }
     }
 

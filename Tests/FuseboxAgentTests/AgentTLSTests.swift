@@ -60,14 +60,13 @@ import Testing
                     #expect(response.status.code == 200)
                     // A client that does not trust the certificate is turned away by TLS, with a line that says so.
                     let backend = try AgentBackend(specification: "https://127.0.0.1:\(port)", authorization: nil)
-                    do throws(BackendError) {
-                        _ = try await backend.poll()
-                        Issue.record("an untrusted certificate must fail")
-                    } catch {
-                        #expect(error.code == .unreachable)
-                        #expect(error.message.contains("TLS"), "\(error.message)")
-                        #expect(error.message.contains("--ca-file"))
-                    }
+                    let error = try #require(
+                        await backendFailure("an untrusted certificate must fail") { () throws(BackendError) in
+                            _ = try await backend.poll()
+                        })
+                    #expect(error.code == .unreachable)
+                    #expect(error.message.contains("TLS"), "\(error.message)")
+                    #expect(error.message.contains("--ca-file"))
                     // Trusting the certificate with --ca-file, the console reads the agent over https.
                     let trusting = try AgentBackend(
                         specification: "https://127.0.0.1:\(port)", authorization: nil, trustRootsFile: certificate)
