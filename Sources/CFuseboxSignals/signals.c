@@ -15,7 +15,12 @@
 #define FB_COUNT(array) (sizeof(array) / sizeof((array)[0]))
 #define FB_RESTORE_CAPACITY 512
 
-static const int fb_stop_signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTERM };
+// Every signal whose default action ends the process without a fault: left at the default, each
+// would end the console with the terminal still in its modes (SIGUSR1 from a stray `kill`, a
+// library's SIGALRM).
+static const int fb_stop_signals[] = {
+    SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ,
+};
 static const int fb_job_signals[] = { SIGTSTP, SIGCONT };
 static const int fb_crash_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGABRT };
 

@@ -73,9 +73,14 @@ extension Terminal {
     /// or notices a SIGCONT after a stop the console did not make (SIGSTOP); either way the terminal
     /// may show anything now, so the next draw repaints all of it. `nil` when neither happened.
     func suspendOrResume() -> TerminalInput? {
+        let resumed = fusebox_signals_take_resumed() != 0
         if fusebox_signals_take_suspend() != 0 {
             suspend()
-        } else if fusebox_signals_take_resumed() != 0 || lostItsModes() {
+        } else if resumed && !isForeground {
+            // Continued in the background (`bg`) after a stop from outside: a console that drew
+            // now would paint over the shell while the shell has the keys. It stops until `fg`.
+            suspend()
+        } else if resumed || lostItsModes() {
             // Stopped from outside (SIGSTOP): the shell put the terminal back in line mode while we
             // were away, possibly after the SIGCONT. Our modes (no line buffering, no echo, keypad)
             // and bracketed paste come back.
@@ -88,6 +93,13 @@ extension Terminal {
         invalidate()
         // The loop draws after any input; update turns Ctrl-L into a repaint as well.
         return .key(.redraw)
+    }
+
+    /// Whether the console's process group owns the terminal (false after `bg`). A terminal
+    /// that cannot tell (not a terminal) counts as owned.
+    private var isForeground: Bool {
+        let owner = tcgetpgrp(fileno(input))
+        return owner < 0 || owner == getpgrp()
     }
 
     /// Whether something else (a shell after a stop) put the terminal back in line mode with echo.
@@ -105,9 +117,12 @@ extension Terminal {
         endwin()
         writeToTerminal(Self.bracketedPasteOff)
         tcsetattr(fileno(input), TCSANOW, &savedSettings)
-        fusebox_signals_stop_self()
-        // Continued: the SIGCONT that did it needs no second repaint.
-        _ = fusebox_signals_take_resumed()
+        // Stays stopped while continued in the background (`bg`), until it is in the foreground.
+        repeat {
+            fusebox_signals_stop_self()
+            // Continued: the SIGCONT that did it needs no second repaint.
+            _ = fusebox_signals_take_resumed()
+        } while !isForeground
         writeToTerminal(Self.bracketedPasteOn)
         fusebox_signals_set_active(1)
     }

@@ -13,7 +13,8 @@ public struct TerminalError: Error, Hashable, CustomStringConvertible {
 
 /// The only code that touches ncurses: draws canvases, reads keys (bracketed paste as one
 /// ``Key/paste(_:)``), resizes and signals, and restores the terminal on every way out: `q`, a stop
-/// signal (SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTERM), a suspend (SIGTSTP, until SIGCONT), a crash
+/// signal (SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTERM, and the others that end a process by default:
+/// SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ), a suspend (SIGTSTP, until SIGCONT), a crash
 /// (before the Swift runtime's backtracer reports it) and `exit`. Not thread-safe: use it from one thread.
 public final class Terminal: ConsoleTerminal {
     private let screen: OpaquePointer
@@ -127,7 +128,7 @@ public final class Terminal: ConsoleTerminal {
         fusebox_signals_uninstall()
     }
 
-    /// The signal that asked the console to stop (SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTERM), if any.
+    /// The signal that asked the console to stop (SIGHUP, SIGINT, SIGTERM...), if any.
     public var stopRequested: Int32? {
         let signal = fusebox_signals_stop_requested()
         return signal == 0 ? nil : signal

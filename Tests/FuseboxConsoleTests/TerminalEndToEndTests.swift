@@ -64,12 +64,12 @@ import Testing
     /// when `body` throws. Without tmux, does nothing (the suite has recorded why).
     static func withSession(
         _ name: String, width: Int = 120, height: Int = 40, arguments: String = "", environment: String = "",
-        jobControl: Bool = false, _ body: (Session) async throws -> Void
+        jobControl: Bool = false, resume: String = "fg", _ body: (Session) async throws -> Void
     ) async throws {
         guard tmuxInstalled else { return }
         let session = try await Session(
             name, width: width, height: height, arguments: arguments, environment: environment,
-            jobControl: jobControl)
+            jobControl: jobControl, resume: resume)
         do {
             try await body(session)
         } catch {
@@ -86,14 +86,15 @@ import Testing
     ///
     /// With `jobControl` the shell runs the console as a job of its own, as an interactive shell
     /// does, so that Ctrl-Z stops it: the shell then saves the job's status (148) in `stopped` and
-    /// the terminal settings in `suspended`, waits for a line (Enter), and continues it with `fg`.
+    /// the terminal settings in `suspended`, waits for a line (Enter), and continues it with `resume`
+    /// (`fg` unless a test says otherwise).
     struct Session {
         let name: String
         let directory: URL
 
         init(
             _ name: String, width: Int = 120, height: Int = 40, arguments: String = "", environment: String = "",
-            jobControl: Bool = false
+            jobControl: Bool = false, resume: String = "fg"
         ) async throws {
             self.name = name
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("fusebox-e2e-\(name)-\(getpid())")
@@ -106,7 +107,8 @@ import Testing
                 + " \(quoted(TerminalEndToEndTests.binary)) \(arguments)"
             let suspend =
                 jobControl
-                ? " echo $? > \(quoted(d + "/stopped")); stty -g > \(quoted(d + "/suspended")); read line; fg;" : ""
+                ? " echo $? > \(quoted(d + "/stopped")); stty -g > \(quoted(d + "/suspended")); read line; \(resume);"
+                : ""
             let script =
                 (jobControl ? "set -m; " : "") + "stty -g > \(quoted(d + "/before")); sh -c \(quoted(console));"
                 + suspend + " echo $? > \(quoted(d + "/exit")); stty -g > \(quoted(d + "/after")); sleep 120"
@@ -364,7 +366,8 @@ import Testing
     @Test func stopSignalsRestoreTheTerminalAndExitWith128PlusTheSignal() async throws {
         let signals: [(name: String, signal: Int32, status: String)] = [
             ("sighup", SIGHUP, "129"), ("sigint", SIGINT, "130"), ("sigquit", SIGQUIT, "131"),
-            ("sigpipe", SIGPIPE, "141"), ("sigterm", SIGTERM, "143"),
+            ("sigpipe", SIGPIPE, "141"), ("sigterm", SIGTERM, "143"), ("sigusr1", SIGUSR1, "138"),
+            ("sigalrm", SIGALRM, "142"),
         ]
         for (index, (name, signal, status)) in signals.enumerated() {
             // With the Swift runtime's backtracer on, which would take SIGQUIT as a crash.
@@ -497,6 +500,36 @@ import Testing
             #expect(try await session.modes().alternateScreen)
             try await session.keys("q")
             try await Self.expectRestored(session, status: "0", after: "q after fg")
+        }
+    }
+
+    /// `bg` after Ctrl-Z: a console running in the background would paint over the shell while the
+    /// shell has the keys, so it stops again until `fg`.
+    @Test func bgLeavesTheConsoleStoppedUntilFg() async throws {
+        try await Self.withSession(
+            "background", arguments: "--seed 4249", jobControl: true, resume: "bg; read again; fg"
+        ) { session in
+            try await session.waitFor("DEPENDENCY")
+            try await session.keys("C-z")
+            _ = try await session.waitForFile("suspended")
+            try await session.keys("Enter")  // the shell runs `bg`
+            let pid = try await session.pid()
+            let deadline = Date().addingTimeInterval(10)
+            var state = ""
+            while Date() < deadline {
+                let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+                state = stat.split(separator: ")").last?.split(separator: " ").first.map(String.init) ?? ""
+                if state == "T" { break }
+                try await Task.sleep(nanoseconds: 100_000_000)
+            }
+            #expect(state == "T", "stopped again after bg")
+            try await Task.sleep(nanoseconds: 1_500_000_000)
+            #expect(!Self.isWhole(try await session.screen()), "no console drawn over the shell")
+            #expect(!(try await session.modes().alternateScreen))
+            try await session.keys("Enter")  // the shell runs `fg`
+            try await session.waitFor("the console back after fg", seconds: 10) { Self.isWhole($0) }
+            try await session.keys("q")
+            try await Self.expectRestored(session, status: "0", after: "q after bg and fg")
         }
     }
 

@@ -9,7 +9,8 @@
 #include <stddef.h>
 #include <termios.h>
 
-/// Installs the handlers that record SIGHUP, SIGINT, SIGQUIT, SIGPIPE and SIGTERM (stop), SIGTSTP
+/// Installs the handlers that record SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTERM, SIGUSR1, SIGUSR2,
+/// SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU and SIGXFSZ (stop: every signal that ends a process by default without a fault), SIGTSTP
 /// (suspend) and SIGCONT (resumed), remembering what was installed before; a signal the process was
 /// started with ignored (nohup, a background job) stays ignored. Call it before newterm, so that
 /// ncurses does not install its own. A second SIGINT, SIGQUIT or SIGTERM while a stop is under way
