@@ -30,6 +30,10 @@ public struct AgentConfiguration: Sendable {
     /// as `accepted` before it is applied, and a failed write leaves it unapplied. Without it,
     /// commands apply and a failed write is reported.
     public var auditRequired: Bool
+    /// Event streams served at once. They hold their connection for as long as the client reads,
+    /// so without a cap of their own, readers (who need no token by default) could take every
+    /// connection of ``AgentServer`` and lock out `/healthz` and operators' commands.
+    public var maxEventStreams: Int
     /// How often the event stream looks for new events, and how long between keep-alive comments.
     public var eventStreamInterval: Duration
     /// How long an idle event stream waits before sending a keep-alive comment.
@@ -48,6 +52,7 @@ public struct AgentConfiguration: Sendable {
         auditCapacity: Int = 10_000,
         auditLogPath: String? = nil,
         auditRequired: Bool = false,
+        maxEventStreams: Int = 32,
         eventStreamInterval: Duration = .milliseconds(250),
         eventStreamKeepAlive: Duration = .seconds(15)
     ) {
@@ -62,6 +67,7 @@ public struct AgentConfiguration: Sendable {
         self.auditCapacity = auditCapacity
         self.auditLogPath = auditLogPath
         self.auditRequired = auditRequired
+        self.maxEventStreams = maxEventStreams
         self.eventStreamInterval = eventStreamInterval
         self.eventStreamKeepAlive = eventStreamKeepAlive
     }

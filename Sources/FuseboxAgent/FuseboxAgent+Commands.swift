@@ -19,12 +19,19 @@ extension FuseboxAgent {
     func command(_ request: Request, from remoteAddress: String?) async throws -> Response {
         let now = registry.clock.wallMilliseconds()
         var command: Command?
+        // What could be read of a body that is not a whole command: its id, actor and reason.
+        var partial: PartialCommand?
         // Turns the attempt away with `problem`, auditing it first.
         func turnAway(_ outcome: AuditRecord.Outcome, _ problem: Problem) async -> Problem {
-            await audit.append(
-                AuditRecord(
-                    atMilliseconds: now, outcome: outcome, status: problem.status, remoteAddress: remoteAddress,
-                    command: command.map(Self.trimmed), message: problem.detail))
+            var record = AuditRecord(
+                atMilliseconds: now, outcome: outcome, status: problem.status, remoteAddress: remoteAddress,
+                command: command.map(Self.trimmed), message: problem.detail)
+            if command == nil, let partial {
+                record.commandId = partial.id.map(Self.cut)
+                record.actor = partial.actor.map(Self.cut)
+                record.reason = partial.reason.map(Self.cut)
+            }
+            await audit.append(record)
             logger.warning(
                 "operator command turned away",
                 metadata: [
@@ -49,7 +56,10 @@ extension FuseboxAgent {
                 retryAfterSeconds: retryAfter)
             // A flood is audited once a second per client, with the count of what was not.
             let (record, unrecorded) = refusals.shouldRecord(client: bucket)
-            guard record else { throw problem }
+            guard record else {
+                scheduleRefusalFlush()
+                throw problem
+            }
             var recorded = problem
             if unrecorded > 0 { recorded.detail += " (\(unrecorded) more refused since the last record)" }
             _ = await turnAway(.rateLimited, recorded)
@@ -63,7 +73,10 @@ extension FuseboxAgent {
         }
         // Read what can be read of the command first, so refusals below are audited with it.
         let decoded = decodeCommand(body)
-        if case .success(let parsed) = decoded { command = parsed }
+        switch decoded {
+        case .success(let parsed): command = parsed
+        case .failure: partial = try? JSONDecoder().decode(PartialCommand.self, from: Data(body.readableBytesView))
+        }
 
         if configuration.readOnly {
             throw await turnAway(
@@ -168,6 +181,17 @@ extension FuseboxAgent {
         var formatVersion: FormatVersion?
     }
 
+    /// The parts of a command an audit record keeps when the whole cannot be read.
+    struct PartialCommand: Decodable {
+        var id: String?
+        var actor: String?
+        var reason: String?
+    }
+
+    /// The longest id, actor and reason a command may carry: they go into events, snapshots and
+    /// logs, and the console's own `--actor` is capped at 64.
+    static let textLimits = (id: 128, actor: 64, reason: 1000)
+
     /// The command in `body`, or the problem that says what is wrong with it.
     private func decodeCommand(_ body: ByteBuffer) -> Result<Command, Problem> {
         let data = Data(body.readableBytesView)
@@ -195,7 +219,17 @@ extension FuseboxAgent {
             // Not an object, or not JSON: the command's own decoding says which.
         }
         do {
-            return .success(try JSONDecoder().decode(Command.self, from: data))
+            let command = try JSONDecoder().decode(Command.self, from: data)
+            for (field, text, limit) in [
+                ("id", command.id, Self.textLimits.id), ("actor", command.actor, Self.textLimits.actor),
+                ("reason", command.reason, Self.textLimits.reason),
+            ] where text.count > limit {
+                return .failure(
+                    Problem(
+                        .invalidArgument,
+                        detail: "the command's \(field) is \(text.count) characters long; at most \(limit)"))
+            }
+            return .success(command)
         } catch let error as DecodingError {
             return .failure(Self.problem(for: error))
         } catch {
@@ -224,19 +258,38 @@ extension FuseboxAgent {
         keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
     }
 
+    /// Writes, about a second from now, one record per client for the rate-limited attempts a burst
+    /// left unrecorded: a flood's tail is in the audit trail even if no attempt follows it.
+    private func scheduleRefusalFlush() {
+        guard refusals.claimFlush() else { return }
+        Task {
+            try? await Task.sleep(for: .seconds(1))
+            let now = registry.clock.wallMilliseconds()
+            for (client, count) in refusals.takeUnrecorded() {
+                await audit.append(
+                    AuditRecord(
+                        atMilliseconds: now, outcome: .rateLimited, status: 429, remoteAddress: nil, command: nil,
+                        message: "\(count) more commands from \(client) refused by the rate limit since the last record"
+                    ))
+            }
+        }
+    }
+
     /// The rate limiter's key for every attempt without a valid token, from any address.
     static let allStrangers = "* (any address, no valid token)"
 
     /// The command as an attempt turned away is audited: its free text cut to 200 characters, so
     /// strangers cannot fill the audit file with 64 KiB lines.
     static func trimmed(_ command: Command) -> Command {
-        func cut(_ text: String) -> String { text.count > 200 ? String(text.prefix(200)) + "…" : text }
         var command = command
         command.id = cut(command.id)
         command.actor = cut(command.actor)
         command.reason = cut(command.reason)
         return command
     }
+
+    /// `text`, cut to 200 characters.
+    static func cut(_ text: String) -> String { text.count > 200 ? String(text.prefix(200)) + "…" : text }
 
     /// `203.0.113.9` from `203.0.113.9:51234`, `::1` from `[::1]:51234`.
     static func host(of address: String) -> String {

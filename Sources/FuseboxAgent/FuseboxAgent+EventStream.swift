@@ -28,6 +28,7 @@ extension FuseboxAgent {
             resume = value
         }
         // An id beyond the newest event was given by an earlier process: start this one's from the top.
+        let slot = try StreamSlot(agent: self)
         let restarted = resume.map { $0 > newest } ?? false
         let start = restarted ? 0 : (resume ?? newest)
         var headers = HTTPFields()
@@ -37,6 +38,8 @@ extension FuseboxAgent {
         let interval = configuration.eventStreamInterval
         let keepAlive = configuration.eventStreamKeepAlive
         let body = ResponseBody { writer in
+            // Held for as long as the stream is: freed when the body is done or dropped unsent.
+            _ = slot
             var last = start
             var quiet = Duration.zero
             try await writer.write(ByteBuffer(string: ": fusebox events from \(start + 1)\nretry: 2000\n\n"))
@@ -77,4 +80,24 @@ extension FuseboxAgent {
         }
         return Response(status: .ok, headers: headers, body: body)
     }
+}
+
+/// One of the agent's event-stream places, given back when the last reference goes.
+private final class StreamSlot: Sendable {
+    let agent: FuseboxAgent
+
+    init(agent: FuseboxAgent) throws(Problem) {
+        let limit = agent.configuration.maxEventStreams
+        guard agent.openStreams.wrappingAdd(1, ordering: .relaxed).newValue <= limit else {
+            agent.openStreams.wrappingSubtract(1, ordering: .relaxed)
+            throw Problem(
+                .tooManyStreams,
+                detail: "this agent serves at most \(limit) event streams at once; poll "
+                    + "/fusebox/v1/snapshot with events_after instead, or try again later",
+                retryAfterSeconds: 10)
+        }
+        self.agent = agent
+    }
+
+    deinit { agent.openStreams.wrappingSubtract(1, ordering: .relaxed) }
 }

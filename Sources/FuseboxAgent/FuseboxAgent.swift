@@ -2,6 +2,7 @@ public import Fusebox
 import FuseboxProtocol
 public import Logging
 public import Prometheus
+import Synchronization
 
 /// Serves a ``FuseboxRegistry`` over HTTP: snapshots, operator commands, an event stream, the
 /// audit trail, Prometheus metrics and a health check.
@@ -26,6 +27,8 @@ public final class FuseboxAgent: Sendable {
     let limiter: ClientRateLimiter
     let refusals = RefusalThrottle()
     let cache: SnapshotCache
+    /// Event streams being served.
+    let openStreams = Atomic<Int>(0)
 
     /// - Parameters:
     ///   - registry: the registry to serve and command.

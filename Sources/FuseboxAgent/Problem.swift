@@ -52,6 +52,7 @@ public struct Problem: Error, Codable, Sendable, Hashable {
         case methodNotAllowed = "method-not-allowed"
         case metricsUnavailable = "metrics-unavailable"
         case auditUnavailable = "audit-unavailable"
+        case tooManyStreams = "too-many-streams"
         case internalError = "internal-error"
 
         /// `urn:fusebox:problem:<kind>`.
@@ -71,7 +72,7 @@ public struct Problem: Error, Codable, Sendable, Hashable {
             case .invalidArgument: return .unprocessableContent
             case .methodNotAllowed: return .methodNotAllowed
             case .metricsUnavailable: return .notFound
-            case .auditUnavailable: return .serviceUnavailable
+            case .auditUnavailable, .tooManyStreams: return .serviceUnavailable
             case .internalError: return .internalServerError
             }
         }
@@ -97,6 +98,7 @@ public struct Problem: Error, Codable, Sendable, Hashable {
             case .methodNotAllowed: return "Method not allowed"
             case .metricsUnavailable: return "Metrics unavailable"
             case .auditUnavailable: return "Audit log unavailable"
+            case .tooManyStreams: return "Too many event streams"
             case .internalError: return "Internal error"
             }
         }

@@ -357,8 +357,9 @@ public final class AgentBackend: ResilienceBackend {
             return BackendError(
                 .forbidden, "\(endpoint.authority) refused to \(doing) it: \(detail ?? "forbidden (HTTP 403)")")
         case 429, 503:
-            let wait = response.headers.first(name: "Retry-After").map { "; retry in \($0)s" } ?? ""
-            return BackendError(.throttled, "\(endpoint.authority) is busy (HTTP \(status))\(wait)")
+            // The agent says why (a full audit disk, too many streams); a bare proxy does not.
+            let why = detail.map { ": \($0)" } ?? " (busy)"
+            return BackendError(.throttled, "\(endpoint.authority) answered HTTP \(status)\(why)")
         case 500...599:
             return BackendError(
                 .serverError, "\(endpoint.authority) failed (HTTP \(status))\(detail.map { ": \($0)" } ?? "")")

@@ -46,6 +46,10 @@ struct AgentEndpoint: Sendable, Hashable {
             throw BackendError(
                 .invalidSource, "'\(shown)': an IPv6 address goes in brackets, as http://[::1]:9901")
         }
+        let host = authority.hasPrefix("[") ? authority : authority.prefix { $0 != ":" }
+        guard !host.isEmpty else {
+            throw BackendError(.invalidSource, "'\(shown)' names no host; write http://host:port")
+        }
         if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
             let port = authority[authority.index(after: colon)...]
             guard let number = Int(port), (1...65535).contains(number) else {

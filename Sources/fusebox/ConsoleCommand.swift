@@ -62,7 +62,7 @@ struct ConsoleCommand: AsyncParsableCommand {
             actor: OptionValue.resolvedActor(actor, environment: ProcessInfo.processInfo.environment))
         switch await setup.runOnOwnThread() {
         case .noTerminal(let error):
-            FileHandle.standardError.write(Data("fusebox: \(error)\n".utf8))
+            FuseboxMain.printError("\(error)")
             throw ExitCode(1)
         case .ended(.quit):
             return

@@ -50,7 +50,8 @@ struct StatusCommand: AsyncParsableCommand {
             if !backend.capabilities.selfPaced { try? await Task.sleep(nanoseconds: UInt64(interval * 1e9)) }
             snapshots = try await backend.poll()
         } catch {
-            FileHandle.standardError.write(Data("fusebox: \(backend.description): \(error.message)\n".utf8))
+            // Through printError: the message may quote a server, and must not reach the terminal raw.
+            FuseboxMain.printError("\(backend.description): \(error.message)")
             throw ExitCode(1)
         }
         if json {

@@ -130,6 +130,27 @@ import Testing
         }
     }
 
+    @Test func anAgentThatCannotAuditSaysSoAndThatNothingWasApplied() async throws {
+        let registry = try makeTestRegistry()
+        let agent = try FuseboxAgent(
+            registry: registry,
+            configuration: AgentConfiguration(
+                token: try AgentToken(testToken, origin: "test"), auditLogPath: "/dev/full", auditRequired: true),
+            logger: quiet)
+        try await withRunningAgent(agent) { running in
+            let backend = try AgentBackend(specification: running.base, authorization: "Bearer \(testToken)")
+            let error = try #require(
+                await backendFailure("an unwritable required audit log refuses the command") {
+                    () throws(BackendError) in
+                    _ = try await backend.send(
+                        Command(id: "a1", actor: "a", reason: "r", action: .forceOpen(dependency: "payments")),
+                        to: ["checkout-1"])
+                })
+            #expect(error.message.contains("nothing was applied"), "\(error.message)")
+            #expect(registry.dependency(named: "payments")?.breaker.state == .closed)
+        }
+    }
+
     @Test func aReadOnlyAgentMakesTheSourceReadOnlyAfterItsFirstPoll() async throws {
         let agent = try FuseboxAgent(
             registry: try makeTestRegistry(),
@@ -273,7 +294,7 @@ import Testing
 
     @Test(arguments: [
         "127.0.0.1:9901", "ftp://host:1", "http://", "http://user:pw@host:1", "http://host:99999", "http://host:1/?x=1",
-        "https://[::1",
+        "https://[::1", "http://::1:9901", "http://:9901",
     ])
     func badAddressesAreInvalidSources(_ specification: String) {
         #expect(throws: BackendError.self) { try AgentBackend(specification: specification, authorization: nil) }

@@ -90,6 +90,39 @@ import Testing
         }
     }
 
+    @Test func anUnreadableCommandIsAuditedWithWhatCouldBeRead() async throws {
+        let registry = try makeTestRegistry()
+        let agent = try FuseboxAgent(registry: registry, configuration: try tokenConfiguration(), logger: quiet)
+        try await withRunningAgent(agent) { running in
+            let unknown = try await running.command(
+                commandJSON(id: "x1", action: "explode", target: "payments", actor: "mallory", reason: "testing"))
+            #expect(unknown.status == 400)
+            let record = try #require(agent.audit.page(limit: 1, before: nil).records.first)
+            #expect(record.outcome == .invalid)
+            #expect(record.commandId == "x1" && record.actor == "mallory" && record.reason == "testing")
+        }
+    }
+
+    @Test func overlongTextIsRefusedAndNothingApplied() async throws {
+        let registry = try makeTestRegistry()
+        let agent = try FuseboxAgent(registry: registry, configuration: try tokenConfiguration(), logger: quiet)
+        try await withRunningAgent(agent) { running in
+            for (actor, reason) in [
+                (String(repeating: "a", count: 65), "r"), ("a", String(repeating: "r", count: 1001)),
+            ] {
+                let response = try await running.command(
+                    commandJSON(
+                        id: "long-\(actor.count)", action: "force-open", target: "payments", actor: actor,
+                        reason: reason))
+                #expect(response.status == 422)
+                #expect(try problem(response.body).detail.contains("at most"))
+            }
+            #expect(registry.dependency(named: "payments")?.breaker.state == .closed)
+            let records = agent.audit.page(limit: 5, before: nil).records
+            #expect(records.allSatisfy { ($0.reason?.count ?? 0) <= 201 }, "cut in the audit trail too")
+        }
+    }
+
     @Test func commandIdsAreIdempotent() async throws {
         let registry = try makeTestRegistry()
         let agent = try FuseboxAgent(registry: registry, configuration: try tokenConfiguration(), logger: quiet)
@@ -366,9 +399,11 @@ import Testing
             }, logger: quiet)
         try await withRunningAgent(agent) { running in
             let started = ContinuousClock.now
+            var refused = 0
             for index in 0..<30 {
-                _ = try await running.command(
+                let response = try await running.command(
                     commandJSON(id: "s\(index)", action: "close", target: "payments"), token: "stranger-token-xxxxxxxx")
+                if response.status == 429 { refused += 1 }
             }
             // The allowance refills at 1 a second, and a loaded machine takes a while to send 30.
             let seconds = Int((ContinuousClock.now - started).components.seconds) + 1
@@ -378,6 +413,22 @@ import Testing
             let limited = records.filter { $0.outcome == .rateLimited }.count
             #expect(limited >= 1 && limited <= 1 + seconds, "then about one record a second of the 28 refused")
             #expect(records.count < 30)
+            // Within a second or so the burst's tail is written too: every refusal is counted,
+            // in a record of its own or in a later record's count.
+            try await Task.sleep(for: .milliseconds(1_500))
+            let all = agent.audit.page(limit: 100, before: nil).records.filter { $0.outcome == .rateLimited }
+            // A flush's record counts only others; any other counts itself and those before it.
+            func count(_ message: String) -> Int {
+                if let summary = message.range(of: " more commands from ") {
+                    return Int(message[..<summary.lowerBound]) ?? 0
+                }
+                guard let open = message.range(of: "("),
+                    let more = message.range(of: " more refused", range: open.upperBound..<message.endIndex)
+                else { return 1 }
+                return 1 + (Int(message[open.upperBound..<more.lowerBound]) ?? 0)
+            }
+            let counted = all.reduce(0) { $0 + count($1.message) }
+            #expect(counted == refused, "\(all.map(\.message))")
             // The operator, with the token, still has the whole allowance.
             let operatorAttempt = try await running.command(
                 commandJSON(id: "op", action: "force-open", target: "payments"))

@@ -223,4 +223,53 @@ import Testing
             #expect(earlier.contains("id: 1\n"))
         }
     }
+
+    /// Event streams hold their connections: without a cap of their own, readers (who need no
+    /// token) could take every connection and lock out /healthz and commands.
+    @Test func eventStreamsHaveACapOfTheirOwn() async throws {
+        let agent = try FuseboxAgent(
+            registry: try makeTestRegistry(),
+            configuration: AgentConfiguration(
+                maxEventStreams: 2, eventStreamInterval: .milliseconds(50), eventStreamKeepAlive: .milliseconds(200)),
+            logger: quiet)
+        try await withRunningAgent(agent) { running in
+            // Two open streams, each read until its first comment arrived.
+            let (opened, continuation) = AsyncStream<Void>.makeStream()
+            let readers = (0..<2).map { _ in
+                Task {
+                    let response = try await running.client.execute(
+                        HTTPClientRequest(url: running.base + FuseboxAgent.Path.events), timeout: .seconds(60))
+                    var chunks = response.body.makeAsyncIterator()
+                    _ = try await chunks.next()
+                    continuation.yield()
+                    while try await chunks.next() != nil {}
+                }
+            }
+            var iterator = opened.makeAsyncIterator()
+            for _ in 0..<2 { await iterator.next() }
+            let third = try await running.request(.GET, FuseboxAgent.Path.events)
+            #expect(third.status == 503)
+            #expect(try problem(third.body).type == "urn:fusebox:problem:too-many-streams")
+            #expect(third.headers.first(name: "Retry-After") == "10")
+            #expect(try await running.request(.GET, FuseboxAgent.Path.health).status == 200)
+            // A stream whose reader goes away gives its place back: the agent notices at its next
+            // write, a keep-alive comment at the latest.
+            readers[0].cancel()
+            let deadline = ContinuousClock.now + .seconds(10)
+            var status = 503
+            while status == 503 && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                var request = HTTPClientRequest(url: running.base + FuseboxAgent.Path.events)
+                request.headers.add(name: "Accept", value: "text/event-stream")
+                let response = try await running.client.execute(request, timeout: .seconds(10))
+                status = Int(response.status.code)
+                if status == 200 {
+                    var chunks = response.body.makeAsyncIterator()
+                    _ = try await chunks.next()
+                }
+            }
+            #expect(status == 200)
+            readers.forEach { $0.cancel() }
+        }
+    }
 }
