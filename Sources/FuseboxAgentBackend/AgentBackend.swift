@@ -355,7 +355,7 @@ public final class AgentBackend: ResilienceBackend {
                     : "token rejected by \(endpoint.authority): check --token-file or FUSEBOX_TOKEN")
         case 403:
             return BackendError(
-                .forbidden, "\(endpoint.authority) refused to \(doing) it: \(detail ?? "forbidden (HTTP 403)")")
+                .forbidden, "\(endpoint.authority) refused to \(doing): \(detail ?? "forbidden (HTTP 403)")")
         case 429, 503:
             // The agent says why (a full audit disk, too many streams); a bare proxy does not.
             let why = detail.map { ": \($0)" } ?? " (busy)"

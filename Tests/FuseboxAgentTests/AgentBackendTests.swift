@@ -188,6 +188,7 @@ import Testing
                 })
             #expect(error.code == .forbidden)
             #expect(error.message.contains("read-only"))
+            #expect(error.message.contains("refused to force-open: "), "\(error.message)")
         }
     }
 
