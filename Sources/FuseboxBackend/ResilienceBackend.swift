@@ -24,9 +24,15 @@ public protocol ResilienceBackend: AnyObject, Sendable {
     /// one result per instance that answered. A refusal is a result, not an error.
     /// - Throws: ``BackendError`` if the command could not be delivered at all.
     func send(_ command: Command, to instances: [String]) async throws(BackendError) -> [CommandResult]
+    /// One status per source behind this backend when it reads several (``MultiSourceBackend``);
+    /// empty for a single source, whose failures ``poll()`` throws.
+    var sources: [SourceStatus] { get }
 }
 
 extension ResilienceBackend {
     /// Backends that own no work have nothing to run.
     public func run() async throws {}
+
+    /// A single source reports through ``poll()`` alone.
+    public var sources: [SourceStatus] { [] }
 }

@@ -4,6 +4,10 @@ public struct CommandResult: Codable, Sendable, Hashable {
     public enum Status: String, Codable, Sendable {
         case applied
         case refused
+        /// The command never reached the instance, or its answer was lost: the message says which,
+        /// and whether it may have been applied. Written by clients that send to several sources
+        /// (an agent never answers with it).
+        case failed
     }
 
     /// Why a command was refused.

@@ -6,7 +6,8 @@ struct SourceOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Where to read from (default: sim).", discussion: "This build reads: \(SourceCatalog.usage).",
+            "Where to read from (default: sim); repeat it to watch several sources as one fleet.",
+            discussion: "This build reads: \(SourceCatalog.usage).",
             valueName: "spec"))
     var source: [String] = []
 
@@ -25,22 +26,27 @@ struct SourceOptions: ParsableArguments {
     @OptionGroup var simulation: SimulationOptions
 
     func validate() throws {
-        if source.count > 1 {
-            throw ValidationError("this build reads one --source at a time")
+        if let repeated = Dictionary(grouping: source, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
+            throw ValidationError("--source '\(SourceAddress.redacted(repeated))' is given twice")
         }
     }
 
-    /// The source as given, or the default.
-    var specification: String { source.first ?? "sim" }
+    /// The sources as given, or the default.
+    var specifications: [String] { source.isEmpty ? ["sim"] : source }
 
-    /// The backend for the source; starts no work.
+    /// The backend for the sources: the one source's own, or one that reads several at once.
+    /// Starts no work.
     /// - Throws: ``UsageError`` (exit 2) for a source this build cannot read, with the sources it can.
     func makeBackend(for purpose: SourcePurpose = .watch) throws -> any ResilienceBackend {
         let table = try SourceCatalog.table(self, for: purpose)
-        do {
-            return try table.backend(for: specification)
-        } catch {
-            throw UsageError(error.message)
+        var backends: [any ResilienceBackend] = []
+        for specification in specifications {
+            do {
+                backends.append(try table.backend(for: specification))
+            } catch {
+                throw UsageError(error.message)
+            }
         }
+        return backends.count == 1 ? backends[0] : MultiSourceBackend(backends)
     }
 }

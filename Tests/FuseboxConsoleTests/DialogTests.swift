@@ -120,9 +120,16 @@ import Testing
     @Test func aCommandGoesToTheSelectedServiceAllInstancesOrOne() {
         var state = fleet()
         #expect(state.selectedRow?.service == "checkout")
+        #expect(state.selectedRow?.isFleet == true, "two instances of checkout show as one fleet row")
         _ = press([.character("o")], &state)
         #expect(state.dialog?.instances == ["checkout-1", "checkout-2"], "billing's payments is not touched")
-        _ = press(type("drill") + [.tab, .tab] + type("payments") + [.tab, .tab], &state)
+        #expect(state.dialog?.question == "2 instances of checkout: force open payments?", "the count comes first")
+        // More than one instance: the service's name is typed, not the dependency's.
+        _ = press(type("drill") + [.tab, .tab] + type("payments") + [.tab, .tab, .enter], &state)
+        #expect(state.status?.text == "type 'checkout' to confirm")
+        state.dialog?.typedName = ""
+        _ = press([.escape], &state)
+        _ = press([.character("o")] + type("drill") + [.tab, .tab] + type("checkout") + [.tab, .tab], &state)
         guard let (_, all) = sent(press([.enter], &state)) else {
             Issue.record("nothing sent")
             return
@@ -131,21 +138,24 @@ import Testing
 
         // One instance: chosen in the dialog with ←→ on the scope.
         _ = press([.character("c"), .tab, .right], &state)
-        #expect(state.dialog?.scope == .one(state.selectedRow!.instance))
-        #expect(render(state).text.contains("Scope (←→): \(state.selectedRow!.instance) only"))
+        let chosen = state.dialog!.selectedInstance
+        #expect(state.dialog?.scope == .one(chosen))
+        #expect(render(state).text.contains("Scope (←→): \(chosen) only"))
         #expect(state.dialog?.requiresTypedName == false, "one non-critical instance needs no typed name")
         _ = press([.tab, .tab], &state)
         guard let (_, one) = sent(press([.enter], &state)) else {
             Issue.record("nothing sent")
             return
         }
-        #expect(one == [state.selectedRow!.instance])
+        #expect(one == [chosen])
     }
 
     @Test func fromTheDetailOfAnInstanceTheCommandIsForThatInstance() {
         var state = fleet()
-        _ = press([.down, .enter, .character("x")], &state)
+        // Expanded, the fleet row shows its instances under it; the detail of one aims at that one.
+        _ = press([.right, .down, .enter, .character("x")], &state)
         let instance = state.selectedRow!.instance
+        #expect(instance == "checkout-1" || instance == "checkout-2")
         #expect(state.dialog?.scope == .one(instance) && state.dialog?.instances == [instance])
     }
 
@@ -329,7 +339,7 @@ import Testing
         let needed = state.dialog!.minimumTerminal
         _ = update(&state, .resize(width: needed.width, height: needed.height))
         let screen = render(state).text
-        #expect(screen.contains("Cancel") && screen.contains("Type 'db' to confirm") && screen.contains("Schedule"))
+        #expect(screen.contains("Cancel") && screen.contains("Type 'a' to confirm") && screen.contains("Schedule"))
         #expect(screen.contains(state.dialog!.blastRadius))
     }
 }

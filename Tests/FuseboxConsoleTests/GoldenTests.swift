@@ -82,6 +82,14 @@ import Testing
         try check("tiny", render(SnapshotBuilder.state(width: 19, height: 5)))
     }
 
+    /// A service with three instances: the fleet rows, then one expanded under its fleet row.
+    @Test func theFleetView() throws {
+        var state = FleetGroupingTests.state(width: 120, height: 24)
+        try check("fleet", render(state))
+        ConsoleFixtures.press([.right], &state)
+        try check("fleet-expanded", render(state))
+    }
+
     /// The one golden fed by the real simulator: the runtime, the simulator and the views together.
     @Test func theSimulatorsOverview() async throws {
         try check("simulator-overview", render(await ConsoleFixtures.state(width: 120, height: 40)))

@@ -8,15 +8,20 @@ public struct Glyphs: Sendable, Hashable {
     public let rising: String
     public let bullet: String
     public let ellipsis: String
+    /// Before a fleet row whose instances are hidden, and one whose instances are shown.
+    public let collapsed: String
+    public let expanded: String
 
     public static let unicode = Glyphs(
         sparks: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], bar: "█",
         partialBars: ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"],
-        vertical: "│", horizontal: "─", rising: "▲", bullet: "●", ellipsis: "…")
+        vertical: "│", horizontal: "─", rising: "▲", bullet: "●", ellipsis: "…",
+        collapsed: "▸", expanded: "▾")
 
     public static let ascii = Glyphs(
         sparks: ["_", ".", "-", "-", "=", "=", "#", "#"], bar: "#", partialBars: ["", "", "", "", "", "", "", ""],
-        vertical: "|", horizontal: "-", rising: "^", bullet: "*", ellipsis: "~")
+        vertical: "|", horizontal: "-", rising: "^", bullet: "*", ellipsis: "~",
+        collapsed: "+", expanded: "-")
 
     /// A sparkline of `values` scaled to `maximum` (or the series' own maximum), `width` cells wide.
     public func sparkline(_ values: [Double], width: Int, maximum: Double? = nil) -> String {

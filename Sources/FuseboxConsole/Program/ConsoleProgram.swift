@@ -162,6 +162,8 @@ public final class ConsoleProgram {
             let message = await pollWithTimeout(backend, clock: clock, timeoutMilliseconds: timeout)
             if !Task.isCancelled {
                 inbox.post(message)
+                let sources = backend.sources
+                if !sources.isEmpty { inbox.post(.sources(sources, atMilliseconds: clock.nowMilliseconds())) }
                 inbox.post(.capabilities(backend.capabilities, atMilliseconds: clock.nowMilliseconds()))
             }
         }

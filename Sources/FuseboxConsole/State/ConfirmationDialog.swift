@@ -51,6 +51,8 @@ public struct ConfirmationDialog: Sendable, Hashable {
     public var target: String
     /// `nil` for a flag.
     public var criticality: Criticality?
+    /// The service the instances belong to (empty when unknown).
+    public var service = ""
     /// Every instance of the selected service that has the target.
     public var allInstances: [String]
     /// The instance the operator was looking at.
@@ -108,6 +110,10 @@ public struct ConfirmationDialog: Sendable, Hashable {
     /// A critical dependency, or more than one instance, wants the name typed.
     public var requiresTypedName: Bool { criticality == .critical || instances.count > 1 }
 
+    /// What must be typed: the service's name when the command goes to several of its instances
+    /// (the fleet is what is at stake), else the target's.
+    public var expectedTypedName: String { instances.count > 1 && !service.isEmpty ? service : target }
+
     /// The order Tab moves through: what to change, why, where, the name, then Cancel and Confirm.
     public var focusOrder: [Focus] {
         var order: [Focus] = []
@@ -164,10 +170,13 @@ public struct ConfirmationDialog: Sendable, Hashable {
         }
     }
 
-    /// `Force open payments?`, `Set flag search.canary?`.
+    /// `Force open payments?`, `Set flag search.canary?`; for several instances, their count first:
+    /// `4 instances of checkout: force open payments?`.
     public var question: String {
-        if case .setFlag = action { return "Set flag \(target)?" }
-        return "\(verb) \(target)?"
+        let one = action.kind == .setFlag ? "Set flag \(target)?" : "\(verb) \(target)?"
+        guard instances.count > 1 else { return one }
+        let fleet = service.isEmpty ? "\(instances.count) instances" : "\(instances.count) instances of \(service)"
+        return "\(fleet): \(one.prefix(1).lowercased())\(one.dropFirst())"
     }
 
     /// `Force open`, `Close (reset)`...

@@ -23,7 +23,7 @@ extension ConsoleState {
         }
         guard !visibleRows.isEmpty else {
             selection = 0
-            selectionGone = selectedID != nil && !shown.rows.contains { $0.identity == selectedID }
+            selectionGone = selectedID != nil && !shown.contains(selectedID!)
             return
         }
         guard let id = selectedID else {
@@ -39,7 +39,7 @@ extension ConsoleState {
         } else if let index = visibleRows.firstIndex(where: { $0.name == id.name && $0.identity == id }) {
             selection = index
             selectionGone = false
-        } else if shown.rows.contains(where: { $0.identity == id }) {
+        } else if shown.contains(id) {
             selection = 0
             selectedID = visibleRows[0].identity
             selectionGone = false
@@ -63,5 +63,12 @@ extension ConsoleState {
         selection = max(0, min(visibleRows.count - 1, selection + delta))
         selectedID = visibleRows[selection].identity
         selectionGone = false
+    }
+}
+
+extension Fleet {
+    /// Whether a row with this identity is in the data (one instance's, or a fleet's).
+    func contains(_ id: DependencyRow.Identity) -> Bool {
+        id.instance.isEmpty ? fleetRows.contains { $0.identity == id } : rows.contains { $0.identity == id }
     }
 }

@@ -133,6 +133,14 @@ public struct ConsoleState: Sendable {
     public var seenSequence: [String: UInt64] = [:]
     /// Per instance, the start time its snapshots carry (format 1.2), to tell a restart.
     public var seenStart: [String: Int64] = [:]
+    /// Fleet rows whose instances are shown under them, by identity (instance empty).
+    public var expandedFleets: Set<DependencyRow.Identity> = []
+    /// How each source is doing, when several are read at once (empty for one source).
+    public var sources: [SourceStatus] = [] {
+        didSet { staleInstances = Set(sources.filter { !$0.isLive }.flatMap(\.instances)) }
+    }
+    /// Instances whose source failed its latest poll: their rows show the last good data.
+    public private(set) var staleInstances: Set<String> = []
     /// The last poll's failure, until a poll succeeds again.
     public var sourceError: BackendError?
     /// Polls that failed in a row.
@@ -187,19 +195,59 @@ public struct ConsoleState: Sendable {
     /// copies each row once, already grouped by service.
     public mutating func refreshRows() {
         let rows = filteredRows()
-        let order: [Int]
+        guard !shown.fleetRows.isEmpty else {
+            visibleRows = groupedByService(sortedPositions(rows), rows)
+            return
+        }
+        // Services with several instances show one row per dependency; the instances go under
+        // it when it is expanded, in the same order.
+        var children: [Fleet.GroupKey: [DependencyRow]] = [:]
+        var topLevel: [DependencyRow] = []
+        let grouped = Set(shown.fleetRows.map(\.service))
+        for row in rows {
+            if grouped.contains(row.service) {
+                children[Fleet.GroupKey(service: row.service, name: row.name), default: []].append(row)
+            } else {
+                topLevel.append(row)
+            }
+        }
+        for fleetRow in shown.fleetRows
+        where children[Fleet.GroupKey(service: fleetRow.service, name: fleetRow.name)] != nil
+            || (!filter.isEmpty && matches(fleetRow, filter.lowercased()))
+        {
+            topLevel.append(fleetRow)
+        }
+        var result: [DependencyRow] = []
+        result.reserveCapacity(rows.count)
+        for row in groupedByService(sortedPositions(topLevel), topLevel) {
+            result.append(row)
+            guard row.isFleet, expandedFleets.contains(row.identity) else { continue }
+            let key = Fleet.GroupKey(service: row.service, name: row.name)
+            let members = children[key] ?? shown.rows.filter { $0.service == row.service && $0.name == row.name }
+            result.append(contentsOf: sortedPositions(members).map { members[$0] })
+        }
+        visibleRows = result
+    }
+
+    /// Positions of `rows` in the order of ``sort``.
+    private func sortedPositions(_ rows: [DependencyRow]) -> [Int] {
         switch sort {
-        case .worst: order = Self.order(rows, descendingBy: \.severity)
+        case .worst: return Self.order(rows, descendingBy: \.severity)
         case .name:
             var positions = Array(rows.indices)
             positions.sort { rows[$0].id < rows[$1].id }
-            order = positions
-        case .calls: order = Self.order(rows, descendingBy: \.callsPerSecond)
+            return positions
+        case .calls: return Self.order(rows, descendingBy: \.callsPerSecond)
         // Unknown sorts below every known value.
-        case .failures: order = Self.order(rows, descendingBy: { $0.reading.failureRate ?? -1 })
-        case .latency: order = Self.order(rows, descendingBy: { $0.reading.p99 ?? -1 })
+        case .failures: return Self.order(rows, descendingBy: { $0.reading.failureRate ?? -1 })
+        case .latency: return Self.order(rows, descendingBy: { $0.reading.p99 ?? -1 })
         }
-        visibleRows = groupedByService(order, rows)
+    }
+
+    /// Whether a row's name or breaker state matches a lower-cased filter.
+    private func matches(_ row: DependencyRow, _ needle: String) -> Bool {
+        row.name.lowercased().contains(needle) || row.reading.state.rawValue.contains(needle)
+            || row.reading.state.label.lowercased().contains(needle)
     }
 
     /// The rows the filter lets through: by name, breaker state or instance, ignoring case.

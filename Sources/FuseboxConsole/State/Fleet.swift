@@ -6,8 +6,8 @@ public struct DependencyRow: Sendable, Hashable {
     /// The snapshot, id and histories live in a batch shared by every row of one snapshot in one
     /// poll, so a row is a reference, a position and its rates: copying one (sorting, filtering and
     /// grouping 10,000 on every poll) retains one object and copies no snapshot.
-    fileprivate private(set) var batch: RowBatch
-    fileprivate private(set) var position: Int
+    private(set) var batch: RowBatch
+    private(set) var position: Int
 
     /// The instance the snapshot came from.
     public var instance: String {
@@ -47,6 +47,16 @@ public struct DependencyRow: Sendable, Hashable {
     /// The dependency's name.
     public var name: String { batch.name(position) }
 
+    /// For a fleet row (one dependency across a service's instances), the instances it stands for;
+    /// `nil` for one instance's row.
+    public var fleetInstances: [String]? { batch.members }
+
+    /// Whether the row stands for a whole fleet rather than one instance.
+    public var isFleet: Bool { batch.members != nil }
+
+    /// Where the row's data comes from, for titles: the instance, or `all 4 instances`.
+    public var instanceLabel: String { batch.members.map { "all \($0.count) instances" } ?? instance }
+
     /// Who a row is, whatever its position: the selection and open screens follow this.
     public struct Identity: Sendable, Hashable {
         /// The service, instance and dependency name.
@@ -61,7 +71,7 @@ public struct DependencyRow: Sendable, Hashable {
     /// The snapshot fields the console sorts and filters by.
     var reading: DependencyReading { batch.reading(position) }
 
-    fileprivate init(_ batch: RowBatch, _ position: Int) {
+    init(_ batch: RowBatch, _ position: Int) {
         self.batch = batch
         self.position = position
     }
@@ -110,7 +120,8 @@ public struct DependencyRow: Sendable, Hashable {
 }
 
 /// The rows of one snapshot in one poll: everything they hold by reference, stored once.
-private final class RowBatch: Sendable {
+final class RowBatch: Sendable {
+    /// Empty for a fleet row (see ``members``).
     let instance: String
     let service: String
     /// The snapshot's own array: rows point into it rather than copy it.
@@ -122,11 +133,14 @@ private final class RowBatch: Sendable {
     let bounds: [Int]
     /// No two dependencies share a name, so a name found at a position is the only one.
     let uniqueNames: Bool
+    /// For a fleet row: the instances it stands for, by name; `nil` for one instance's rows.
+    let members: [String]?
 
     init(
         instance: String, service: String, dependencies: [DependencySnapshot], ids: [String], histories: [Double],
-        bounds: [Int], uniqueNames: Bool
+        bounds: [Int], uniqueNames: Bool, members: [String]? = nil
     ) {
+        self.members = members
         self.instance = instance
         self.service = service
         self.dependencies = dependencies
@@ -182,7 +196,11 @@ struct DependencyReading {
 /// Every instance's latest snapshot turned into rows.
 public struct Fleet: Sendable, Hashable {
     public var snapshots: [Snapshot] = []
+    /// One row per instance and dependency.
     public var rows: [DependencyRow] = []
+    /// One row per service and dependency, for services with more than one instance: the fleet's
+    /// worst state, summed rates and merged latency (see ``FleetMerge``).
+    public internal(set) var fleetRows: [DependencyRow] = []
     /// Wall-clock milliseconds of the data.
     public var updatedAtMilliseconds: Int64?
     /// Dependencies by breaker state, across the fleet.
@@ -292,11 +310,12 @@ public struct Fleet: Sendable, Hashable {
         for (state, count) in zip(Self.states, counts) where count > 0 { next.countsByState[state] = count }
         next.instanceCount = Set(snapshots.map(\.instance)).count
         next.serviceCount = Set(snapshots.map(\.service)).count
+        next.groupFleets(previous: fleetRows)
         return next
     }
 
     /// A row's numbers, worked out before its batch exists.
-    private struct Rates {
+    struct Rates {
         var callsPerSecond: Double = 0
         var retriesPerSecond: Double?
         var fallbacksPerSecond: Double = 0
@@ -322,7 +341,7 @@ public struct Fleet: Sendable, Hashable {
     private static func delta(_ now: UInt64, _ before: UInt64) -> UInt64 { now >= before ? now - before : 0 }
 
     /// Errors first (a breaker not closed, then the failure rate), then volume.
-    private static func severity(_ dependency: DependencyReading, _ rate: Rates) -> Double {
+    static func severity(_ dependency: DependencyReading, _ rate: Rates) -> Double {
         let stateWeight: Double
         switch dependency.state {
         case .open, .forcedOpen: stateWeight = 4

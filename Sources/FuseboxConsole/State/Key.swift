@@ -52,6 +52,8 @@ public enum KeyAction: String, Sendable, Hashable, CaseIterable {
     case kindFilter = "kind-filter"
     /// The event log: follow the newest line again.
     case newest
+    /// The overview: show a fleet row's instances, or hide them again.
+    case expand, collapse
 
     /// A few words for help and hints.
     public var summary: String {
@@ -78,6 +80,8 @@ public enum KeyAction: String, Sendable, Hashable, CaseIterable {
         case .overview: return "overview"
         case .kindFilter: return "kind: all/transitions/commands/..."
         case .newest: return "follow newest"
+        case .expand: return "expand fleet"
+        case .collapse: return "collapse fleet"
         }
     }
 
@@ -90,7 +94,7 @@ public enum KeyAction: String, Sendable, Hashable, CaseIterable {
         case .backIn: return .startBackIn
         case .toggleFlag: return .setFlag
         case .quit, .help, .pause, .sort, .filter, .command, .back, .select, .up, .down, .pageUp, .pageDown, .flags,
-            .events, .overview, .kindFilter, .newest:
+            .events, .overview, .kindFilter, .newest, .expand, .collapse:
             return nil
         }
     }
@@ -110,7 +114,8 @@ public struct Keymap: Sendable, Hashable {
         .pageUp: .pageUp, .pageDown: .pageDown, .character("o"): .forceOpen, .character("c"): .close,
         .character("x"): .disable, .character("b"): .backIn, .character("f"): .toggleFlag,
         .character("F"): .flags, .character("e"): .events, .character("1"): .overview,
-        .character("t"): .kindFilter, .character("G"): .newest, .end: .newest,
+        .character("t"): .kindFilter, .character("G"): .newest, .end: .newest, .right: .expand,
+        .character("+"): .expand, .left: .collapse, .character("-"): .collapse,
     ])
 
     public init(bindings: [Key: KeyAction]) {

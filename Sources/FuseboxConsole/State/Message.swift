@@ -20,6 +20,8 @@ public enum Message: Sendable {
     case commandFailed(BackendError, atMilliseconds: Int64)
     /// What the source can do, as it says after a poll (an agent learns whether it takes commands).
     case capabilities(BackendCapabilities, atMilliseconds: Int64)
+    /// How each source is doing, after a poll of several at once.
+    case sources([SourceStatus], atMilliseconds: Int64)
     /// The terminal now draws with this theme.
     case themeApplied(String)
     /// A theme could not be loaded; the text says why in one line.

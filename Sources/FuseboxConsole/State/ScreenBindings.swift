@@ -25,11 +25,12 @@ extension ConsoleState.Screen {
         case .overview:
             // Looking first, changing production after; help and quit always show (see the hint bar).
             return [
-                .init(.select, label: "details"), .init(.filter), .init(.sort), .init(.flags), .init(.events),
-                .init(.pause),
+                .init(.select, label: "details"), .init(.expand), .init(.filter), .init(.sort),
+                .init(.flags), .init(.events), .init(.pause),
                 .init(.forceOpen), .init(.close), .init(.disable), .init(.backIn), .init(.help), .init(.quit),
                 .init(.up, hinted: false), .init(.down, hinted: false), .init(.pageUp, hinted: false),
                 .init(.pageDown, hinted: false), .init(.command, hinted: false), .init(.back, hinted: false),
+                .init(.collapse, hinted: false),
             ]
         case .detail:
             return [

@@ -14,11 +14,19 @@ func openDependencyDialog(_ state: inout ConsoleState, _ action: (String) -> Com
     // The instances and their states from the latest data, even while the view is paused.
     let peers = state.fleet.rows.filter { $0.name == row.name && $0.service == row.service }
     let current = peers.first { $0.instance == row.instance } ?? row
+    // A fleet row aims at every instance; one instance's row (under its fleet, or in its detail) at that one.
+    let instances = Array(Set(peers.map(\.instance) + (row.isFleet ? [] : [row.instance]))).sorted()
+    let single =
+        !row.isFleet
+        && (state.screen == .detail
+            || state.expandedFleets.contains(
+                DependencyRow.Identity(service: row.service, instance: "", name: row.name)))
     var dialog = ConfirmationDialog(
         action: action(row.name), target: row.name, criticality: row.dependency.criticality,
-        instances: Array(Set(peers.map(\.instance) + [row.instance])).sorted(), selectedInstance: row.instance,
-        scope: state.screen == .detail ? .one(row.instance) : .all,
+        instances: instances, selectedInstance: row.isFleet ? nil : row.instance,
+        scope: single ? .one(row.instance) : .all,
         before: .breaker(current.dependency.breaker.state))
+    dialog.service = row.service
     dialog.beforeDiffers = Set(peers.map(\.dependency.breaker.state)).count > 1
     dialog.requiresReason = state.requireReason
     // Nothing to change is not a change: no dialog, no audit line, no transition to nowhere.
@@ -60,6 +68,7 @@ func openFlagDialog(_ state: inout ConsoleState) {
     var dialog = ConfirmationDialog(
         action: .setFlag(name: flag.name, value: next), target: flag.name, criticality: nil,
         instances: peers.map(\.instance), selectedInstance: entry.instance, before: .flag(flag.value))
+    dialog.service = service ?? ""
     dialog.beforeDiffers = Set(peers.map(\.flag.value)).count > 1
     dialog.previousValue = flag.lastChange?.previous
     dialog.requiresReason = state.requireReason
@@ -208,8 +217,8 @@ private func confirm(_ original: ConfirmationDialog, _ state: inout ConsoleState
     if dialog.requiresReason && dialog.reason.trimmingCharacters().isEmpty {
         return refuse("a reason is required here (require-reason is on)", focus: .reason)
     }
-    if dialog.requiresTypedName && dialog.typedName != dialog.target {
-        return refuse("type '\(dialog.target)' to confirm", focus: .typedName)
+    if dialog.requiresTypedName && dialog.typedName != dialog.expectedTypedName {
+        return refuse("type '\(dialog.expectedTypedName)' to confirm", focus: .typedName)
     }
     state.dialog = nil
     state.commandCounter += 1

@@ -1,3 +1,4 @@
+import FuseboxBackend
 import FuseboxProtocol
 
 /// The console's one state transition: a message in, the new state and any effects out.
@@ -19,12 +20,14 @@ private struct RowsKey: Equatable {
     let rows: Int
     let filter: String
     let sort: ConsoleState.SortKey
+    let expanded: Set<DependencyRow.Identity>
 
     init(_ state: ConsoleState) {
         updated = state.shown.updatedAtMilliseconds
         rows = state.shown.rows.count
         filter = state.filter
         sort = state.sort
+        expanded = state.expandedFleets
     }
 }
 
@@ -76,14 +79,7 @@ private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] 
                 &state, now, result.instance ?? "", .command, "\(result.commandId) \(text)",
                 dependency: result.target)
         }
-        let applied = results.filter { $0.status == .applied }.count
-        if let refused = results.first(where: { $0.status == .refused }) {
-            let scope = results.count > 1 ? " (applied on \(applied) of \(results.count))" : ""
-            state.status = .init(text: "refused: \(refused.message)\(scope)", isError: true)
-        } else if let first = results.first {
-            let scope = results.count > 1 ? " on \(results.count) instances" : ""
-            state.status = .init(text: "applied: \(first.message)\(scope)", isError: false)
-        }
+        if let summary = commandSummary(results) { state.status = summary }
         return []
     case .commandFailed(let error, let now):
         appendLog(&state, now, "", .command, "failed: \(error.message)")
@@ -95,6 +91,10 @@ private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] 
         return []
     case .themeFailed(let problem):
         state.status = .init(text: problem, isError: true)
+        return []
+    case .sources(let sources, let now):
+        logSourceChanges(from: state.sources, to: sources, &state, at: now)
+        state.sources = sources
         return []
     case .capabilities(let capabilities, let now):
         guard capabilities != state.capabilities else { return [] }
@@ -182,6 +182,8 @@ private func handle(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
         state.eventCursor = nil
     case .newest:
         state.eventCursor = nil
+    case .expand: setExpanded(&state, true)
+    case .collapse: setExpanded(&state, false)
     case .flags: state.screen = .flags
     case .events: state.screen = .events
     case .overview: state.screen = .overview
@@ -296,4 +298,62 @@ private func runCommandLine(_ line: String, _ state: inout ConsoleState) -> [Eff
             isError: true)
     }
     return []
+}
+
+/// Shows or hides the selected fleet row's instances; collapsing from an instance goes to its fleet row.
+private func setExpanded(_ state: inout ConsoleState, _ expanded: Bool) {
+    guard let row = state.selectedRow else { return }
+    let fleet = DependencyRow.Identity(service: row.service, instance: "", name: row.name)
+    let child = !row.isFleet && state.expandedFleets.contains(fleet)
+    guard row.isFleet || (child && !expanded) else {
+        if !child {
+            state.status = .init(text: "\(row.name) runs on one instance here: no fleet to show", isError: false)
+        }
+        return
+    }
+    if expanded { state.expandedFleets.insert(fleet) } else { state.expandedFleets.remove(fleet) }
+    state.selectedID = fleet
+    state.refreshRows()
+    state.syncSelection()
+}
+
+/// One line for a command's results: `applied: ...` for one instance; for several,
+/// `applied on 3 of 4; checkout-4 unreachable: ...`, naming every instance it did not apply on.
+func commandSummary(_ results: [CommandResult]) -> ConsoleState.StatusLine? {
+    guard let first = results.first else { return nil }
+    if results.count == 1 {
+        let outcome = first.status == .failed ? "not delivered" : first.status.rawValue
+        return .init(text: "\(outcome): \(first.message)", isError: first.status != .applied)
+    }
+    let applied = results.filter { $0.status == .applied }
+    let missed = results.filter { $0.status != .applied }
+    guard !missed.isEmpty else {
+        return .init(text: "applied on all \(results.count) instances: \(first.message)", isError: false)
+    }
+    let why = missed.map { result in
+        let instance = result.instance ?? "an instance"
+        return result.status == .failed
+            ? "\(instance) unreachable: \(result.message)" : "\(instance) refused: \(result.message)"
+    }
+    return .init(
+        text: "applied on \(applied.count) of \(results.count); " + why.joined(separator: "; "), isError: true)
+}
+
+/// One event-log line per source that starts failing, fails differently, or answers again.
+private func logSourceChanges(
+    from old: [SourceStatus], to new: [SourceStatus], _ state: inout ConsoleState, at now: Int64
+) {
+    let before = Dictionary(old.map { ($0.source, $0) }, uniquingKeysWith: { first, _ in first })
+    for source in new {
+        let previous = before[source.source]
+        if let error = source.error, previous?.error?.code != error.code {
+            let retry =
+                source.retryAtMilliseconds.map {
+                    " (retrying in \(Format.age(seconds: Double(max(0, $0 - now)) / 1000)))"
+                } ?? ""
+            appendLog(&state, now, source.source, .backend, "source failing: \(error.message)\(retry)")
+        } else if source.error == nil, previous?.error != nil {
+            appendLog(&state, now, source.source, .backend, "source answering again")
+        }
+    }
 }

@@ -21,7 +21,8 @@ func drawDetail(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     x = canvas.put(b.badge, in: heading, column: x, role: b.state.role)
     x = canvas.put(
         "  \(d.criticality.rawValue)", in: heading, column: x, role: d.criticality == .critical ? .critical : .dim)
-    canvas.put(clip("  \(row.service) \(row.instance)", heading.width - x, state), in: heading, column: x, role: .dim)
+    canvas.put(
+        clip("  \(row.service) \(row.instanceLabel)", heading.width - x, state), in: heading, column: x, role: .dim)
     let owner = d.metadata["owner"] ?? Format.unknown
     let runbook = d.metadata["runbook"] ?? Format.unknown
     canvas.put(clip("owner \(owner)   runbook \(runbook)", heading.width, state), in: heading, row: 1, role: .dim)
@@ -162,9 +163,13 @@ func drawRecentEvents(of row: DependencyRow, _ state: ConsoleState, in area: Rec
     let name = row.dependency.name
     // This dependency's lines: from its instance, and the console's own commands aimed at it.
     let mine = state.log.filter {
-        $0.dependency == name && ($0.instance == row.instance || ($0.instance.isEmpty && $0.kind == .command))
+        $0.dependency == name
+            && ($0.instance == row.instance || (row.fleetInstances?.contains($0.instance) ?? false)
+                || ($0.instance.isEmpty && $0.kind == .command))
     }
-    let fallbackLines = state.fallbackLog.filter { $0.dependency == name && $0.instance == row.instance }.count
+    let fallbackLines = state.fallbackLog.filter {
+        $0.dependency == name && ($0.instance == row.instance || (row.fleetInstances?.contains($0.instance) ?? false))
+    }.count
     canvas.put(
         clip(
             "RECENT EVENTS (\(fallbackLines) fallback \(fallbackLines == 1 ? "report" : "reports") hidden; e: event log)",

@@ -51,7 +51,7 @@ func drawDialog(_ state: ConsoleState, _ canvas: inout Canvas) {
             .schedule, "Schedule (←→): ", ConfirmationDialog.scheduleChoices[dialog.scheduleIndex].label, cursor: false)
     }
     if dialog.requiresTypedName {
-        field(.typedName, "Type '\(dialog.target)' to confirm: ", dialog.typedName)
+        field(.typedName, "Type '\(dialog.expectedTypedName)' to confirm: ", dialog.typedName)
     }
     let height = lines.count + 4
     assert(height + 2 <= needed.height, "minimumTerminal must cover every line of the dialog")

@@ -19,7 +19,15 @@ private let columns: [Column] = [
         (row.dependency.breaker.badge, row.dependency.breaker.state.role)
     },
     Column(title: "SERVICE", width: 12, priority: 1, align: .left) { row, _ in (row.service, .title) },
-    Column(title: "INSTANCE", width: 12, priority: 2, align: .left) { row, _ in (row.instance, .dim) },
+    Column(title: "INSTANCE", width: 12, priority: 2, align: .left) { row, state in
+        guard let members = row.fleetInstances else {
+            // Data from a source that stopped answering is its last good data: say so on its rows.
+            return (row.instance, state.staleInstances.contains(row.instance) ? .warning : .dim)
+        }
+        let stale = members.filter(state.staleInstances.contains).count
+        return stale == 0
+            ? ("\(members.count) inst", .dim) : ("\(members.count - stale)/\(members.count) live", .warning)
+    },
     Column(title: "CALLS/s", width: 7, priority: 1, align: .right) { row, _ in (Format.rate(row.callsPerSecond), .text)
     },
     Column(title: "FAIL%/THR", width: 9, priority: 1, align: .right) { row, _ in
@@ -74,7 +82,7 @@ private func drawSelectionPreview(_ state: ConsoleState, below area: Rect, _ can
     _ = gap
     let title =
         String(repeating: state.glyphs.horizontal, count: 2)
-        + " \(row.name) \(state.glyphs.horizontal) \(row.instance) "
+        + " \(row.name) \(state.glyphs.horizontal) \(row.instanceLabel) "
     canvas.put(
         Format.left(title, rule.width).replacingSpacesAfter(title.count, with: state.glyphs.horizontal), in: rule,
         role: .border)
@@ -119,7 +127,8 @@ func drawOverview(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     // columns (criticality, burn, bulkhead, sparkline), after every other; it takes what they leave.
     let budget = state.width
     let reserved = counterText.isEmpty ? 0 : min(TextWidth.of(counterText), state.width / 3) + 1
-    var nameWidth = min(28, max(14, state.shown.longestName + 2))
+    // Fleet rows and the instances under them take two more columns (a marker, an indent).
+    var nameWidth = min(28, max(14, state.shown.longestName + (state.shown.fleetRows.isEmpty ? 2 : 4)))
     // The state is never dropped: on a narrow terminal the name column gives way first.
     let stateWidth = candidates.filter { $0.priority == 0 }.reduce(0) { $0 + 1 + $1.width }
     if nameWidth + stateWidth > state.width { nameWidth = max(4, state.width - stateWidth) }
@@ -164,8 +173,18 @@ func drawOverview(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
         let y = body.y + 1 + offset
         var x = canvas.put(
             row.rising ? state.glyphs.rising + " " : "  ", x: 0, y: y, role: row.rising ? .rising : .text)
+        // A fleet row is marked open or shut; its instances sit indented under it.
+        let name: String
+        if row.isFleet {
+            let open = state.expandedFleets.contains(row.identity)
+            name = (open ? state.glyphs.expanded : state.glyphs.collapsed) + " " + row.name
+        } else if state.expandedFleets.contains(.init(service: row.service, instance: "", name: row.name)) {
+            name = "  " + row.name
+        } else {
+            name = row.name
+        }
         x = canvas.put(
-            Format.left(Format.fit(row.name, nameColumn - 2, ellipsis: state.glyphs.ellipsis), nameColumn - 2), x: x,
+            Format.left(Format.fit(name, nameColumn - 2, ellipsis: state.glyphs.ellipsis), nameColumn - 2), x: x,
             y: y)
         let selected = start + offset == selection && !state.selectionGone
         if selected { canvas.paint(row: y, role: .selected) }

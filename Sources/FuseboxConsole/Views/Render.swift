@@ -91,7 +91,16 @@ private func drawHeader(_ state: ConsoleState, _ canvas: inout Canvas) {
     let access = HeaderPart(
         text: state.isReadOnly ? "[RO]" : "[RW]", role: state.isReadOnly ? .badgeReadOnly : .badgeReadWrite)
     let interval = HeaderPart(text: "every \(Format.age(seconds: state.intervalSeconds))", role: .dim)
-    let source = HeaderPart(text: state.source, role: .text)
+    let source: HeaderPart
+    if state.sources.isEmpty {
+        source = HeaderPart(text: state.source, role: .text)
+    } else {
+        // Several sources: how many answer, rather than every address.
+        let live = state.sources.filter(\.isLive).count
+        source = HeaderPart(
+            text: live == state.sources.count ? "\(live) sources" : "\(live)/\(state.sources.count) sources live",
+            role: live == state.sources.count ? .text : .warning)
+    }
     let layouts: [(parts: [HeaderPart?], counts: [HeaderPart])] = [
         ([source, live, access, interval, freshness], counts(false)),
         ([source, live, access, freshness], counts(false)),
@@ -150,6 +159,8 @@ private func drawStatus(_ state: ConsoleState, _ canvas: inout Canvas) {
         canvas.put(
             Format.fit(status.text, state.width, ellipsis: state.glyphs.ellipsis), x: 0, y: y,
             role: status.isError ? .error : .status)
+    } else if let failing = failingSourcesLine(state) {
+        canvas.put(Format.fit(failing, state.width, ellipsis: state.glyphs.ellipsis), x: 0, y: y, role: .error)
     } else if !state.filter.isEmpty && state.screen == .overview {
         canvas.put("filter: \(state.filter)  (esc clears)", x: 0, y: y, role: .dim)
     }
@@ -162,7 +173,9 @@ func keyHints(_ state: ConsoleState) -> [(String, String)] {
     }
     if state.input != nil { return [("enter", "apply"), ("esc", "cancel"), ("bksp", "delete")] }
     return state.screen.bindings.filter { binding in
+        // Expanding is offered only where there are fleets to expand.
         binding.hinted && binding.action.commandKind.map(state.allows) ?? true
+            && (binding.action != .expand || !state.shown.fleetRows.isEmpty)
     }.compactMap { binding in
         state.keymap.keys(for: binding.action).first.map { ($0.label, binding.summary) }
     }
@@ -186,4 +199,24 @@ private func drawKeyHints(_ state: ConsoleState, _ canvas: inout Canvas) {
         draw(hint)
     }
     for index in kept where x + width(hints[index]) <= state.width { draw(hints[index]) }
+}
+
+/// `source 10.0.0.4:9901: cannot reach it (data 12s old; retrying in 4s)`, or with several failing,
+/// how many and each one's error; `nil` while every source answers.
+func failingSourcesLine(_ state: ConsoleState) -> String? {
+    let failing = state.sources.filter { $0.error != nil }
+    guard !failing.isEmpty else { return nil }
+    let each = failing.map { source -> String in
+        let age =
+            source.lastSuccessMilliseconds.map {
+                "data \(Format.age(seconds: Double(max(0, state.nowMilliseconds - $0)) / 1000)) old"
+            } ?? "no data yet"
+        let retry =
+            source.retryAtMilliseconds.map {
+                "; retrying in \(Format.age(seconds: Double(max(0, $0 - state.nowMilliseconds)) / 1000))"
+            } ?? ""
+        return "\(source.source): \(source.error!.message) (\(age)\(retry))"
+    }
+    let lead = failing.count == 1 ? "source " : "\(failing.count) of \(state.sources.count) sources failing: "
+    return lead + each.joined(separator: "; ")
 }

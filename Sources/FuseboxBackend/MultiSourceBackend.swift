@@ -1,0 +1,278 @@
+public import FuseboxProtocol
+import Synchronization
+
+/// Several sources read as one (`--source` repeated, or an environment from the config file): a
+/// fleet of agents, a Prometheus server beside them, a Java service's actuator.
+///
+/// Every source is polled at once, each with its own time limit, so one slow source never delays
+/// the others. A source that fails keeps its last good snapshots (their own times show their age)
+/// and is polled again after a backoff that doubles up to ``maximumBackoffMilliseconds``; the poll
+/// fails only when no source has anything to show. ``sources`` says how each one is doing.
+///
+/// Instance names route commands: a command for several instances goes to the source of each, at
+/// once, and comes back with one result per instance — `failed` for an instance whose source could
+/// not be reached, so "applied on 3 of 4" names the fourth. Two sources naming the same instance
+/// are told apart as `instance@source`.
+public final class MultiSourceBackend: ResilienceBackend {
+    public let description: String
+    private let members: [any ResilienceBackend]
+    private let timeoutMilliseconds: Int64
+    private let now: @Sendable () -> Int64
+    private let state: Mutex<[Member]>
+
+    /// The longest a failing source waits between two attempts.
+    public static let maximumBackoffMilliseconds: Int64 = 30_000
+
+    /// What is known of one source.
+    private struct Member {
+        var status: SourceStatus
+        /// Its last good snapshots, with the source's own instance names.
+        var snapshots: [Snapshot] = []
+        /// Shown instance name → the source's own name for it.
+        var names: [String: String] = [:]
+        /// A poll of it has not answered yet (a hung source is not polled twice at once).
+        var polling = false
+    }
+
+    /// - Parameters:
+    ///   - backends: the sources, in the order their instances are listed.
+    ///   - timeoutMilliseconds: how long one source's poll or command may take.
+    ///   - now: wall-clock milliseconds (a manual clock in tests).
+    public init(
+        _ backends: [any ResilienceBackend], timeoutMilliseconds: Int64 = 5_000,
+        now: @escaping @Sendable () -> Int64 = { wallClockMilliseconds() }
+    ) {
+        self.members = backends
+        self.timeoutMilliseconds = timeoutMilliseconds
+        self.now = now
+        self.description = backends.map(\.description).joined(separator: ", ")
+        self.state = Mutex(backends.map { Member(status: SourceStatus(source: $0.description)) })
+    }
+
+    /// Every command some source accepts (each instance's own source says no to the rest), every
+    /// field some source fills; self-paced only if every source is.
+    public var capabilities: BackendCapabilities {
+        let all = members.map(\.capabilities)
+        let commands = all.reduce(into: Set<CommandKind>()) { $0.formUnion($1.commands) }
+        let fields = all.reduce(into: SnapshotFields()) { $0.formUnion($1.fields) }
+        var reasons: [String] = []
+        for reason in all.compactMap(\.commandsUnavailableReason) where !reasons.contains(reason) {
+            reasons.append(reason)
+        }
+        return BackendCapabilities(
+            commands: commands, fields: fields, selfPaced: all.allSatisfy(\.selfPaced),
+            commandsUnavailableReason: commands.isEmpty && !reasons.isEmpty ? reasons.joined(separator: "; ") : nil)
+    }
+
+    public var sources: [SourceStatus] { state.withLock { $0.map(\.status) } }
+
+    /// Runs every source's own work until cancelled.
+    public func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for member in members { group.addTask { try await member.run() } }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Polls every source that is due, at once; returns every source's newest good snapshots.
+    /// - Throws: ``BackendError`` only when no source has anything to show: with one source, its
+    ///   own error; with several, one line naming each.
+    public func poll() async throws(BackendError) -> [Snapshot] {
+        let start = now()
+        let due = state.withLock { members in
+            members.indices.filter { index in
+                guard !members[index].polling else { return false }
+                if let retry = members[index].status.retryAtMilliseconds, retry > start { return false }
+                members[index].polling = true
+                return true
+            }
+        }
+        let outcomes = await withTaskGroup(of: (Int, Result<[Snapshot], BackendError>).self) { group in
+            for index in due {
+                group.addTask { [members, timeoutMilliseconds] in
+                    (index, await Self.poll(members[index], timeoutMilliseconds: timeoutMilliseconds))
+                }
+            }
+            var outcomes: [(Int, Result<[Snapshot], BackendError>)] = []
+            for await outcome in group { outcomes.append(outcome) }
+            return outcomes
+        }
+        let finished = now()
+        return try state.withLock { (members) throws(BackendError) -> [Snapshot] in
+            for (index, outcome) in outcomes {
+                members[index].polling = false
+                switch outcome {
+                case .success(let snapshots):
+                    members[index].snapshots = snapshots
+                    members[index].status.lastSuccessMilliseconds = finished
+                    members[index].status.error = nil
+                    members[index].status.consecutiveFailures = 0
+                    members[index].status.retryAtMilliseconds = nil
+                case .failure(let error):
+                    members[index].status.error = error
+                    members[index].status.consecutiveFailures += 1
+                    members[index].status.retryAtMilliseconds =
+                        finished + Self.backoff(afterFailures: members[index].status.consecutiveFailures, error)
+                }
+            }
+            let snapshots = Self.named(&members)
+            if snapshots.isEmpty, let failure = Self.failure(members) { throw failure }
+            return snapshots
+        }
+    }
+
+    /// Sends to each instance's own source, all at once, and returns one result per instance asked.
+    public func send(_ command: Command, to instances: [String]) async throws(BackendError) -> [CommandResult] {
+        var routes: [Int: [(shown: String, own: String)]] = [:]
+        var unknown: [String] = []
+        state.withLock { members in
+            for instance in instances {
+                if let index = members.firstIndex(where: { $0.names[instance] != nil }) {
+                    routes[index, default: []].append((instance, members[index].names[instance]!))
+                } else {
+                    unknown.append(instance)
+                }
+            }
+        }
+        let sent = now()
+        var results = unknown.map { instance in
+            Self.failed(
+                command, instance,
+                "not known to any source; wait for the next poll and try again", at: sent)
+        }
+        let answers = await withTaskGroup(of: [CommandResult].self) { group in
+            for (index, route) in routes {
+                group.addTask { [members, timeoutMilliseconds, now] in
+                    let member = members[index]
+                    let outcome = await withTimeout(timeoutMilliseconds) {
+                        () async throws(BackendError) -> [CommandResult] in
+                        try await member.send(command, to: route.map(\.own))
+                    }
+                    switch outcome {
+                    case .success(let answers):
+                        var results: [CommandResult] = []
+                        for (shown, own) in route {
+                            if var answer = answers.first(where: { ($0.instance ?? own) == own }) {
+                                answer.instance = shown
+                                results.append(answer)
+                            } else {
+                                results.append(
+                                    Self.failed(
+                                        command, shown, "no answer; look at its state before retrying",
+                                        at: now()))
+                            }
+                        }
+                        return results
+                    case .failure(let error):
+                        return route.map { Self.failed(command, $0.shown, error.message, at: now()) }
+                    }
+                }
+            }
+            var all: [CommandResult] = []
+            for await answers in group { all.append(contentsOf: answers) }
+            return all
+        }
+        results.append(contentsOf: answers)
+        // In the order asked, so reports read as the operator chose.
+        let order = Dictionary(instances.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        return results.sorted { order[$0.instance ?? "", default: .max] < order[$1.instance ?? "", default: .max] }
+    }
+
+    private static func poll(
+        _ backend: any ResilienceBackend, timeoutMilliseconds: Int64
+    ) async -> Result<[Snapshot], BackendError> {
+        await withTimeout(timeoutMilliseconds) { () async throws(BackendError) in
+            try await backend.poll()
+        }
+    }
+
+    /// Every source's snapshots, each instance under a name no other source's instance has;
+    /// remembers each source's own names for routing commands.
+    private static func named(_ members: inout [Member]) -> [Snapshot] {
+        var taken: Set<String> = []
+        var all: [Snapshot] = []
+        for index in members.indices {
+            var names: [String: String] = [:]
+            for var snapshot in members[index].snapshots {
+                let own = snapshot.instance
+                if taken.contains(own) { snapshot.instance = "\(own)@\(members[index].status.source)" }
+                taken.insert(snapshot.instance)
+                names[snapshot.instance] = own
+                all.append(snapshot)
+            }
+            members[index].names = names
+            members[index].status.instances = names.keys.sorted()
+        }
+        return all
+    }
+
+    /// Doubling from one second, at most ``maximumBackoffMilliseconds``; a fatal error waits the most.
+    static func backoff(afterFailures failures: Int, _ error: BackendError) -> Int64 {
+        guard error.isRetryable else { return maximumBackoffMilliseconds }
+        return min(maximumBackoffMilliseconds, 1_000 << min(failures - 1, 5))
+    }
+
+    /// The error when nothing can be shown: one source's own, or every source's in one line.
+    private static func failure(_ members: [Member]) -> BackendError? {
+        let failed = members.compactMap { member in member.status.error.map { (member.status.source, $0) } }
+        guard let first = failed.first else { return nil }
+        if members.count == 1 { return first.1 }
+        let code = failed.first(where: { $0.1.isRetryable })?.1.code ?? first.1.code
+        let each = failed.map { "\($0.0): \($0.1.message)" }.joined(separator: "; ")
+        return BackendError(code, "no source could be read (\(failed.count) of \(members.count)): \(each)")
+    }
+
+    private static func failed(_ command: Command, _ instance: String, _ message: String, at: Int64) -> CommandResult {
+        CommandResult(
+            commandId: command.id, instance: instance, status: .failed, target: command.action.target, before: nil,
+            after: nil, refusal: nil, message: message, atMilliseconds: at)
+    }
+}
+
+/// `work`'s outcome, or `timed-out` once `milliseconds` have passed; work that ignores
+/// cancellation is left behind, never waited for.
+func withTimeout<T: Sendable>(
+    _ milliseconds: Int64, _ work: @escaping @Sendable () async throws(BackendError) -> T
+) async -> Result<T, BackendError> {
+    let first = FirstResult<T>()
+    let worker = Task {
+        do throws(BackendError) { first.give(.success(try await work())) } catch { first.give(.failure(error)) }
+    }
+    let timer = Task {
+        guard (try? await Task.sleep(for: .milliseconds(milliseconds))) != nil else { return }
+        worker.cancel()
+        let seconds = milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
+        first.give(.failure(BackendError(.timedOut, "did not answer within \(seconds)")))
+    }
+    let result = await first.value()
+    timer.cancel()
+    return result
+}
+
+/// The first of two racing outcomes; the later one is dropped.
+private final class FirstResult<T: Sendable>: Sendable {
+    private let state = Mutex<
+        (result: Result<T, BackendError>?, waiter: CheckedContinuation<Result<T, BackendError>, Never>?)
+    >(
+        (nil, nil))
+
+    func give(_ result: Result<T, BackendError>) {
+        let waiter = state.withLock { s -> CheckedContinuation<Result<T, BackendError>, Never>? in
+            guard s.result == nil else { return nil }
+            s.result = result
+            defer { s.waiter = nil }
+            return s.waiter
+        }
+        waiter?.resume(returning: result)
+    }
+
+    func value() async -> Result<T, BackendError> {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { s -> Result<T, BackendError>? in
+                if s.result == nil { s.waiter = continuation }
+                return s.result
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+}
