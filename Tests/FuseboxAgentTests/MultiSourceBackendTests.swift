@@ -1,0 +1,147 @@
+import Foundation
+import Fusebox
+import FuseboxAgent
+import FuseboxAgentBackend
+import FuseboxBackend
+import FuseboxProtocol
+import Hummingbird
+import Logging
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Several real agents on loopback read as one fleet: each polled at once, a dead or hung one
+/// named without holding the others up, and commands fanned out with a result per instance.
+@Suite struct MultiSourceBackendTests {
+    let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    func agent(_ instance: String, service: String = "checkout") throws -> FuseboxAgent {
+        let registry = FuseboxRegistry(service: service, instance: instance, clock: SystemClock(), logger: quiet)
+        try registry.register(DependencyConfiguration(name: "payments", criticality: .critical))
+        return try FuseboxAgent(
+            registry: registry, configuration: AgentConfiguration(token: try AgentToken(testToken, origin: "test")),
+            logger: quiet)
+    }
+
+    func backend(_ base: String) throws -> AgentBackend {
+        try AgentBackend(specification: base, authorization: "Bearer \(testToken)")
+    }
+
+    func forceOpen(_ id: String) -> Command {
+        Command(id: id, actor: "alice", reason: "drill", action: .forceOpen(dependency: "payments"))
+    }
+
+    @Test func aFanOutWithOneInstanceDownSaysExactlyWhereItApplied() async throws {
+        let agents = try (1...4).map { try agent("checkout-\($0)") }
+        try await withRunningAgent(agents[0]) { one in
+            try await withRunningAgent(agents[1]) { two in
+                try await withRunningAgent(agents[2]) { three in
+                    let fleet = try await withRunningAgent(agents[3]) { four in
+                        let fleet = MultiSourceBackend(
+                            try [one, two, three, four].map { try backend($0.base) }, timeoutMilliseconds: 2_000)
+                        let snapshots = try await fleet.poll()
+                        #expect(snapshots.map(\.instance) == ["checkout-1", "checkout-2", "checkout-3", "checkout-4"])
+                        #expect(Set(snapshots.map(\.service)) == ["checkout"])
+                        #expect(fleet.sources.allSatisfy { $0.isLive })
+                        return fleet
+                    }
+                    // checkout-4's agent has stopped: its last good data stays, and it is named.
+                    let snapshots = try await fleet.poll()
+                    #expect(snapshots.count == 4, "the stopped instance's last good data is kept")
+                    let dead = try #require(fleet.sources.last)
+                    let deadCode = dead.error?.code
+                    // Refused, or a kept-alive connection that no longer answers.
+                    #expect(deadCode == .unreachable || deadCode == .timedOut)
+                    #expect(dead.instances == ["checkout-4"])
+                    #expect(fleet.sources.prefix(3).allSatisfy { $0.isLive })
+
+                    let results = try await fleet.send(
+                        forceOpen("fan-1"), to: ["checkout-1", "checkout-2", "checkout-3", "checkout-4"])
+                    #expect(results.map(\.instance) == ["checkout-1", "checkout-2", "checkout-3", "checkout-4"])
+                    #expect(results.prefix(3).allSatisfy { $0.status == .applied })
+                    #expect(results[3].status == .failed)
+                    #expect(results[3].message == dead.error?.message || results[3].message.contains("within"))
+                    for live in agents.prefix(3) {
+                        let record = try #require(live.audit.page(limit: 1, before: nil).records.first)
+                        #expect(record.commandId == "fan-1" && record.outcome == .applied)
+                        #expect(live.registry.snapshot().dependency(named: "payments")?.breaker.state == .forcedOpen)
+                    }
+                    #expect(agents[3].audit.page(limit: 5, before: nil).records.isEmpty, "nothing reached it")
+                }
+            }
+        }
+    }
+
+    @Test func aHungSourceTimesOutWithoutHoldingUpTheOthers() async throws {
+        try await withRunningAgent(try agent("checkout-1")) { live in
+            try await withRouter({ router in
+                router.get("/fusebox/v1/snapshot") { _, _ -> String in
+                    try await Task.sleep(for: .seconds(60))
+                    return "{}"
+                }
+            }) { hung in
+                let fleet = MultiSourceBackend(try [backend(live.base), backend(hung)], timeoutMilliseconds: 500)
+                let started = ContinuousClock.now
+                let snapshots = try await fleet.poll()
+                #expect(ContinuousClock.now - started < .seconds(3), "one time limit, not the hung source's")
+                #expect(snapshots.map(\.instance) == ["checkout-1"])
+                let status = fleet.sources[1]
+                #expect(status.error?.code == .timedOut && status.error?.message == "did not answer within 500 ms")
+                #expect(status.retryAtMilliseconds != nil, "a failing source backs off")
+                // Backing off, it is not asked again at once; the live one still is.
+                let again = ContinuousClock.now
+                _ = try await fleet.poll()
+                #expect(ContinuousClock.now - again < .milliseconds(400))
+                #expect(fleet.sources[1].consecutiveFailures == 1)
+            }
+        }
+    }
+
+    @Test func twoSourcesNamingTheSameInstanceAreToldApartAndRoutedRight() async throws {
+        let first = try agent("checkout-1")
+        let second = try agent("checkout-1")
+        try await withRunningAgent(first) { a in
+            try await withRunningAgent(second) { b in
+                let fleet = MultiSourceBackend(try [backend(a.base), backend(b.base)])
+                let names = try await fleet.poll().map(\.instance)
+                let other = "checkout-1@\(b.base)"
+                #expect(names == ["checkout-1", other])
+                let results = try await fleet.send(forceOpen("twin-1"), to: [other])
+                #expect(results.map(\.instance) == [other] && results[0].status == .applied)
+                #expect(second.registry.snapshot().dependency(named: "payments")?.breaker.state == .forcedOpen)
+                #expect(first.registry.snapshot().dependency(named: "payments")?.breaker.state == .closed)
+            }
+        }
+    }
+
+    @Test func nothingToShowFailsThePollNamingEverySource() async throws {
+        let ports = try (0..<2).map { _ in try closedPort() }
+        let fleet = MultiSourceBackend(try ports.map { try backend("http://127.0.0.1:\($0)") })
+        let error = await backendFailure("no source answers") { () async throws(BackendError) in _ = try await fleet.poll() }
+        #expect(error?.code == .unreachable)
+        #expect(error?.message.hasPrefix("no source could be read (2 of 2): http://127.0.0.1:\(ports[0]): ") == true)
+        #expect(error?.message.contains("http://127.0.0.1:\(ports[1]): ") == true)
+        let unknown = try await fleet.send(forceOpen("x"), to: ["nobody"])
+        #expect(unknown.count == 1 && unknown[0].status == .failed && unknown[0].message.hasPrefix("not known"))
+    }
+}
+
+/// A loopback port nothing listens on (bound, then closed).
+func closedPort() throws -> Int {
+    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(socket) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+            bind(socket, pointer, length) == 0 && getsockname(socket, pointer, &length) == 0
+        }
+    }
+    guard bound else { throw AgentTestError("could not bind a loopback port") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
