@@ -42,6 +42,14 @@ struct DemoServiceCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The scenario (see 'fusebox scenarios').")
     var scenario = Scenario.defaultScenario.name
 
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp(
+            "Numbers the instance, checkout-N (1...1000; default: 1): one number per demo service of a fleet.",
+            valueName: "n"),
+        transform: OptionValue.integer(1...1000, "instance number"))
+    var instanceNumber = 1
+
     @Flag(name: .long, help: "Refuse every command with 403, even with a token.")
     var readOnly = false
 
@@ -117,7 +125,11 @@ struct DemoServiceCommand: AsyncParsableCommand {
         let simulation: Simulation
         do {
             simulation = try Simulation(
-                configuration: try self.simulation.configuration(scenario: scenario), clock: SystemClock(),
+                configuration: try {
+                    var configuration = try self.simulation.configuration(scenario: scenario)
+                    configuration.firstInstanceNumber = instanceNumber
+                    return configuration
+                }(), clock: SystemClock(),
                 logger: quiet)
         } catch let error as ValidationError {
             throw error

@@ -51,10 +51,12 @@ struct StatusCommand: AsyncParsableCommand {
             snapshots = try await backend.poll()
         } catch {
             // Through printError: the message may quote a server, and must not reach the terminal raw.
-            FuseboxMain.printError("\(backend.description): \(error.message)")
+            // Several sources: the message names each one already.
+            FuseboxMain.printError(backend.sources.isEmpty ? "\(backend.description): \(error.message)" : error.message)
             throw ExitCode(1)
         }
         if json {
+            reportUnreadableSources(backend)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(snapshots), as: UTF8.self))
@@ -68,6 +70,21 @@ struct StatusCommand: AsyncParsableCommand {
             intervalSeconds: Double(now > then ? now - then : 1_000) / 1000, width: width, height: 40, glyphs: .ascii)
         _ = update(&state, .data(previous, atMilliseconds: then))
         _ = update(&state, .data(snapshots, atMilliseconds: now))
+        if !backend.sources.isEmpty { _ = update(&state, .sources(backend.sources, atMilliseconds: now)) }
+        // Printed, every fleet shows its instances under it.
+        state.expandedFleets = Set(state.shown.fleetRows.map(\.identity))
+        state.refreshRows()
         print(plainOverview(state))
+        reportUnreadableSources(backend)
+    }
+
+    /// Names, on stderr, every source that could not be read while others could (the table shows
+    /// their last good data, if any).
+    private func reportUnreadableSources(_ backend: any ResilienceBackend) {
+        for source in backend.sources {
+            guard let error = source.error else { continue }
+            let shown = source.instances.isEmpty ? "nothing shown from it" : "shown as first read"
+            FuseboxMain.printError("could not read \(source.source): \(error.message) (\(shown))")
+        }
     }
 }

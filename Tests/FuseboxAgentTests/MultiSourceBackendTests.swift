@@ -119,7 +119,9 @@ import Testing
     @Test func nothingToShowFailsThePollNamingEverySource() async throws {
         let ports = try (0..<2).map { _ in try closedPort() }
         let fleet = MultiSourceBackend(try ports.map { try backend("http://127.0.0.1:\($0)") })
-        let error = await backendFailure("no source answers") { () async throws(BackendError) in _ = try await fleet.poll() }
+        let error = await backendFailure("no source answers") { () async throws(BackendError) in
+            _ = try await fleet.poll()
+        }
         #expect(error?.code == .unreachable)
         #expect(error?.message.hasPrefix("no source could be read (2 of 2): http://127.0.0.1:\(ports[0]): ") == true)
         #expect(error?.message.contains("http://127.0.0.1:\(ports[1]): ") == true)

@@ -51,6 +51,32 @@ extension CommandLineTests {
         expectOneLine(agent, status: 2, containing: "FUSEBOX_TOKEN")
     }
 
+    @Test func statusShowsAFleetAndNamesTheSourcesItCouldNotRead() async throws {
+        try await withDemoService(["--instance-number", "1"]) { first, _ in
+            try await withDemoService(["--instance-number", "2"]) { second, _ in
+                let sources = [first, second, 1].flatMap { ["--source", "http://127.0.0.1:\($0)"] }
+                let text = try await fusebox(["status", "--interval", "0.2"] + sources)
+                #expect(text.status == 0, "some sources could be read: \(text.errors)")
+                let lines = text.output.split(separator: "\n").map(String.init)
+                #expect(lines.first?.hasPrefix("Fusebox | 2/3 sources live |") == true, "\(lines.first ?? "")")
+                let payments = lines.filter { $0.contains("payments ") }
+                #expect(payments.count == 3, "the fleet row, then each instance:\n\(text.output)")
+                #expect(payments.first?.contains("2 inst") == true)
+                #expect(payments.dropFirst().contains { $0.contains("checkout-1") })
+                #expect(payments.dropFirst().contains { $0.contains("checkout-2") })
+                expectOneLine(
+                    text, status: 0, containing: "could not read http://127.0.0.1:1: cannot reach 127.0.0.1:1")
+
+                let json = try await fusebox(["status", "--json", "--interval", "0.2"] + sources)
+                let snapshots = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: Any]]
+                #expect(Set(snapshots?.compactMap { $0["instance"] as? String } ?? []) == ["checkout-1", "checkout-2"])
+            }
+        }
+        let none = try await fusebox(
+            ["status", "--source", "http://127.0.0.1:1", "--source", "http://127.0.0.1:2", "--interval", "0.1"])
+        expectOneLine(none, status: 1, containing: "no source could be read (2 of 2): http://127.0.0.1:1: cannot reach")
+    }
+
     @Test func demoServiceRefusesBadSetupsInOneLine() async throws {
         let short = FileManager.default.temporaryDirectory.appendingPathComponent("short-token-\(getpid())").path
         try "abc\n".write(toFile: short, atomically: true, encoding: .utf8)

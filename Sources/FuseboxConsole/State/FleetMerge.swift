@@ -137,10 +137,19 @@ public enum FleetMerge {
         guard let histograms = allKnown(latencies.map(\.buckets)) else { return merged }
         let buckets = mergedBuckets(histograms)
         merged.buckets = buckets
-        merged.p50 = percentile(0.5, of: buckets, highest: highest)
-        merged.p90 = percentile(0.9, of: buckets, highest: highest)
-        merged.p99 = percentile(0.99, of: buckets, highest: highest)
-        merged.p999 = percentile(0.999, of: buckets, highest: highest)
+        // A quantile of the whole fleet lies between the instances' own values of it, so where every
+        // instance knows its own, they bound the bucket estimate (coarse buckets interpolate loosely).
+        func estimate(_ quantile: Double, _ own: KeyPath<LatencySnapshot, Double?>) -> Double? {
+            guard let value = percentile(quantile, of: buckets, highest: highest) else { return nil }
+            guard let instances = allKnown(latencies.filter { ($0.count ?? 1) > 0 }.map { $0[keyPath: own] }),
+                let low = instances.min(), let high = instances.max()
+            else { return value }
+            return Swift.min(high, Swift.max(low, value))
+        }
+        merged.p50 = estimate(0.5, \.p50)
+        merged.p90 = estimate(0.9, \.p90)
+        merged.p99 = estimate(0.99, \.p99)
+        merged.p999 = estimate(0.999, \.p999)
         return merged
     }
 

@@ -34,7 +34,8 @@ public final class Simulation: Sendable {
         self.downstreams = downstreams
         self.services = (0..<configuration.instances).map { index in
             CheckoutService(
-                service: configuration.service, instanceIndex: index, downstreams: downstreams,
+                service: configuration.service, instanceIndex: configuration.firstInstanceNumber - 1 + index,
+                downstreams: downstreams,
                 seed: configuration.seed, clock: clock, logger: logger)
         }
     }

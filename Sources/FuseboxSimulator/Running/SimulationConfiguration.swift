@@ -11,6 +11,9 @@ public struct SimulationConfiguration: Sendable {
     public var syntheticDependencies: Int = 0
     /// The service's name in snapshots.
     public var service: String = "checkout"
+    /// The number of the first instance (`checkout-N`); several simulations with different numbers
+    /// (one demo service each) make one fleet of distinct instances.
+    public var firstInstanceNumber: Int = 1
 
     public init() {}
 
