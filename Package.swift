@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // The config file's named environments (YAML).
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         // Counts allocations in fusebox-bench only.
         .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.6.0"),
     ],
@@ -100,7 +102,10 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "FuseboxConsole", dependencies: ["FuseboxProtocol", "FuseboxBackend"], swiftSettings: strict),
+        .target(
+            name: "FuseboxConsole",
+            dependencies: ["FuseboxProtocol", "FuseboxBackend", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
         // The terminal's signal handlers: C, because a handler may only make async-signal-safe calls.
         .target(name: "CFuseboxSignals"),

@@ -14,8 +14,10 @@ struct ConsoleCommand: AsyncParsableCommand {
     @OptionGroup var sourceOptions: SourceOptions
 
     @Option(
-        name: .long, help: "Theme name (dark, light, high-contrast, colorblind, monochrome) or path to a .theme file.")
-    var theme = "dark"
+        name: .long,
+        help:
+            "Theme name (dark, light, high-contrast, colorblind, monochrome) or path to a .theme file (default: dark).")
+    var theme: String?
 
     @Flag(name: .long, help: "Disable every action: look, do not touch.")
     var readOnly = false
@@ -31,7 +33,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         name: .long, parsing: .unconditional,
         help: ArgumentHelp("Seconds between polls (0.1...3600; default: 1).", valueName: "seconds"),
         transform: OptionValue.decimal(0.1...3600, "seconds"))
-    var interval: Double = 1
+    var interval: Double?
 
     @Option(
         name: .long,
@@ -42,10 +44,12 @@ struct ConsoleCommand: AsyncParsableCommand {
     var actor: String?
 
     func run() async throws {
+        // Flags first, then the environment's settings, then the defaults; read-only if either says so.
+        let environment = try sourceOptions.environment()
         let loader = ThemeLoader.standard(executablePath: CommandLine.arguments[0])
         let chosenTheme: Theme
         do {
-            chosenTheme = try loader.load(theme)
+            chosenTheme = try loader.load(theme ?? environment?.theme ?? "dark")
         } catch {
             throw UsageError("\(error)")
         }
@@ -55,10 +59,12 @@ struct ConsoleCommand: AsyncParsableCommand {
         } catch {
             throw UsageError("\(error)")
         }
-        let backend = try sourceOptions.makeBackend()
+        let backend = try sourceOptions.makeBackend(environment: environment)
         let setup = ConsoleSetup(
-            backend: backend, theme: chosenTheme, loader: loader, keymap: configuration.keymap, readOnly: readOnly,
-            requireReason: requireReason || configuration.requireReason, interval: interval,
+            backend: backend, environment: environment?.name, theme: chosenTheme, loader: loader,
+            keymap: configuration.keymap, readOnly: readOnly || environment?.readOnly == true,
+            requireReason: requireReason || configuration.requireReason || environment?.requireReason == true,
+            interval: interval ?? environment?.interval ?? 1,
             actor: OptionValue.resolvedActor(actor, environment: ProcessInfo.processInfo.environment))
         switch await setup.runOnOwnThread() {
         case .noTerminal(let error):
@@ -85,6 +91,8 @@ struct ConsoleSetup: Sendable {
     }
 
     let backend: any ResilienceBackend
+    /// The environment's name, shown before the source.
+    let environment: String?
     let theme: Theme
     let loader: ThemeLoader
     let keymap: Keymap
@@ -108,7 +116,8 @@ struct ConsoleSetup: Sendable {
         defer { terminal.close() }
         let (width, height) = terminal.size
         var state = ConsoleState(
-            source: backend.description, readOnly: readOnly, capabilities: backend.capabilities,
+            source: environment.map { "\($0): \(backend.description)" } ?? backend.description, readOnly: readOnly,
+            capabilities: backend.capabilities,
             intervalSeconds: interval, width: width, height: height, themeName: theme.name,
             glyphs: terminal.unicode ? .unicode : .ascii, keymap: keymap, actor: actor,
             availableThemes: loader.availableNames())

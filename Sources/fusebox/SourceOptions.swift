@@ -1,5 +1,6 @@
 import ArgumentParser
 import FuseboxBackend
+import FuseboxConsole
 
 /// Options shared by the commands that read a source.
 struct SourceOptions: ParsableArguments {
@@ -23,22 +24,42 @@ struct SourceOptions: ParsableArguments {
         help: ArgumentHelp("PEM certificates to trust for an https:// agent (a private CA).", valueName: "file"))
     var caFile: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A named environment from the config file: its sources, token file and settings.",
+            discussion: "The file is $XDG_CONFIG_HOME/fusebox/config.yaml (see docs/backends.md).",
+            valueName: "name"))
+    var env: String?
+
     @OptionGroup var simulation: SimulationOptions
 
     func validate() throws {
+        if env != nil && !source.isEmpty {
+            throw ValidationError("give --env or --source, not both")
+        }
         if let repeated = Dictionary(grouping: source, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
             throw ValidationError("--source '\(SourceAddress.redacted(repeated))' is given twice")
         }
     }
 
-    /// The sources as given, or the default.
-    var specifications: [String] { source.isEmpty ? ["sim"] : source }
+    /// The environment named by `--env`, or the config file's default when no `--source` is given.
+    /// - Throws: ``UsageError`` (exit 2) for a bad config file or an unknown name.
+    func environment() throws -> NamedEnvironment? {
+        try EnvironmentConfiguration.environment(named: env, sourcesGiven: !source.isEmpty)
+    }
 
-    /// The backend for the sources: the one source's own, or one that reads several at once.
-    /// Starts no work.
+    /// The backend for the sources (`--source`, else the environment's, else the simulator): the
+    /// one source's own, or one that reads several at once. Starts no work.
     /// - Throws: ``UsageError`` (exit 2) for a source this build cannot read, with the sources it can.
-    func makeBackend(for purpose: SourcePurpose = .watch) throws -> any ResilienceBackend {
-        let table = try SourceCatalog.table(self, for: purpose)
+    func makeBackend(for purpose: SourcePurpose = .watch, environment: NamedEnvironment? = nil) throws
+        -> any ResilienceBackend
+    {
+        var options = self
+        options.tokenFile = tokenFile ?? environment?.tokenFile
+        options.caFile = caFile ?? environment?.caFile
+        let table = try SourceCatalog.table(options, for: purpose)
+        let specifications = environment?.sources ?? (source.isEmpty ? ["sim"] : source)
         var backends: [any ResilienceBackend] = []
         for specification in specifications {
             do {

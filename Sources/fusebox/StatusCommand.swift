@@ -39,7 +39,8 @@ struct StatusCommand: AsyncParsableCommand {
     var width = 120
 
     func run() async throws {
-        let backend = try sourceOptions.makeBackend(for: .snapshot(atSeconds: at))
+        let environment = try sourceOptions.environment()
+        let backend = try sourceOptions.makeBackend(for: .snapshot(atSeconds: at), environment: environment)
         let work = Task { try await backend.run() }
         defer { work.cancel() }
         let previous: [Snapshot]
@@ -66,7 +67,8 @@ struct StatusCommand: AsyncParsableCommand {
         let then = previous.first?.takenAtMilliseconds ?? now - 1_000
         // The header's interval is the one the rates were measured over.
         var state = ConsoleState(
-            source: backend.description, readOnly: true, capabilities: backend.capabilities,
+            source: environment.map { "\($0.name): \(backend.description)" } ?? backend.description, readOnly: true,
+            capabilities: backend.capabilities,
             intervalSeconds: Double(now > then ? now - then : 1_000) / 1000, width: width, height: 40, glyphs: .ascii)
         _ = update(&state, .data(previous, atMilliseconds: then))
         _ = update(&state, .data(snapshots, atMilliseconds: now))
