@@ -100,6 +100,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "FuseboxResilience4jBackend",
+            dependencies: [
+                "FuseboxBackend",
+                "FuseboxProtocol",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .target(name: "FuseboxConsole", dependencies: ["FuseboxProtocol", "FuseboxBackend"], swiftSettings: strict),
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
         // The terminal's signal handlers: C, because a handler may only make async-signal-safe calls.
@@ -117,6 +128,7 @@ let package = Package(
                 "FuseboxSimulatorBackend",
                 "FuseboxAgent",
                 "FuseboxAgentBackend",
+                "FuseboxResilience4jBackend",
                 "FuseboxConsole",
                 "FuseboxTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -176,6 +188,16 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FuseboxResilience4jBackendTests",
+            dependencies: [
+                "FuseboxResilience4jBackend", "FuseboxBackend", "FuseboxProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
