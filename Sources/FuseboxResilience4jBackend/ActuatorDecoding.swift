@@ -38,9 +38,11 @@ enum ActuatorDecoding {
 enum Printable {
     /// `text` with control characters shown as `?` and cut to `limit` characters.
     static func clipped(_ text: String, to limit: Int = 60) -> String {
-        let clean = String(String.UnicodeScalarView(text.unicodeScalars.prefix(limit + 1).map {
-            $0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}" ? "?" : $0
-        }))
+        let clean = String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.prefix(limit + 1).map {
+                    $0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}" ? "?" : $0
+                }))
         return clean.unicodeScalars.count > limit ? String(clean.prefix(limit)) + "…" : clean
     }
 }

@@ -20,12 +20,17 @@ struct ActuatorEndpoint: Sendable, Hashable {
         let shown = Self.redacted(specification)
         guard specification.lowercased().hasPrefix(Self.prefix), let separator = specification.range(of: "://") else {
             throw BackendError(
-                .invalidSource, "'\(shown)' is not a Resilience4j address; write resilience4j+http://host:port/actuator")
+                .invalidSource, "'\(shown)' is not a Resilience4j address; write resilience4j+http://host:port/actuator"
+            )
         }
-        let scheme = specification[specification.index(specification.startIndex, offsetBy: Self.prefix.count)..<separator
-            .lowerBound].lowercased()
+        let scheme = specification[
+            specification.index(
+                specification.startIndex, offsetBy: Self.prefix.count)..<separator
+                .lowerBound
+        ].lowercased()
         guard scheme == "http" || scheme == "https" else {
-            throw BackendError(.invalidSource, "'\(shown)' is not a resilience4j+http:// or resilience4j+https:// address")
+            throw BackendError(
+                .invalidSource, "'\(shown)' is not a resilience4j+http:// or resilience4j+https:// address")
         }
         var rest = specification[separator.upperBound...]
         // An `@` anywhere means credentials (a password may hold `/` or `#`): refused before any lookup.
@@ -38,7 +43,8 @@ struct ActuatorEndpoint: Sendable, Hashable {
             let fragment = rest[rest.index(after: hash)...]
             guard !fragment.isEmpty, fragment.allSatisfy({ !$0.isWhitespace && !$0.isNewline && $0 != "#" }) else {
                 throw BackendError(
-                    .invalidSource, "'\(shown)': the part after '#' names the service, as #checkout; leave it out or fill it")
+                    .invalidSource,
+                    "'\(shown)': the part after '#' names the service, as #checkout; leave it out or fill it")
             }
             service = String(fragment)
             rest = rest[..<hash]
@@ -57,11 +63,13 @@ struct ActuatorEndpoint: Sendable, Hashable {
             || (!authority.hasPrefix("[") && authority.filter { $0 == ":" }.count > 1)
         {
             throw BackendError(
-                .invalidSource, "'\(shown)': an IPv6 address goes in brackets, as resilience4j+http://[::1]:8080/actuator")
+                .invalidSource,
+                "'\(shown)': an IPv6 address goes in brackets, as resilience4j+http://[::1]:8080/actuator")
         }
         let host = authority.hasPrefix("[") ? authority : authority.prefix { $0 != ":" }
         guard !host.isEmpty, host.allSatisfy({ !$0.isWhitespace && !$0.isNewline }) else {
-            throw BackendError(.invalidSource, "'\(shown)' names no usable host; write resilience4j+http://host:port/actuator")
+            throw BackendError(
+                .invalidSource, "'\(shown)' names no usable host; write resilience4j+http://host:port/actuator")
         }
         if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
             let port = authority[authority.index(after: colon)...]

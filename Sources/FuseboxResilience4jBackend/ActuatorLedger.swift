@@ -73,9 +73,12 @@ struct ActuatorLedger: Sendable {
             var totals = breakerTotals[name] ?? BreakerTotals()
             if let notPermitted = details.notPermittedCalls, notPermitted >= 0 {
                 // A fall means the breaker changed state and started counting again.
-                let added = notPermitted >= totals.lastNotPermitted ? notPermitted - totals.lastNotPermitted : notPermitted
-                totals.rejected = totals.rejected.addingClamped(UInt64(added))
-                totals.rejectedByReason[ActuatorValues.rejectionReason(state), default: 0].addClamped(UInt64(added))
+                let added =
+                    notPermitted >= totals.lastNotPermitted ? notPermitted - totals.lastNotPermitted : notPermitted
+                if added > 0 {
+                    totals.rejected.addClamped(UInt64(added))
+                    totals.rejectedByReason[ActuatorValues.rejectionReason(state), default: 0].addClamped(UInt64(added))
+                }
                 totals.lastNotPermitted = notPermitted
             }
             breakerTotals[name] = totals

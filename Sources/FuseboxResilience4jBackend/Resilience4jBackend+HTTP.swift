@@ -59,7 +59,8 @@ extension Resilience4jBackend {
             switch error {
             case .connectTimeout:
                 return BackendError(
-                    .unreachable, "cannot connect to \(endpoint.authority) (is the service running, and is this its port?)")
+                    .unreachable,
+                    "cannot connect to \(endpoint.authority) (is the service running, and is this its port?)")
             case .deadlineExceeded, .readTimeout, .writeTimeout:
                 let seconds = Double(requestTimeout.nanoseconds) / 1e9
                 let text = seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
@@ -81,7 +82,8 @@ extension Resilience4jBackend {
         }
         if text.contains("SSL") || text.contains("TLS") || text.contains("handshake") || text.contains("certificate") {
             return BackendError(
-                .unreachable, "TLS with \(endpoint.authority) failed: is it http rather than https, or its certificate untrusted?")
+                .unreachable,
+                "TLS with \(endpoint.authority) failed: is it http rather than https, or its certificate untrusted?")
         }
         return BackendError(.unreachable, "cannot reach \(shown): \(Printable.clipped(text, to: 120))")
     }
@@ -94,14 +96,16 @@ extension Resilience4jBackend {
         case 300...399:
             return BackendError(
                 .notASource,
-                "\(shown) answered HTTP \(status), a redirect, which fusebox does not follow: give the actuator's own address")
+                "\(shown) answered HTTP \(status), a redirect, which fusebox does not follow: give the actuator's own address"
+            )
         case 401:
             return BackendError(
                 .unauthorized,
                 doing == "read its circuit breakers"
                     ? "\(shown) requires a login (HTTP 401); fusebox reads actuators without one: allow anonymous "
                         + "reads of the actuator (a management port)"
-                    : "\(shown) refused to \(doing) without valid credentials (HTTP 401): check --token-file or FUSEBOX_TOKEN")
+                    : "\(shown) refused to \(doing) without valid credentials (HTTP 401): check --token-file or FUSEBOX_TOKEN"
+            )
         case 403:
             return BackendError(.forbidden, "\(shown) refused to \(doing) (HTTP 403)")
         case 404:

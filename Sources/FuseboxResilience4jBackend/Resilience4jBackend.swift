@@ -98,7 +98,8 @@ public final class Resilience4jBackend: ResilienceBackend {
             }
             throw BackendError(
                 .unsupportedVersion,
-                "\(breaker) is in state '\(Printable.clipped(name))', which this fusebox does not know; upgrade fusebox")
+                "\(breaker) is in state '\(Printable.clipped(name))', which this fusebox does not know; upgrade fusebox"
+            )
         }
     }
 
@@ -120,7 +121,8 @@ public final class Resilience4jBackend: ResilienceBackend {
         let breakers = try decodeEssential(
             CircuitBreakersResponse.self, answers[.circuitBreakers] ?? .failure(BackendError(.stopped, "not asked")))
         var reading = ActuatorReading(breakers: breakers.circuitBreakers ?? [:])
-        reading.breakerEvents = optional(CircuitBreakerEventsResponse.self, answers, .circuitBreakerEvents)?
+        reading.breakerEvents =
+            optional(CircuitBreakerEventsResponse.self, answers, .circuitBreakerEvents)?
             .circuitBreakerEvents ?? nil
         reading.retries = optional(RetriesResponse.self, answers, .retries)?.retries ?? nil
         reading.retryEvents = optional(RetryEventsResponse.self, answers, .retryEvents)?.retryEvents ?? nil
@@ -152,7 +154,9 @@ public final class Resilience4jBackend: ResilienceBackend {
     ) throws(BackendError) -> Value {
         let path = ActuatorPath.circuitBreakers
         let answer = try outcome.get()
-        guard answer.status == 200 else { throw failure(answer, path: path.rawValue, doing: "read its circuit breakers") }
+        guard answer.status == 200 else {
+            throw failure(answer, path: path.rawValue, doing: "read its circuit breakers")
+        }
         if let type = answer.contentType?.lowercased(), type.contains("html") {
             throw BackendError(
                 .notASource,
@@ -188,7 +192,8 @@ public final class Resilience4jBackend: ResilienceBackend {
         if let stranger = instances.first(where: { $0 != instance }) {
             throw BackendError(
                 .unsupportedCommand,
-                "\(endpoint.authority) serves instance '\(instance)', not '\(Printable.clipped(stranger))'; nothing was sent")
+                "\(endpoint.authority) serves instance '\(instance)', not '\(Printable.clipped(stranger))'; nothing was sent"
+            )
         }
         guard !instances.isEmpty else { return [] }
         let name = command.action.target
@@ -202,7 +207,8 @@ public final class Resilience4jBackend: ResilienceBackend {
                 CommandResult(
                     commandId: command.id, instance: instance, status: .refused, target: name, before: nil, after: nil,
                     refusal: .unknownTarget,
-                    message: "\(endpoint.authority) has no circuit breaker '\(Printable.clipped(name))'; nothing was sent",
+                    message:
+                        "\(endpoint.authority) has no circuit breaker '\(Printable.clipped(name))'; nothing was sent",
                     atMilliseconds: at)
             ]
         }
@@ -213,11 +219,12 @@ public final class Resilience4jBackend: ResilienceBackend {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Accept", value: "application/json")
         if let header = try authorization() { request.headers.add(name: "Authorization", value: header) }
-        request.body = .bytes(ByteBuffer(bytes: (try? JSONEncoder().encode(UpdateStateRequest(updateState: update))) ?? Data()))
+        request.body = .bytes(
+            ByteBuffer(bytes: (try? JSONEncoder().encode(UpdateStateRequest(updateState: update))) ?? Data()))
         let answer: Answer
         do throws(BackendError) {
             answer = try await execute(request, path: "\(path)/\(name)")
-        } catch where error.code == .timedOut || error.message.contains("closed the connection") {
+        } catch  where error.code == .timedOut || error.message.contains("closed the connection") {
             throw BackendError(
                 error.code,
                 "\(error.message); the command may still have been applied: check the breaker's state before "
@@ -231,7 +238,8 @@ public final class Resilience4jBackend: ResilienceBackend {
                 CommandResult(
                     commandId: command.id, instance: instance, status: .refused, target: name, before: before,
                     after: before, refusal: .invalidArgument,
-                    message: "\(endpoint.authority) refused \(update.rawValue) for '\(Printable.clipped(name))' (HTTP 400)",
+                    message:
+                        "\(endpoint.authority) refused \(update.rawValue) for '\(Printable.clipped(name))' (HTTP 400)",
                     atMilliseconds: at)
             ]
         case 404, 405:
@@ -242,7 +250,9 @@ public final class Resilience4jBackend: ResilienceBackend {
         default:
             throw failure(answer, path: "\(path)/\(name)", doing: command.action.verb)
         }
-        guard case .success(let response) = ActuatorDecoding.decode(CircuitBreakerUpdateStateResponse.self, from: answer.body),
+        guard
+            case .success(let response) = ActuatorDecoding.decode(
+                CircuitBreakerUpdateStateResponse.self, from: answer.body),
             response.circuitBreakerName == name, let after = ActuatorValues.state(response.currentState)
         else {
             throw BackendError(

@@ -52,9 +52,13 @@ import Testing
         #expect(ActuatorValues.state("METRICS_ONLY") == .disabled)
         #expect(ActuatorValues.state("FORCED_OPEN") == .forcedOpen)
         #expect(ActuatorValues.state("closed") == nil)
-        #expect(ActuatorValues.transition("HALF_OPEN_TO_METRICS_ONLY").map { [$0.from, $0.to] } == ["HALF_OPEN", "METRICS_ONLY"])
-        #expect(ActuatorValues.transition("FORCED_OPEN_TO_CLOSED").map { [$0.from, $0.to] } == ["FORCED_OPEN", "CLOSED"])
-        #expect(ActuatorValues.transition("CLOSED_TO_NOWHERE") .map { [$0.from, $0.to] } == nil)
+        #expect(
+            ActuatorValues.transition("HALF_OPEN_TO_METRICS_ONLY").map { [$0.from, $0.to] } == [
+                "HALF_OPEN", "METRICS_ONLY",
+            ])
+        #expect(
+            ActuatorValues.transition("FORCED_OPEN_TO_CLOSED").map { [$0.from, $0.to] } == ["FORCED_OPEN", "CLOSED"])
+        #expect(ActuatorValues.transition("CLOSED_TO_NOWHERE").map { [$0.from, $0.to] } == nil)
         #expect(ActuatorValues.transition(nil).map { [$0.from, $0.to] } == nil)
     }
 

@@ -104,13 +104,15 @@ import Testing
             }
             reading.retries = try? ActuatorDecoding.decode(RetriesResponse.self, from: data).get().retries
             reading.bulkheads = try? ActuatorDecoding.decode(BulkheadsResponse.self, from: data).get().bulkheads
-            reading.rateLimiters = try? ActuatorDecoding.decode(RateLimitersResponse.self, from: data).get().rateLimiters
+            reading.rateLimiters = try? ActuatorDecoding.decode(RateLimitersResponse.self, from: data).get()
+                .rateLimiters
             _ = ActuatorDecoding.decode(CircuitBreakerUpdateStateResponse.self, from: data)
             let text = String(decoding: bytes, as: UTF8.self)
             _ = JavaDateTime.milliseconds(text)
             _ = ActuatorValues.percentage(text)
             _ = Printable.clipped(text)
-            if case .success(let snapshot) = ledger.absorb(reading, service: "s", instance: "i", now: Int64(iteration)) {
+            if case .success(let snapshot) = ledger.absorb(reading, service: "s", instance: "i", now: Int64(iteration))
+            {
                 #expect(snapshot.events.count <= ActuatorLedger.maxEvents)
                 for dependency in snapshot.dependencies {
                     let counts = dependency.calls

@@ -19,7 +19,8 @@ func incidentActuator() -> StandInActuator {
         StandInActuator.callEvent("payments", "SUCCESS", at: "2026-11-29T08:29:59.5Z[Etc/UTC]"),
         StandInActuator.callEvent(
             "payments", "ERROR", at: "2026-11-29T08:30Z[Etc/UTC]", error: "java.io.IOException: BAM!"),
-        StandInActuator.transitionEvent("payments", "CLOSED_TO_OPEN", at: "2026-11-29T09:30:22.536+01:00[Europe/Paris]"),
+        StandInActuator.transitionEvent(
+            "payments", "CLOSED_TO_OPEN", at: "2026-11-29T09:30:22.536+01:00[Europe/Paris]"),
         StandInActuator.callEvent("payments", "NOT_PERMITTED", at: "2026-11-29T08:30:22.600123Z[Etc/UTC]"),
         StandInActuator.transitionEvent(
             "inventory", "OPEN_TO_HALF_OPEN", at: "2026-11-29T08:30:25.000000001Z[Etc/UTC]"),

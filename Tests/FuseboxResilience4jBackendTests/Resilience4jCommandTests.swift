@@ -15,7 +15,8 @@ import Testing
             let backend = try Resilience4jBackend(specification: spec, authorization: { "Bearer secret-token" })
             let instance = try #require(try await backend.poll().first?.instance)
 
-            let forced = try #require(try await backend.send(command(.forceOpen(dependency: "search")), to: [instance]).first)
+            let forced = try #require(
+                try await backend.send(command(.forceOpen(dependency: "search")), to: [instance]).first)
             #expect(forced.status == .applied)
             #expect(forced.commandId == "c1" && forced.instance == instance && forced.target == "search")
             #expect(forced.before == .breaker(.closed) && forced.after == .breaker(.forcedOpen))
@@ -26,7 +27,8 @@ import Testing
             #expect(seen.dependency(named: "search")?.breaker.failureRate == nil, "FORCED_OPEN resets the metrics")
             #expect(seen.events.last?.message == "search: CLOSED -> FORCED-OPEN")
 
-            let closed = try #require(try await backend.send(command(.close(dependency: "search")), to: [instance]).first)
+            let closed = try #require(
+                try await backend.send(command(.close(dependency: "search")), to: [instance]).first)
             #expect(closed.before == .breaker(.forcedOpen) && closed.after == .breaker(.closed))
             let disabled = try #require(
                 try await backend.send(command(.disable(dependency: "payments")), to: [instance]).first)
@@ -34,9 +36,10 @@ import Testing
             #expect(actuator.state.withLock { $0.breakers["payments"]?.state } == "DISABLED")
 
             let posts = actuator.state.withLock { $0.posts }
-            #expect(posts.map(\.body) == [
-                "{\"updateState\":\"FORCE_OPEN\"}", "{\"updateState\":\"CLOSE\"}", "{\"updateState\":\"DISABLE\"}",
-            ])
+            #expect(
+                posts.map(\.body) == [
+                    "{\"updateState\":\"FORCE_OPEN\"}", "{\"updateState\":\"CLOSE\"}", "{\"updateState\":\"DISABLE\"}",
+                ])
             #expect(posts.allSatisfy { $0.authorization == "Bearer secret-token" })
             #expect(actuator.state.withLock { $0.readsWithAuthorization } == 0)
         }
@@ -107,7 +110,7 @@ import Testing
         try await withRouter({ router in
             router.get("/a/circuitbreakers") { _, _ in "{\"circuitBreakers\":{\"p\":{\"state\":\"CLOSED\"}}}" }
             router.post("/a/circuitbreakers/:name") { _, _ -> String in
-                try await Task.sleep(for: .seconds(10))
+                try await Task.sleep(for: .seconds(2))
                 return "{}"
             }
         }) { authority in

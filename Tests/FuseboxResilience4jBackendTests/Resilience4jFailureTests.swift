@@ -15,7 +15,8 @@ import Testing
             router.get("/x/circuitbreakers") { _, _ -> Response in
                 var fields = headers
                 fields[.contentType] = contentType
-                return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+                return Response(
+                    status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
             }
         }) { authority in
             let backend = try Resilience4jBackend(
@@ -64,7 +65,8 @@ import Testing
     }
 
     @Test func aHugeAnswerIsCutOff() async throws {
-        let huge = "{\"circuitBreakers\":{\"a\":{\"state\":\"" + String(repeating: "x", count: 9 * 1024 * 1024) + "\"}}}"
+        let huge =
+            "{\"circuitBreakers\":{\"a\":{\"state\":\"" + String(repeating: "x", count: 9 * 1024 * 1024) + "\"}}}"
         let error = try #require(try await pollError(huge))
         #expect(error.code == .malformedResponse)
         #expect(error.message.contains("8 MiB"))
@@ -95,7 +97,7 @@ import Testing
     @Test func anActuatorThatNeverAnswersTimesOut() async throws {
         try await withRouter({ router in
             router.get("/x/circuitbreakers") { _, _ -> String in
-                try await Task.sleep(for: .seconds(10))
+                try await Task.sleep(for: .seconds(2))
                 return "{}"
             }
         }) { authority in
@@ -116,7 +118,7 @@ import Testing
         try await withRouter({ router in
             router.get("/x/circuitbreakers") { _, _ in "{\"circuitBreakers\":{\"a\":{\"state\":\"OPEN\"}}}" }
             router.get("/x/retries") { _, _ -> String in
-                try await Task.sleep(for: .seconds(10))
+                try await Task.sleep(for: .seconds(2))
                 return "{}"
             }
             router.get("/x/circuitbreakerevents") { _, _ in "{\"circuitBreakerEvents\":\"garbage\"}" }
@@ -140,7 +142,8 @@ import Testing
 
     @Test(arguments: [
         "resilience4j+ftp://h:1/actuator", "resilience4j+http://", "resilience4j+http://user:pw@h:8080/actuator",
-        "resilience4j+http://h:99999/actuator", "resilience4j+http://h:8080/actuator?x=1", "resilience4j+http://::1:80/a",
+        "resilience4j+http://h:99999/actuator", "resilience4j+http://h:8080/actuator?x=1",
+        "resilience4j+http://::1:80/a",
         "resilience4j+http://h:8080/actuator#", "resilience4j+http://u:p#w@h:1/a", "http://h:8080/actuator",
     ])
     func badAddressesAreInvalidSources(_ specification: String) {

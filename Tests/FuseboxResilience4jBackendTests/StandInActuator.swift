@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// A stand-in for a Spring Boot actuator serving Resilience4j 2.x, on a real loopback port: the
@@ -111,13 +112,17 @@ final class StandInActuator: Sendable {
             }
         }
         router.get("/actuator/retries") { request, _ -> Response in
-            self.answer("/retries", request) { "{\"retries\":[\($0.retries.map { "\"\($0)\"" }.joined(separator: ","))]}" }
+            self.answer("/retries", request) {
+                "{\"retries\":[\($0.retries.map { "\"\($0)\"" }.joined(separator: ","))]}"
+            }
         }
         router.get("/actuator/retryevents") { request, _ -> Response in
             self.answer("/retryevents", request) { "{\"retryEvents\":[\($0.retryEvents.joined(separator: ","))]}" }
         }
         router.get("/actuator/bulkheads") { request, _ -> Response in
-            self.answer("/bulkheads", request) { "{\"bulkheads\":[\($0.bulkheads.map { "\"\($0)\"" }.joined(separator: ","))]}" }
+            self.answer("/bulkheads", request) {
+                "{\"bulkheads\":[\($0.bulkheads.map { "\"\($0)\"" }.joined(separator: ","))]}"
+            }
         }
         router.get("/actuator/ratelimiters") { request, _ -> Response in
             self.answer("/ratelimiters", request) {
@@ -183,19 +188,26 @@ final class StandInActuator: Sendable {
     }
 }
 
-/// Serves a Hummingbird router on a free loopback port for the duration of `body`.
+/// Serves a Hummingbird router on a free loopback port for the duration of `body`, then shuts it
+/// down gracefully: cancelling a server while the backend's pool still opens a connection traps in
+/// NIO (`Deinited NIOAsyncWriter without calling finish()`, apple/swift-nio#3481), and the backend
+/// reads six endpoints at once.
 func withRouter<T: Sendable>(
     _ configure: (Router<BasicRequestContext>) -> Void, _ body: (String) async throws -> T
 ) async throws -> T {
     let router = Router()
     configure(router)
     let (ports, continuation) = AsyncStream<Int>.makeStream()
+    let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
     let application = Application(
         router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-        onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) },
-        logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: quiet)
+    let services = ServiceGroup(services: [application], logger: quiet)
     return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await application.run() }
+        group.addTask {
+            defer { continuation.finish() }
+            try await services.run()
+        }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw StandInError("the test server did not start") }
         let result: Result<T, any Error>
@@ -204,7 +216,9 @@ func withRouter<T: Sendable>(
         } catch {
             result = .failure(error)
         }
-        group.cancelAll()
+        // Waits for handlers still running (the slow ones sleep at most 2 s).
+        await services.triggerGracefulShutdown()
+        try await group.waitForAll()
         return try result.get()
     }
 }
