@@ -110,12 +110,13 @@ import Testing
         try await withRouter({ router in
             router.get("/a/circuitbreakers") { _, _ in "{\"circuitBreakers\":{\"p\":{\"state\":\"CLOSED\"}}}" }
             router.post("/a/circuitbreakers/:name") { _, _ -> String in
-                try await Task.sleep(for: .seconds(2))
+                try await Task.sleep(for: .seconds(5))
                 return "{}"
             }
         }) { authority in
+            // Long enough for the read before the POST on a loaded machine, short of the POST's sleep.
             let backend = try Resilience4jBackend(
-                specification: "resilience4j+http://\(authority)/a", requestTimeout: .milliseconds(300))
+                specification: "resilience4j+http://\(authority)/a", requestTimeout: .seconds(2))
             let error = try #require(
                 await backendFailure("the POST never answers") { () throws(BackendError) in
                     _ = try await backend.send(command(.forceOpen(dependency: "p")), to: [authority])

@@ -216,7 +216,7 @@ func withRouter<T: Sendable>(
         } catch {
             result = .failure(error)
         }
-        // Waits for handlers still running (the slow ones sleep at most 2 s).
+        // Waits for handlers still running (the slow ones sleep at most 5 s).
         await services.triggerGracefulShutdown()
         try await group.waitForAll()
         return try result.get()
