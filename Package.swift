@@ -103,6 +103,17 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "FuseboxResilience4jBackend",
+            dependencies: [
+                "FuseboxBackend",
+                "FuseboxProtocol",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "FuseboxConsole",
             dependencies: ["FuseboxProtocol", "FuseboxBackend", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
@@ -122,6 +133,7 @@ let package = Package(
                 "FuseboxSimulatorBackend",
                 "FuseboxAgent",
                 "FuseboxAgentBackend",
+                "FuseboxResilience4jBackend",
                 "FuseboxConsole",
                 "FuseboxTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -180,6 +192,17 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FuseboxResilience4jBackendTests",
+            dependencies: [
+                "FuseboxResilience4jBackend", "FuseboxBackend", "FuseboxProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict

@@ -1,0 +1,124 @@
+import AsyncHTTPClient
+import Foundation
+import FuseboxBackend
+import NIOCore
+import NIOHTTP1
+
+/// One answer from the actuator, read whole.
+struct Answer: Sendable {
+    var status: UInt
+    var contentType: String?
+    var body: Data
+}
+
+extension Resilience4jBackend {
+    /// `GET path`, as a result so that concurrent reads can fail one by one.
+    func get(_ path: ActuatorPath) async -> Result<Answer, BackendError> {
+        var request = HTTPClientRequest(url: endpoint.url(path.rawValue))
+        request.headers.add(name: "Accept", value: "application/json")
+        do throws(BackendError) {
+            return .success(try await execute(request, path: path.rawValue))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Sends `request` and reads the answer, head and body under one deadline.
+    func execute(_ request: HTTPClientRequest, path: String) async throws(BackendError) -> Answer {
+        let client = self.client
+        let timeout = requestTimeout
+        do {
+            // One deadline for the head and the body: a server that trickles bytes cannot hold a poll.
+            return try await withThrowingTaskGroup(of: Answer?.self) { group in
+                group.addTask {
+                    let response = try await client.execute(request, timeout: timeout)
+                    let body = try await response.body.collect(upTo: Self.maxBodyBytes)
+                    return Answer(
+                        status: response.status.code, contentType: response.headers.first(name: "Content-Type"),
+                        body: Data(body.readableBytesView))
+                }
+                group.addTask {
+                    // A second past the client's own timeouts, so that its errors come first when there are any.
+                    try await Task.sleep(nanoseconds: UInt64(timeout.nanoseconds) + 1_000_000_000)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let answer = first else {
+                    throw HTTPClientError.deadlineExceeded
+                }
+                return answer
+            }
+        } catch {
+            throw transportError(error, path: path)
+        }
+    }
+
+    private func transportError(_ error: any Error, path: String) -> BackendError {
+        let shown = endpoint.shown(path)
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout:
+                return BackendError(
+                    .unreachable,
+                    "cannot connect to \(endpoint.authority) (is the service running, and is this its port?)")
+            case .deadlineExceeded, .readTimeout, .writeTimeout:
+                let seconds = Double(requestTimeout.nanoseconds) / 1e9
+                let text = seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+                return BackendError(.timedOut, "\(shown) did not answer within \(text)s")
+            case .remoteConnectionClosed:
+                return BackendError(.unreachable, "\(shown): \(endpoint.authority) closed the connection")
+            default:
+                break
+            }
+        }
+        if error is NIOTooManyBytesError {
+            return BackendError(
+                .malformedResponse, "\(shown) sent more than this fusebox reads in one answer (8 MiB)")
+        }
+        let text = String(describing: error)
+        if text.contains("refused") || text.contains("ECONNREFUSED") {
+            return BackendError(
+                .unreachable, "cannot reach \(endpoint.authority): connection refused (is the service running?)")
+        }
+        if text.contains("SSL") || text.contains("TLS") || text.contains("handshake") || text.contains("certificate") {
+            return BackendError(
+                .unreachable,
+                "TLS with \(endpoint.authority) failed: is it http rather than https, or its certificate untrusted?")
+        }
+        return BackendError(.unreachable, "cannot reach \(shown): \(Printable.clipped(text, to: 120))")
+    }
+
+    /// The error for an unexpected status.
+    func failure(_ answer: Answer, path: String, doing: String) -> BackendError {
+        let shown = endpoint.shown(path)
+        let status = answer.status
+        switch status {
+        case 300...399:
+            return BackendError(
+                .notASource,
+                "\(shown) answered HTTP \(status), a redirect, which fusebox does not follow: give the actuator's own address"
+            )
+        case 401:
+            return BackendError(
+                .unauthorized,
+                doing == "read its circuit breakers"
+                    ? "\(shown) requires a login (HTTP 401); fusebox reads actuators without one: allow anonymous "
+                        + "reads of the actuator (a management port)"
+                    : "\(shown) refused to \(doing) without valid credentials (HTTP 401): check --token-file or FUSEBOX_TOKEN"
+            )
+        case 403:
+            return BackendError(.forbidden, "\(shown) refused to \(doing) (HTTP 403)")
+        case 404:
+            return BackendError(
+                .notASource,
+                "\(shown) answered HTTP 404: is this a Spring Boot actuator with Resilience4j, and is the endpoint "
+                    + "exposed (management.endpoints.web.exposure.include)?")
+        case 429, 503:
+            return BackendError(.throttled, "\(shown) answered HTTP \(status) (busy)")
+        case 500...599:
+            return BackendError(.serverError, "\(shown) failed (HTTP \(status)); see the service's log")
+        default:
+            return BackendError(.notASource, "\(shown) answered HTTP \(status) when asked to \(doing)")
+        }
+    }
+}
