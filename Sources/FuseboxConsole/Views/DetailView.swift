@@ -178,7 +178,11 @@ func drawRecentEvents(of row: DependencyRow, _ state: ConsoleState, in area: Rec
     let events = mine.filter { $0.kind != .fallback }.suffix(max(0, area.height - 1))
     for (index, event) in events.enumerated() {
         canvas.put(
-            clip("\(Format.clock(event.atMilliseconds))  \(event.text)", area.width, state), in: area, row: index + 1,
+            // A fleet's lines come from several instances: each says which.
+            clip(
+                "\(Format.clock(event.atMilliseconds))  "
+                    + (row.isFleet && !event.instance.isEmpty ? "\(event.instance): " : "") + event.text, area.width,
+                state), in: area, row: index + 1,
             role: event.kind == .transition ? .text : .dim)
     }
 }
