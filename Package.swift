@@ -151,6 +151,8 @@ let package = Package(
             dependencies: [
                 "Fusebox",
                 "FuseboxAgent",
+                "FuseboxAgentBackend",
+                "FuseboxBackend",
                 .product(name: "NIOCore", package: "swift-nio"),
                 "FuseboxProtocol",
                 "FuseboxSimulator",

@@ -16,6 +16,7 @@ enum FuseboxBench {
             print(
                 "       fusebox-bench agent-poll [--quick]  (a console polling an agent vs the simulator; needs tmux, ~45 s)"
             )
+            print("       fusebox-bench fleet [--quick]  (fleet merging; a console polling 50 agents, ~40 s)")
             return
         }
         if arguments.first == "idle" {
@@ -24,6 +25,16 @@ enum FuseboxBench {
         }
         if arguments.first == "agent-poll" {
             for r in AgentPollingBenchmark.run(seconds: arguments.contains("--quick") ? 10 : 30) { print(r.line) }
+            return
+        }
+        if arguments.first == "fleet" {
+            for r in try await FleetBenchmarks.run(quick: arguments.contains("--quick")) { print(r.line) }
+            return
+        }
+        if arguments.first == "serve-agents", arguments.count == 3, let count = Int(arguments[1]),
+            let dependencies = Int(arguments[2])
+        {
+            try await FleetBenchmarks.serveAgents(count: count, dependencies: dependencies)
             return
         }
         if arguments.first == "agent" {
