@@ -112,12 +112,17 @@ import Testing
             let script =
                 (jobControl ? "set -m; " : "") + "stty -g > \(quoted(d + "/before")); sh -c \(quoted(console));"
                 + suspend + " echo $? > \(quoted(d + "/exit")); stty -g > \(quoted(d + "/after")); sleep 120"
-            let created = try await TerminalEndToEndTests.run(
-                "tmux",
-                [
-                    "-L", TerminalEndToEndTests.socket, "new-session", "-d", "-s", name, "-x", "\(width)",
-                    "-y", "\(height)", script,
-                ])
+            let arguments = [
+                "-L", TerminalEndToEndTests.socket, "new-session", "-d", "-s", name, "-x", "\(width)", "-y",
+                "\(height)", script,
+            ]
+            var created = try await TerminalEndToEndTests.run("tmux", arguments)
+            // Sessions of other tests end concurrently: the server they leave empty exits, and a session
+            // started at that moment fails with "server exited unexpectedly". A new server takes it.
+            for _ in 0..<3 where created.status != 0 && created.errors.contains("server exited unexpectedly") {
+                try await Task.sleep(nanoseconds: 200_000_000)
+                created = try await TerminalEndToEndTests.run("tmux", arguments)
+            }
             guard created.status == 0 else {
                 try? FileManager.default.removeItem(at: directory)
                 throw SessionError(description: "tmux new-session '\(name)' failed: \(created.errors)")

@@ -311,7 +311,9 @@ import Testing
             var state = SnapshotBuilder.state()
             state.screen = screen
             let kept = [KeyAction.help.summary, KeyAction.quit.summary]
-            let hinted = screen.bindings.filter(\.hinted).map(\.summary).filter { !kept.contains($0) }
+            // Expanding is hinted only where there are fleets (none here).
+            let hinted = screen.bindings.filter { $0.hinted && $0.action != .expand }.map(\.summary)
+                .filter { !kept.contains($0) }
             let hintBar = render(state).line(state.height - 1)
             // Every hint the bar has room for is one the screen declares, in its order; help and quit always.
             let shown = hinted.filter { hintBar.contains($0) }

@@ -201,32 +201,48 @@ public struct ConsoleState: Sendable {
         }
         // Services with several instances show one row per dependency; the instances go under
         // it when it is expanded, in the same order.
-        var children: [Fleet.GroupKey: [DependencyRow]] = [:]
+        let all = shown.rows
+        let passing = filter.isEmpty ? nil : passingMask()
+        var inFleet = [Bool](repeating: false, count: all.count)
+        for members in shown.fleetMembers { for member in members { inFleet[member] = true } }
         var topLevel: [DependencyRow] = []
-        let grouped = Set(shown.fleetRows.map(\.service))
-        for row in rows {
-            if grouped.contains(row.service) {
-                children[Fleet.GroupKey(service: row.service, name: row.name), default: []].append(row)
-            } else {
-                topLevel.append(row)
+        topLevel.reserveCapacity(all.count)
+        for index in all.indices where !inFleet[index] && passing?[index] ?? true { topLevel.append(all[index]) }
+        var fleetOf: [DependencyRow.Identity: Int] = [:]
+        for (index, fleetRow) in shown.fleetRows.enumerated() {
+            if let passing {
+                let anyMember = shown.fleetMembers[index].contains { passing[$0] }
+                guard anyMember || matches(fleetRow, filter.lowercased()) else { continue }
             }
-        }
-        for fleetRow in shown.fleetRows
-        where children[Fleet.GroupKey(service: fleetRow.service, name: fleetRow.name)] != nil
-            || (!filter.isEmpty && matches(fleetRow, filter.lowercased()))
-        {
             topLevel.append(fleetRow)
+            if expandedFleets.contains(fleetRow.identity) { fleetOf[fleetRow.identity] = index }
         }
         var result: [DependencyRow] = []
-        result.reserveCapacity(rows.count)
+        result.reserveCapacity(topLevel.count)
         for row in groupedByService(sortedPositions(topLevel), topLevel) {
             result.append(row)
-            guard row.isFleet, expandedFleets.contains(row.identity) else { continue }
-            let key = Fleet.GroupKey(service: row.service, name: row.name)
-            let members = children[key] ?? shown.rows.filter { $0.service == row.service && $0.name == row.name }
-            result.append(contentsOf: sortedPositions(members).map { members[$0] })
+            guard row.isFleet, let index = fleetOf[row.identity] else { continue }
+            let members = shown.fleetMembers[index]
+            let chosen = passing.map { mask in members.filter { mask[$0] } } ?? members
+            let children = (chosen.isEmpty ? members : chosen).map { all[$0] }
+            result.append(contentsOf: sortedPositions(children).map { children[$0] })
         }
         visibleRows = result
+    }
+
+    /// Which of ``Fleet/rows`` the filter lets through, by position.
+    private func passingMask() -> [Bool] {
+        let needle = filter.lowercased()
+        let states = Set(
+            BreakerState.allCases.filter { $0.rawValue.contains(needle) || $0.label.lowercased().contains(needle) })
+        var instance: (name: String, matches: Bool)?
+        return shown.rows.map { row in
+            if row.name.lowercased().contains(needle) || states.contains(row.reading.state) { return true }
+            if let instance, instance.name == row.instance { return instance.matches }
+            let matches = row.instance.lowercased().contains(needle)
+            instance = (row.instance, matches)
+            return matches
+        }
     }
 
     /// Positions of `rows` in the order of ``sort``.

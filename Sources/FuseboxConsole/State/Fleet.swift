@@ -49,13 +49,13 @@ public struct DependencyRow: Sendable, Hashable {
 
     /// For a fleet row (one dependency across a service's instances), the instances it stands for;
     /// `nil` for one instance's row.
-    public var fleetInstances: [String]? { batch.members }
+    public var fleetInstances: [String]? { batch.members?[position] }
 
     /// Whether the row stands for a whole fleet rather than one instance.
     public var isFleet: Bool { batch.members != nil }
 
     /// Where the row's data comes from, for titles: the instance, or `all 4 instances`.
-    public var instanceLabel: String { batch.members.map { "all \($0.count) instances" } ?? instance }
+    public var instanceLabel: String { fleetInstances.map { "all \($0.count) instances" } ?? instance }
 
     /// Who a row is, whatever its position: the selection and open screens follow this.
     public struct Identity: Sendable, Hashable {
@@ -86,7 +86,7 @@ public struct DependencyRow: Sendable, Hashable {
         batch = RowBatch(
             instance: instance ?? self.instance, service: service ?? self.service, dependencies: [dependency],
             ids: [id], histories: failure + latency, bounds: [0, failure.count, failure.count + latency.count],
-            uniqueNames: true)
+            uniqueNames: true, members: fleetInstances.map { [$0] })
         position = 0
     }
 
@@ -133,12 +133,12 @@ final class RowBatch: Sendable {
     let bounds: [Int]
     /// No two dependencies share a name, so a name found at a position is the only one.
     let uniqueNames: Bool
-    /// For a fleet row: the instances it stands for, by name; `nil` for one instance's rows.
-    let members: [String]?
+    /// For fleet rows: the instances each stands for, by position; `nil` for one instance's rows.
+    let members: [[String]]?
 
     init(
         instance: String, service: String, dependencies: [DependencySnapshot], ids: [String], histories: [Double],
-        bounds: [Int], uniqueNames: Bool, members: [String]? = nil
+        bounds: [Int], uniqueNames: Bool, members: [[String]]? = nil
     ) {
         self.members = members
         self.instance = instance
@@ -201,6 +201,8 @@ public struct Fleet: Sendable, Hashable {
     /// One row per service and dependency, for services with more than one instance: the fleet's
     /// worst state, summed rates and merged latency (see ``FleetMerge``).
     public internal(set) var fleetRows: [DependencyRow] = []
+    /// For each fleet row, the positions in ``rows`` of the instances' rows it merges.
+    var fleetMembers: [[Int]] = []
     /// Wall-clock milliseconds of the data.
     public var updatedAtMilliseconds: Int64?
     /// Dependencies by breaker state, across the fleet.

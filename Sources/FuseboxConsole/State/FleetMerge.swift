@@ -11,14 +11,13 @@ public enum FleetMerge {
     /// - Precondition: `dependencies` is not empty.
     public static func merged(_ dependencies: [DependencySnapshot]) -> DependencySnapshot {
         let first = dependencies[0]
+        if dependencies.count == 1 { return first }
         return DependencySnapshot(
             name: first.name,
             criticality: dependencies.contains { $0.criticality == .critical } ? .critical : first.criticality,
-            metadata: first.metadata, breaker: breaker(dependencies.map(\.breaker)),
-            calls: calls(dependencies.map(\.calls)), retry: retry(dependencies.map(\.retry)),
-            fallbacks: fallbacks(dependencies.map(\.fallbacks)), bulkhead: bulkhead(dependencies.map(\.bulkhead)),
-            rateLimiter: rateLimiter(dependencies.map(\.rateLimiter)), latency: latency(dependencies.map(\.latency)),
-            slo: slo(dependencies.map(\.slo)))
+            metadata: first.metadata, breaker: breaker(dependencies), calls: calls(dependencies),
+            retry: retry(dependencies), fallbacks: fallbacks(dependencies), bulkhead: bulkhead(dependencies),
+            rateLimiter: rateLimiter(dependencies), latency: latency(dependencies), slo: slo(dependencies))
     }
 
     /// How bad a breaker state is, for "worst of the fleet": open first, closed last.
@@ -33,61 +32,104 @@ public enum FleetMerge {
         }
     }
 
-    static func breaker(_ breakers: [BreakerSnapshot]) -> BreakerSnapshot {
-        let worst = breakers.max { badness($0.state) < badness($1.state) }!
+    static func breaker(_ all: [DependencySnapshot]) -> BreakerSnapshot {
+        var worst = all[0].breaker.state
+        for dependency in all where badness(dependency.breaker.state) > badness(worst) {
+            worst = dependency.breaker.state
+        }
         return BreakerSnapshot(
-            state: worst.state, stateSinceMilliseconds: nil, windowKind: same(breakers.map(\.windowKind)),
-            windowSize: same(breakers.map(\.windowSize)), windowCalls: sum(breakers.map(\.windowCalls)),
-            windowFailures: sum(breakers.map(\.windowFailures)), windowSlowCalls: sum(breakers.map(\.windowSlowCalls)),
-            failureRate: weightedRate(breakers, \.failureRate),
-            slowCallRate: weightedRate(breakers, \.slowCallRate),
-            failureRateThreshold: same(breakers.map(\.failureRateThreshold)),
-            slowCallRateThreshold: same(breakers.map(\.slowCallRateThreshold)),
-            slowCallDurationMilliseconds: same(breakers.map(\.slowCallDurationMilliseconds)),
-            minimumCalls: same(breakers.map(\.minimumCalls)))
+            state: worst, stateSinceMilliseconds: nil, windowKind: same(all) { $0.breaker.windowKind },
+            windowSize: same(all) { $0.breaker.windowSize }, windowCalls: sum(all) { $0.breaker.windowCalls },
+            windowFailures: sum(all) { $0.breaker.windowFailures },
+            windowSlowCalls: sum(all) { $0.breaker.windowSlowCalls },
+            failureRate: weightedRate(all) { $0.breaker.failureRate },
+            slowCallRate: weightedRate(all) { $0.breaker.slowCallRate },
+            failureRateThreshold: same(all) { $0.breaker.failureRateThreshold },
+            slowCallRateThreshold: same(all) { $0.breaker.slowCallRateThreshold },
+            slowCallDurationMilliseconds: same(all) { $0.breaker.slowCallDurationMilliseconds },
+            minimumCalls: same(all) { $0.breaker.minimumCalls })
     }
 
     /// The rate over every window that has one, weighted by its calls; with unknown window sizes,
     /// the highest rate (the one that trips first).
-    private static func weightedRate(_ breakers: [BreakerSnapshot], _ rate: KeyPath<BreakerSnapshot, Double?>)
-        -> Double?
-    {
-        let known = breakers.filter { $0[keyPath: rate] != nil }
-        guard !known.isEmpty else { return nil }
-        if known.allSatisfy({ $0.windowCalls != nil }) {
-            let calls = known.reduce(0) { $0 + $1.windowCalls! }
-            if calls > 0 {
-                return known.reduce(0.0) { $0 + $1[keyPath: rate]! * Double($1.windowCalls!) } / Double(calls)
+    private static func weightedRate(_ all: [DependencySnapshot], _ rate: (DependencySnapshot) -> Double?) -> Double? {
+        var weighted = 0.0
+        var calls = 0
+        var highest: Double?
+        var windowsKnown = true
+        for dependency in all {
+            guard let value = rate(dependency) else { continue }
+            highest = Swift.max(highest ?? value, value)
+            if let window = dependency.breaker.windowCalls {
+                weighted += value * Double(window)
+                calls += window
+            } else {
+                windowsKnown = false
             }
         }
-        return known.map { $0[keyPath: rate]! }.max()
+        guard let highest else { return nil }
+        return windowsKnown && calls > 0 ? weighted / Double(calls) : highest
     }
 
-    static func calls(_ counts: [CallCounts]) -> CallCounts {
+    static func calls(_ all: [DependencySnapshot]) -> CallCounts {
         var reasons: [RejectionReason: UInt64]? = [:]
-        for count in counts {
-            guard let byReason = count.rejectedByReason else {
+        for dependency in all {
+            guard let byReason = dependency.calls.rejectedByReason else {
                 reasons = nil
                 break
             }
-            reasons!.merge(byReason, uniquingKeysWith: +)
+            if !byReason.isEmpty { reasons!.merge(byReason, uniquingKeysWith: +) }
         }
         return CallCounts(
-            calls: counts.reduce(0) { $0 &+ $1.calls }, successes: counts.reduce(0) { $0 &+ $1.successes },
-            failures: counts.reduce(0) { $0 &+ $1.failures }, rejected: counts.reduce(0) { $0 &+ $1.rejected },
-            bypassed: sum(counts.map(\.bypassed)), timeouts: sum(counts.map(\.timeouts)),
-            cacheHits: sum(counts.map(\.cacheHits)), rejectedByReason: reasons)
+            calls: total(all) { $0.calls.calls }, successes: total(all) { $0.calls.successes },
+            failures: total(all) { $0.calls.failures }, rejected: total(all) { $0.calls.rejected },
+            bypassed: sum(all) { $0.calls.bypassed }, timeouts: sum(all) { $0.calls.timeouts },
+            cacheHits: sum(all) { $0.calls.cacheHits }, rejectedByReason: reasons)
     }
 
-    static func retry(_ retries: [RetrySnapshot]) -> RetrySnapshot {
+    static func retry(_ all: [DependencySnapshot]) -> RetrySnapshot {
         RetrySnapshot(
-            maxAttempts: same(retries.map(\.maxAttempts)), attempts: sum(retries.map(\.attempts)),
-            retries: sum(retries.map(\.retries)), successesAfterRetry: sum(retries.map(\.successesAfterRetry)),
-            exhausted: sum(retries.map(\.exhausted)), budgetDenied: sum(retries.map(\.budgetDenied)),
-            budgetRatio: same(retries.map(\.budgetRatio)), budgetAvailable: sum(retries.map(\.budgetAvailable)))
+            maxAttempts: same(all) { $0.retry.maxAttempts }, attempts: sum(all) { $0.retry.attempts },
+            retries: sum(all) { $0.retry.retries }, successesAfterRetry: sum(all) { $0.retry.successesAfterRetry },
+            exhausted: sum(all) { $0.retry.exhausted }, budgetDenied: sum(all) { $0.retry.budgetDenied },
+            budgetRatio: same(all) { $0.retry.budgetRatio }, budgetAvailable: sum(all) { $0.retry.budgetAvailable })
     }
 
-    static func fallbacks(_ fallbacks: [FallbackSnapshot]) -> FallbackSnapshot {
+    static func fallbacks(_ all: [DependencySnapshot]) -> FallbackSnapshot {
+        let first = all[0].fallbacks
+        let unserved = total(all) { $0.fallbacks.unserved }
+        var staleness: Double?
+        for dependency in all {
+            if let value = dependency.fallbacks.maxStalenessMilliseconds {
+                staleness = Swift.max(staleness ?? value, value)
+            }
+        }
+        // Most often every instance has the same fallbacks in the same order: add them up in place.
+        var activations = first.activations
+        var aligned = true
+        for dependency in all.dropFirst() where aligned {
+            let theirs = dependency.fallbacks.activations
+            guard theirs.count == activations.count else {
+                aligned = false
+                break
+            }
+            for index in theirs.indices {
+                guard theirs[index].fallback == activations[index].fallback,
+                    theirs[index].kind == activations[index].kind,
+                    theirs[index].reason == activations[index].reason
+                else {
+                    aligned = false
+                    break
+                }
+                activations[index].count &+= theirs[index].count
+            }
+        }
+        if !aligned { activations = mergedActivations(all) }
+        return FallbackSnapshot(
+            chain: first.chain, activations: activations, unserved: unserved, maxStalenessMilliseconds: staleness)
+    }
+
+    private static func mergedActivations(_ all: [DependencySnapshot]) -> [FallbackActivationCount] {
         struct Key: Hashable {
             var fallback: String
             var kind: FallbackKind
@@ -95,70 +137,96 @@ public enum FleetMerge {
         }
         var order: [Key] = []
         var counts: [Key: UInt64] = [:]
-        for activation in fallbacks.flatMap(\.activations) {
-            let key = Key(fallback: activation.fallback, kind: activation.kind, reason: activation.reason)
-            if counts[key] == nil { order.append(key) }
-            counts[key, default: 0] &+= activation.count
+        for dependency in all {
+            for activation in dependency.fallbacks.activations {
+                let key = Key(fallback: activation.fallback, kind: activation.kind, reason: activation.reason)
+                if counts[key] == nil { order.append(key) }
+                counts[key, default: 0] &+= activation.count
+            }
         }
-        return FallbackSnapshot(
-            chain: fallbacks[0].chain,
-            activations: order.map {
-                FallbackActivationCount(fallback: $0.fallback, kind: $0.kind, reason: $0.reason, count: counts[$0]!)
-            },
-            unserved: fallbacks.reduce(0) { $0 &+ $1.unserved },
-            maxStalenessMilliseconds: fallbacks.compactMap(\.maxStalenessMilliseconds).max())
+        return order.map {
+            FallbackActivationCount(fallback: $0.fallback, kind: $0.kind, reason: $0.reason, count: counts[$0]!)
+        }
     }
 
-    static func bulkhead(_ bulkheads: [BulkheadSnapshot?]) -> BulkheadSnapshot? {
-        guard let all = allKnown(bulkheads) else { return nil }
+    static func bulkhead(_ all: [DependencySnapshot]) -> BulkheadSnapshot? {
+        guard all.allSatisfy({ $0.bulkhead != nil }) else { return nil }
         return BulkheadSnapshot(
-            maxConcurrent: all.reduce(0) { $0 + $1.maxConcurrent }, inFlight: all.reduce(0) { $0 + $1.inFlight },
-            waiting: all.reduce(0) { $0 + $1.waiting }, maxWaiting: all.reduce(0) { $0 + $1.maxWaiting },
-            rejected: all.reduce(0) { $0 &+ $1.rejected })
+            maxConcurrent: all.reduce(0) { $0 + $1.bulkhead!.maxConcurrent },
+            inFlight: all.reduce(0) { $0 + $1.bulkhead!.inFlight },
+            waiting: all.reduce(0) { $0 + $1.bulkhead!.waiting },
+            maxWaiting: all.reduce(0) { $0 + $1.bulkhead!.maxWaiting },
+            rejected: all.reduce(0) { $0 &+ $1.bulkhead!.rejected })
     }
 
-    static func rateLimiter(_ limiters: [RateLimiterSnapshot?]) -> RateLimiterSnapshot? {
-        guard let all = allKnown(limiters) else { return nil }
+    static func rateLimiter(_ all: [DependencySnapshot]) -> RateLimiterSnapshot? {
+        guard all.allSatisfy({ $0.rateLimiter != nil }) else { return nil }
         return RateLimiterSnapshot(
-            ratePerSecond: all.reduce(0) { $0 + $1.ratePerSecond }, burst: all.reduce(0) { $0 + $1.burst },
-            availableTokens: all.reduce(0) { $0 + $1.availableTokens }, rejected: all.reduce(0) { $0 &+ $1.rejected })
+            ratePerSecond: all.reduce(0) { $0 + $1.rateLimiter!.ratePerSecond },
+            burst: all.reduce(0) { $0 + $1.rateLimiter!.burst },
+            availableTokens: all.reduce(0) { $0 + $1.rateLimiter!.availableTokens },
+            rejected: all.reduce(0) { $0 &+ $1.rateLimiter!.rejected })
     }
 
     /// Histograms merged bucket by bucket, percentiles read from the merged histogram.
-    static func latency(_ latencies: [LatencySnapshot]) -> LatencySnapshot {
-        let count = sum(latencies.map(\.count))
-        let highest = latencies.compactMap(\.max).max()
-        var merged = LatencySnapshot(
-            count: count, windowMilliseconds: same(latencies.map(\.windowMilliseconds)),
-            min: latencies.compactMap(\.min).min(), max: highest)
-        if let count, count > 0, let means = allKnown(latencies.map(\.mean)) {
-            merged.mean = zip(means, latencies).reduce(0.0) { $0 + $1.0 * Double($1.1.count ?? 0) } / Double(count)
+    static func latency(_ all: [DependencySnapshot]) -> LatencySnapshot {
+        let count = sum(all) { $0.latency.count }
+        var highest: Double?
+        var lowest: Double?
+        for dependency in all {
+            if let value = dependency.latency.max { highest = Swift.max(highest ?? value, value) }
+            if let value = dependency.latency.min { lowest = Swift.min(lowest ?? value, value) }
         }
-        guard let histograms = allKnown(latencies.map(\.buckets)) else { return merged }
-        let buckets = mergedBuckets(histograms)
+        var merged = LatencySnapshot(
+            count: count, windowMilliseconds: same(all) { $0.latency.windowMilliseconds }, min: lowest, max: highest)
+        if let count, count > 0, all.allSatisfy({ $0.latency.mean != nil }) {
+            merged.mean = all.reduce(0.0) { $0 + $1.latency.mean! * Double($1.latency.count ?? 0) } / Double(count)
+        }
+        guard all.allSatisfy({ $0.latency.buckets != nil }) else { return merged }
+        let buckets = mergedBuckets(all.lazy.map { $0.latency.buckets! })
         merged.buckets = buckets
         // A quantile of the whole fleet lies between the instances' own values of it, so where every
         // instance knows its own, they bound the bucket estimate (coarse buckets interpolate loosely).
-        func estimate(_ quantile: Double, _ own: KeyPath<LatencySnapshot, Double?>) -> Double? {
+        func estimate(_ quantile: Double, _ own: (LatencySnapshot) -> Double?) -> Double? {
             guard let value = percentile(quantile, of: buckets, highest: highest) else { return nil }
-            guard let instances = allKnown(latencies.filter { ($0.count ?? 1) > 0 }.map { $0[keyPath: own] }),
-                let low = instances.min(), let high = instances.max()
-            else { return value }
+            var low: Double?
+            var high: Double?
+            for dependency in all where (dependency.latency.count ?? 1) > 0 {
+                guard let mine = own(dependency.latency) else { return value }
+                low = Swift.min(low ?? mine, mine)
+                high = Swift.max(high ?? mine, mine)
+            }
+            guard let low, let high else { return value }
             return Swift.min(high, Swift.max(low, value))
         }
-        merged.p50 = estimate(0.5, \.p50)
-        merged.p90 = estimate(0.9, \.p90)
-        merged.p99 = estimate(0.99, \.p99)
-        merged.p999 = estimate(0.999, \.p999)
+        merged.p50 = estimate(0.5) { $0.p50 }
+        merged.p90 = estimate(0.9) { $0.p90 }
+        merged.p99 = estimate(0.99) { $0.p99 }
+        merged.p999 = estimate(0.999) { $0.p999 }
         return merged
     }
 
     /// Buckets with the same upper bound added up, in order of bound, the unbounded one last.
-    public static func mergedBuckets(_ histograms: [[LatencyBucket]]) -> [LatencyBucket] {
+    public static func mergedBuckets<Histograms: Sequence>(_ histograms: Histograms) -> [LatencyBucket]
+    where Histograms.Element == [LatencyBucket] {
+        var iterator = histograms.makeIterator()
+        guard var merged = iterator.next() else { return [] }
+        // Instances of one service share one layout: add bucket by bucket while the bounds agree.
+        var rest: [[LatencyBucket]] = []
+        while let histogram = iterator.next() {
+            if histogram.count == merged.count
+                && zip(histogram, merged).allSatisfy({ $0.upperBoundMilliseconds == $1.upperBoundMilliseconds })
+            {
+                for index in histogram.indices { merged[index].count &+= histogram[index].count }
+            } else {
+                rest.append(histogram)
+            }
+        }
+        guard !rest.isEmpty else { return merged }
         var bounded: [Double: UInt64] = [:]
         var unbounded: UInt64 = 0
         var sawUnbounded = false
-        for histogram in histograms {
+        for histogram in rest + [merged] {
             for bucket in histogram {
                 if let bound = bucket.upperBoundMilliseconds {
                     bounded[bound, default: 0] &+= bucket.count
@@ -194,40 +262,43 @@ public enum FleetMerge {
         return low
     }
 
-    static func slo(_ slos: [SLOSnapshot?]) -> SLOSnapshot? {
-        guard let all = allKnown(slos), let target = same(all.map(\.targetSuccessRatio)) else { return nil }
-        let calls = all.reduce(UInt64(0)) { $0 &+ $1.windowCalls }
+    static func slo(_ all: [DependencySnapshot]) -> SLOSnapshot? {
+        guard all.allSatisfy({ $0.slo != nil }), let target = same(all, { $0.slo!.targetSuccessRatio }) else {
+            return nil
+        }
+        let calls = all.reduce(UInt64(0)) { $0 &+ $1.slo!.windowCalls }
         let ratio =
-            calls == 0 ? 1 : all.reduce(0.0) { $0 + $1.successRatio * Double($1.windowCalls) } / Double(calls)
-        let burn = target < 1 ? (1 - ratio) / (1 - target) : all.map(\.burnRate).max()!
+            calls == 0 ? 1 : all.reduce(0.0) { $0 + $1.slo!.successRatio * Double($1.slo!.windowCalls) } / Double(calls)
+        let burn = target < 1 ? (1 - ratio) / (1 - target) : all.map(\.slo!.burnRate).max()!
         return SLOSnapshot(
-            targetSuccessRatio: target, latencyTargetMilliseconds: same(all.map(\.latencyTargetMilliseconds)),
+            targetSuccessRatio: target, latencyTargetMilliseconds: same(all) { $0.slo!.latencyTargetMilliseconds },
             successRatio: ratio, burnRate: burn, windowCalls: calls)
     }
 
     /// The value every instance has, or `nil` when they differ or some do not know it.
-    private static func same<T: Equatable>(_ values: [T?]) -> T? {
-        guard let first = values.first, let value = first, values.allSatisfy({ $0 == value }) else { return nil }
-        return value
+    private static func same<T: Equatable>(_ all: [DependencySnapshot], _ value: (DependencySnapshot) -> T?) -> T? {
+        guard let first = value(all[0]) else { return nil }
+        for index in 1..<all.count where value(all[index]) != first { return nil }
+        return first
     }
 
     /// The sum, or `nil` when some instance does not know its part.
-    private static func sum<T: FixedWidthInteger>(_ values: [T?]) -> T? {
+    private static func sum<T: FixedWidthInteger>(_ all: [DependencySnapshot], _ value: (DependencySnapshot) -> T?)
+        -> T?
+    {
         var total: T = 0
-        for value in values {
-            guard let value else { return nil }
-            total &+= value
+        for index in all.indices {
+            guard let part = value(all[index]) else { return nil }
+            total &+= part
         }
         return total
     }
 
-    private static func allKnown<T>(_ values: [T?]) -> [T]? {
-        var known: [T] = []
-        known.reserveCapacity(values.count)
-        for value in values {
-            guard let value else { return nil }
-            known.append(value)
-        }
-        return known
+    private static func total<T: FixedWidthInteger>(_ all: [DependencySnapshot], _ value: (DependencySnapshot) -> T)
+        -> T
+    {
+        var total: T = 0
+        for index in all.indices { total &+= value(all[index]) }
+        return total
     }
 }
