@@ -100,6 +100,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "FuseboxPrometheusBackend",
+            dependencies: [
+                "FuseboxBackend",
+                "FuseboxProtocol",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .target(name: "FuseboxConsole", dependencies: ["FuseboxProtocol", "FuseboxBackend"], swiftSettings: strict),
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
         // The terminal's signal handlers: C, because a handler may only make async-signal-safe calls.
@@ -117,6 +127,7 @@ let package = Package(
                 "FuseboxSimulatorBackend",
                 "FuseboxAgent",
                 "FuseboxAgentBackend",
+                "FuseboxPrometheusBackend",
                 "FuseboxConsole",
                 "FuseboxTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -138,6 +149,8 @@ let package = Package(
                 "FuseboxProtocol",
                 "FuseboxSimulator",
                 "FuseboxConsole",
+                "FuseboxPrometheusBackend",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ],
@@ -150,7 +163,8 @@ let package = Package(
             name: "FuseboxConsoleTests",
             dependencies: [
                 "FuseboxConsole", "FuseboxProtocol", "FuseboxBackend", "Fusebox", "FuseboxSimulator",
-                "FuseboxTerminal", .product(name: "Logging", package: "swift-log"),
+                "FuseboxTerminal", "FuseboxPrometheusBackend", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             exclude: ["Golden"],
             swiftSettings: strict
@@ -176,6 +190,15 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FuseboxPrometheusBackendTests",
+            dependencies: [
+                "FuseboxPrometheusBackend", "FuseboxBackend", "FuseboxProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -16,6 +16,7 @@ enum FuseboxBench {
             print(
                 "       fusebox-bench agent-poll [--quick]  (a console polling an agent vs the simulator; needs tmux, ~45 s)"
             )
+            print("       fusebox-bench prometheus [--quick]  (200 instances x 20 dependencies through prometheus, ~40 s)")
             return
         }
         if arguments.first == "idle" {
@@ -24,6 +25,12 @@ enum FuseboxBench {
         }
         if arguments.first == "agent-poll" {
             for r in AgentPollingBenchmark.run(seconds: arguments.contains("--quick") ? 10 : 30) { print(r.line) }
+            return
+        }
+        if arguments.first == "prometheus" {
+            for r in try await PrometheusBenchmark.run(refreshes: arguments.contains("--quick") ? 5 : 30) {
+                print(r.line)
+            }
             return
         }
         if arguments.first == "agent" {

@@ -2,6 +2,7 @@ import Foundation
 import FuseboxAgent
 import FuseboxAgentBackend
 import FuseboxBackend
+import FuseboxPrometheusBackend
 import FuseboxSimulator
 import FuseboxSimulatorBackend
 
@@ -47,6 +48,7 @@ enum SourceCatalog {
         return SourceTable([
             SimulatorBackend.scheme(configuration: simulation, pacing: pacing),
             AgentBackend.scheme(authorization: authorization, trustRootsFile: trustRootsFile),
+            PrometheusBackend.scheme(),
         ])
     }
 

@@ -118,7 +118,7 @@ import Testing
         #expect(unsupported.status == 2)
         #expect(
             unsupported.errors
-                == "fusebox: cannot read source 'ftp://127.0.0.1:9901'; this build reads: sim[:SCENARIO], http[s]://host:port\n",
+                == "fusebox: cannot read source 'ftp://127.0.0.1:9901'; this build reads: sim[:SCENARIO], http[s]://host:port, prometheus+http[s]://host:9090\n",
             "one line naming the sources that exist")
         let scenario = try await fusebox("status", "--source", "sim:meltdown")
         #expect(scenario.status == 2 && scenario.errors.hasPrefix("fusebox: unknown scenario 'meltdown'"))
