@@ -56,7 +56,11 @@ import Testing
             // Both instances, grouped under the job, with traffic counted and the states the agents report.
             let fleet = try await Self.pollUntil("both instances with traffic", backend) { fleet in
                 Set(fleet.map(\.instance)) == Set(instances)
-                    && fleet.allSatisfy { $0.dependencies.count >= 10 && ($0.dependency(named: "auth")?.calls.calls ?? 0) > 0 }
+                    && fleet.allSatisfy {
+                        // Latency needs two scrapes in its window.
+                        $0.dependencies.count >= 10 && ($0.dependency(named: "auth")?.calls.calls ?? 0) > 0
+                            && ($0.dependency(named: "auth")?.latency.count ?? 0) > 0
+                    }
             }
             #expect(fleet.allSatisfy { $0.service == "checkout" })
             for instance in fleet {
