@@ -85,7 +85,8 @@ struct DependencyParts {
             breaker: BreakerSnapshot(state: state, failureRate: failureRate, slowCallRate: slowCallRate),
             calls: calls, retry: retry,
             fallbacks: FallbackSnapshot(
-                chain: [], activations: fallbacks.sorted { ($0.fallback, $0.reason.rawValue) < ($1.fallback, $1.reason.rawValue) },
+                chain: [],
+                activations: fallbacks.sorted { ($0.fallback, $0.reason.rawValue) < ($1.fallback, $1.reason.rawValue) },
                 unserved: 0, maxStalenessMilliseconds: nil),
             bulkhead: bulkhead, rateLimiter: nil, latency: latency, slo: nil)
     }
@@ -116,7 +117,8 @@ struct DependencyParts {
         switch family {
         case .fusebox:
             return RetrySnapshot(
-                attempts: counts["fusebox_attempts_total", default: 0], retries: counts["fusebox_retries_total", default: 0],
+                attempts: counts["fusebox_attempts_total", default: 0],
+                retries: counts["fusebox_retries_total", default: 0],
                 budgetDenied: counts["fusebox_retry_budget_denied_total", default: 0])
         case .resilience4j:
             let base = "resilience4j_retry_calls_total."

@@ -25,39 +25,57 @@ enum FleetAssembler {
         static func < (a: Target, b: Target) -> Bool { (a.job, a.instance) < (b.job, b.instance) }
     }
 
+    /// One dependency of one target.
+    struct DependencyKey: Hashable {
+        var target: Target
+        var name: String
+    }
+
     /// The snapshots, sorted by service and instance; an instance label found under two jobs is
     /// named `job/instance` so each name stays unique.
-    static func snapshots(states: [VectorSample], values: [VectorSample], latency: [VectorSample]) -> [Target: Snapshot] {
-        var targets: [Target: [String: DependencyParts]] = [:]
+    static func snapshots(states: [VectorSample], values: [VectorSample], latency: [VectorSample]) -> [Target: Snapshot]
+    {
+        var parts: [DependencyKey: DependencyParts] = [:]
         var takenAt: [Target: Int64] = [:]
         for sample in states {
             guard let target = Target(sample.labels), let (name, family, state) = breakerState(sample.labels) else {
                 continue
             }
             takenAt[target] = max(takenAt[target] ?? .min, sample.timestampMilliseconds)
-            targets[target, default: [:]][name, default: DependencyParts(family: family)].observe(state)
+            let key = DependencyKey(target: target, name: name)
+            if parts[key] == nil { parts[key] = DependencyParts(family: family) }
+            parts[key]?.observe(state)
         }
         for sample in values {
             guard let target = Target(sample.labels), let metric = sample.labels["__name__"] else { continue }
             let family: DependencyParts.Family = metric.hasPrefix("fusebox_") ? .fusebox : .resilience4j
-            guard let name = sample.labels[family.nameLabel], targets[target]?[name]?.family == family else { continue }
-            targets[target]?[name]?.record(metric, sample.labels, sample.value)
+            guard let name = sample.labels[family.nameLabel] else { continue }
+            let key = DependencyKey(target: target, name: name)
+            guard parts[key]?.family == family else { continue }
+            parts[key]?.record(metric, sample.labels, sample.value)
         }
         for sample in latency {
             guard let target = Target(sample.labels) else { continue }
             let family: DependencyParts.Family = sample.labels["dependency"] != nil ? .fusebox : .resilience4j
-            guard let name = sample.labels[family.nameLabel], targets[target]?[name]?.family == family else { continue }
-            targets[target]?[name]?.recordLatency(sample.labels["le"], sample.value)
+            guard let name = sample.labels[family.nameLabel] else { continue }
+            let key = DependencyKey(target: target, name: name)
+            guard parts[key]?.family == family else { continue }
+            parts[key]?.recordLatency(sample.labels["le"], sample.value)
+        }
+        var targets: [Target: [DependencySnapshot]] = [:]
+        for (key, dependency) in parts {
+            targets[key.target, default: []].append(dependency.snapshot(name: key.name))
         }
         var instanceJobs: [String: Int] = [:]
         for target in targets.keys { instanceJobs[target.instance, default: 0] += 1 }
         var snapshots: [Target: Snapshot] = [:]
-        for (target, parts) in targets {
-            let name = instanceJobs[target.instance, default: 0] > 1 ? "\(target.job)/\(target.instance)" : target.instance
+        for (target, dependencies) in targets {
+            let name =
+                instanceJobs[target.instance, default: 0] > 1 ? "\(target.job)/\(target.instance)" : target.instance
             snapshots[target] = Snapshot(
                 service: target.job, instance: name, takenAtMilliseconds: takenAt[target] ?? 0, lastEventSequence: 0,
                 degradationLevel: .normal,
-                dependencies: parts.map { $0.value.snapshot(name: $0.key) }.sorted { $0.name < $1.name },
+                dependencies: dependencies.sorted { $0.name < $1.name },
                 flags: [], events: [])
         }
         return snapshots

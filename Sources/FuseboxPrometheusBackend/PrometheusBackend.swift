@@ -22,6 +22,9 @@ public final class PrometheusBackend: ResilienceBackend {
             commandsUnavailableReason: Self.readOnlyReason)
     }
 
+    /// The PromQL of the instant queries one refresh runs, concurrently.
+    public static var queries: [String] { PrometheusQuery.allCases.map(\.promql) }
+
     /// Why there are no commands.
     static let readOnlyReason =
         "Prometheus is read-only: point --source at an agent (http://host:port) to send commands"
@@ -62,37 +65,19 @@ public final class PrometheusBackend: ResilienceBackend {
     }
 
     public func poll() async throws(BackendError) -> [Snapshot] {
-        var answers: [PrometheusQuery: [VectorSample]] = [:]
-        var firstError: (query: PrometheusQuery, error: BackendError)?
-        await withTaskGroup(of: (PrometheusQuery, Result<[VectorSample], BackendError>).self) { group in
-            for query in PrometheusQuery.allCases {
-                group.addTask {
-                    do throws(BackendError) {
-                        return (query, .success(try await self.run(query)))
-                    } catch {
-                        return (query, .failure(error))
-                    }
-                }
-            }
-            for await (query, result) in group {
-                switch result {
-                case .success(let samples): answers[query] = samples
-                case .failure(let error):
-                    // The first query's error in their fixed order, so a broken server gives one message.
-                    let order = PrometheusQuery.allCases.firstIndex(of: query) ?? 0
-                    if firstError.map({ PrometheusQuery.allCases.firstIndex(of: $0.query) ?? 0 > order }) ?? true {
-                        firstError = (query, error)
-                    }
-                }
-            }
-        }
-        if let firstError { throw firstError.error }
-        let fresh = FleetAssembler.snapshots(
-            states: answers[.states] ?? [], values: answers[.values] ?? [], latency: answers[.latency] ?? [])
-        let down = Set((answers[.down] ?? []).compactMap { FleetAssembler.Target($0.labels) })
+        // `async let`, not a task group returning (query, result) pairs: built with -O (Swift 6.1),
+        // the group handed back corrupted enum keys under load.
+        async let states = outcome(.states)
+        async let values = outcome(.values)
+        async let latency = outcome(.latency)
+        async let down = outcome(.down)
+        // The first query's error in their fixed order, so a broken server gives one message.
+        let answers = try await [states, values, latency, down].map { result throws(BackendError) in try result.get() }
+        let fresh = FleetAssembler.snapshots(states: answers[0], values: answers[1], latency: answers[2])
+        let downTargets = Set(answers[3].compactMap { FleetAssembler.Target($0.labels) })
         let fleet = lastSeen.withLock { lastSeen in
             var kept = fresh
-            for target in down where kept[target] == nil {
+            for target in downTargets where kept[target] == nil {
                 if let last = lastSeen[target] { kept[target] = last }
             }
             lastSeen = kept
@@ -105,13 +90,23 @@ public final class PrometheusBackend: ResilienceBackend {
         throw BackendError(.unsupportedCommand, Self.readOnlyReason)
     }
 
+    /// The samples `query` returns, or why not.
+    private func outcome(_ query: PrometheusQuery) async -> Result<[VectorSample], BackendError> {
+        do throws(BackendError) {
+            return .success(try await run(query))
+        } catch {
+            return .failure(error)
+        }
+    }
+
     /// The samples `query` returns.
     private func run(_ query: PrometheusQuery) async throws(BackendError) -> [VectorSample] {
         let seconds = max(1, Int(requestTimeout.nanoseconds / 1_000_000_000))
         var request = HTTPClientRequest(url: endpoint.queryURL(query.promql, timeoutSeconds: seconds))
         request.headers.add(name: "Accept", value: "application/json")
         let (status, contentType, body) = try await execute(request, doing: query)
-        return try Self.samples(status: status, contentType: contentType, body: body, of: query, from: endpoint.authority)
+        return try Self.samples(
+            status: status, contentType: contentType, body: body, of: query, from: endpoint.authority)
     }
 
     /// The samples of one answer, or the one-line error it amounts to.
@@ -163,7 +158,8 @@ public final class PrometheusBackend: ResilienceBackend {
                 return BackendError(.serverError, "\(doing) (\(type)): \(message)")
             }
         case .notAVector(let type):
-            return BackendError(.notASource, "\(doing): it answered a \(type), not an instant vector: is it Prometheus?")
+            return BackendError(
+                .notASource, "\(doing): it answered a \(type), not an instant vector: is it Prometheus?")
         case .malformed(let why):
             return BackendError(
                 status >= 500 ? .serverError : .malformedResponse,
@@ -231,10 +227,12 @@ public final class PrometheusBackend: ResilienceBackend {
         }
         let text = PrometheusResponse.oneLine(String(describing: error), limit: 160)
         if text.contains("refused") || text.contains("ECONNREFUSED") {
-            return BackendError(.unreachable, "cannot reach Prometheus at \(server): connection refused (is it running?)")
+            return BackendError(
+                .unreachable, "cannot reach Prometheus at \(server): connection refused (is it running?)")
         }
         if text.contains("SSL") || text.contains("TLS") || text.contains("handshake") || text.contains("certificate") {
-            return BackendError(.unreachable, "TLS with \(server) failed: is it prometheus+http:// rather than https://?")
+            return BackendError(
+                .unreachable, "TLS with \(server) failed: is it prometheus+http:// rather than https://?")
         }
         return BackendError(.unreachable, "cannot reach Prometheus at \(server): \(text)")
     }

@@ -14,10 +14,13 @@ struct PrometheusEndpoint: Sendable, Hashable {
     init(parsing specification: String) throws(BackendError) {
         let shown = Self.redacted(specification)
         guard specification.lowercased().hasPrefix(Self.prefix), let separator = specification.range(of: "://") else {
-            throw BackendError(.invalidSource, "'\(shown)' is not a Prometheus address; write prometheus+http://host:9090")
+            throw BackendError(
+                .invalidSource, "'\(shown)' is not a Prometheus address; write prometheus+http://host:9090")
         }
-        let scheme = specification[specification.index(specification.startIndex, offsetBy: Self.prefix.count)..<separator.lowerBound]
-            .lowercased()
+        let scheme = specification[
+            specification.index(specification.startIndex, offsetBy: Self.prefix.count)..<separator.lowerBound
+        ]
+        .lowercased()
         guard scheme == "http" || scheme == "https" else {
             throw BackendError(.invalidSource, "'\(shown)': write prometheus+http:// or prometheus+https://")
         }
@@ -29,7 +32,8 @@ struct PrometheusEndpoint: Sendable, Hashable {
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         var path = rest.dropFirst(authority.count)
         guard !path.contains("?"), !path.contains("#") else {
-            throw BackendError(.invalidSource, "'\(shown)': leave out the query and fragment; give prometheus+http://host:port")
+            throw BackendError(
+                .invalidSource, "'\(shown)': leave out the query and fragment; give prometheus+http://host:port")
         }
         while path.hasSuffix("/") { path.removeLast() }
         let host = authority.hasPrefix("[") ? authority.prefix { $0 != "]" } : authority.prefix { $0 != ":" }
@@ -37,7 +41,8 @@ struct PrometheusEndpoint: Sendable, Hashable {
             throw BackendError(.invalidSource, "'\(shown)' names no host; write prometheus+http://host:9090")
         }
         if !authority.hasPrefix("[") && authority.filter({ $0 == ":" }).count > 1 {
-            throw BackendError(.invalidSource, "'\(shown)': an IPv6 address goes in brackets, as prometheus+http://[::1]:9090")
+            throw BackendError(
+                .invalidSource, "'\(shown)': an IPv6 address goes in brackets, as prometheus+http://[::1]:9090")
         }
         if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
             guard let port = Int(authority[authority.index(after: colon)...]), (1...65535).contains(port) else {

@@ -42,7 +42,9 @@ enum PrometheusResponse {
             guard let data = envelope.data else { throw .malformed("a success without 'data'") }
             guard data.resultType == "vector" else { throw .notAVector(data.resultType) }
             guard let result = data.result else { throw .malformed("a vector without 'result'") }
-            return result.map { VectorSample(labels: $0.metric, timestampMilliseconds: $0.value.ms, value: $0.value.value) }
+            return result.map {
+                VectorSample(labels: $0.metric, timestampMilliseconds: $0.value.ms, value: $0.value.value)
+            }
         case "error":
             throw .refused(
                 type: Self.oneLine(envelope.errorType ?? "unknown", limit: 40),
@@ -54,7 +56,8 @@ enum PrometheusResponse {
 
     /// `text` on one line, control characters replaced, cut to `limit` characters.
     static func oneLine(_ text: String, limit: Int) -> String {
-        let cleaned = String(String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
+        let cleaned = String(
+            String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
         return cleaned.count > limit ? String(cleaned.prefix(limit)) + "…" : cleaned
     }
 

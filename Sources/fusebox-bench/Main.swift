@@ -16,7 +16,9 @@ enum FuseboxBench {
             print(
                 "       fusebox-bench agent-poll [--quick]  (a console polling an agent vs the simulator; needs tmux, ~45 s)"
             )
-            print("       fusebox-bench prometheus [--quick]  (200 instances x 20 dependencies through prometheus, ~40 s)")
+            print(
+                "       fusebox-bench prometheus [--quick]  (200 instances x 20 dependencies through prometheus, ~40 s)"
+            )
             return
         }
         if arguments.first == "idle" {

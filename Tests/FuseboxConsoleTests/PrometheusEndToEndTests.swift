@@ -67,7 +67,8 @@ import Testing
                 let auth = try #require(instance.dependency(named: "auth"))
                 #expect(auth.breaker.state == .closed)
                 #expect(auth.calls.successes > 0 && auth.retry.attempts ?? 0 > 0)
-                #expect((auth.latency.count ?? 0) > 0 && auth.latency.p99 != nil && auth.latency.buckets?.isEmpty == false)
+                #expect(
+                    (auth.latency.count ?? 0) > 0 && auth.latency.p99 != nil && auth.latency.buckets?.isEmpty == false)
                 #expect(auth.breaker.windowSize == nil && auth.breaker.halfOpenProbes == nil)
             }
             try await Self.pollUntil("the states the agents report", backend) { fleet in
@@ -76,8 +77,10 @@ import Testing
                     guard let agent = try? await Self.agentSnapshot(port: port),
                         let seen = fleet.first(where: { $0.instance == instance })
                     else { return false }
-                    let served = Dictionary(uniqueKeysWithValues: agent.dependencies.map { ($0.name, $0.breaker.state) })
-                    let scraped = Dictionary(uniqueKeysWithValues: seen.dependencies.map { ($0.name, $0.breaker.state) })
+                    let served = Dictionary(
+                        uniqueKeysWithValues: agent.dependencies.map { ($0.name, $0.breaker.state) })
+                    let scraped = Dictionary(
+                        uniqueKeysWithValues: seen.dependencies.map { ($0.name, $0.breaker.state) })
                     matches = matches && served == scraped
                 }
                 return matches
@@ -123,7 +126,9 @@ import Testing
                           - targets: ['127.0.0.1:\(port)']
                     """)
             do {
-                let fleet = try await Self.pollUntil("two Resilience4j instances", try PrometheusBackend(specification: spec)) {
+                let fleet = try await Self.pollUntil(
+                    "two Resilience4j instances", try PrometheusBackend(specification: spec)
+                ) {
                     $0.count == 2
                 }
                 #expect(fleet.map(\.instance) == ["orders-1:8080", "orders-2:8080"])
@@ -168,7 +173,9 @@ import Testing
             line("resilience4j_circuitbreaker_calls_seconds_count", "orders-1:8080", #",kind="successful""#, "42"),
             line("resilience4j_circuitbreaker_calls_seconds_count", "orders-1:8080", #",kind="failed""#, "3"),
             line("resilience4j_circuitbreaker_calls_seconds_count", "orders-2:8080", #",kind="failed""#, "50"),
-            line("resilience4j_circuitbreaker_not_permitted_calls_total", "orders-2:8080", #",kind="not_permitted""#, "17"),
+            line(
+                "resilience4j_circuitbreaker_not_permitted_calls_total", "orders-2:8080", #",kind="not_permitted""#,
+                "17"),
             line("resilience4j_retry_calls_total", "orders-1:8080", #",kind="successful_with_retry""#, "5"),
             line("resilience4j_bulkhead_max_allowed_concurrent_calls", "orders-1:8080", "", "10"),
             line("resilience4j_bulkhead_available_concurrent_calls", "orders-1:8080", "", "8"),
@@ -217,13 +224,15 @@ import Testing
         """.write(toFile: config, atomically: true, encoding: .utf8)
         let port = try freePort()
         let server = try BackgroundProcess([
-            executable, "--config.file=\(config)", "--storage.tsdb.path=\(directory.appendingPathComponent("tsdb").path)",
+            executable, "--config.file=\(config)",
+            "--storage.tsdb.path=\(directory.appendingPathComponent("tsdb").path)",
             "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
         ])
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             let ready = try await TerminalEndToEndTests.run(
-                "curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2", "http://127.0.0.1:\(port)/-/ready"])
+                "curl",
+                ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2", "http://127.0.0.1:\(port)/-/ready"])
             if ready.output == "200" { return (server, "prometheus+http://127.0.0.1:\(port)") }
             try await Task.sleep(for: .milliseconds(200))
         }

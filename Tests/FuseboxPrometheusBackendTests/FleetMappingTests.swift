@@ -16,7 +16,8 @@ import Testing
         #expect(fleet.count == 3)
         let first = try #require(fleet[.init(job: "checkout", instance: "10.0.0.1:9901")])
         #expect(first.service == "checkout" && first.instance == "10.0.0.1:9901")
-        #expect(first.dependencies.map(\.name) == ["payments", "search"], "no state, no dependency: 'ghost' is left out")
+        #expect(
+            first.dependencies.map(\.name) == ["payments", "search"], "no state, no dependency: 'ghost' is left out")
         #expect(first.takenAtMilliseconds == 1_700_000_000_250)
         #expect(first.events.isEmpty && first.flags.isEmpty && first.lastEventSequence == 0)
         let second = try #require(fleet[.init(job: "checkout", instance: "10.0.0.2:9901")])
@@ -25,8 +26,9 @@ import Testing
     }
 
     @Test func fuseboxCountersAddUpAndUnknownsStayNil() throws {
-        let payments = try #require(try fleet()[.init(job: "checkout", instance: "10.0.0.1:9901")]?
-            .dependency(named: "payments"))
+        let payments = try #require(
+            try fleet()[.init(job: "checkout", instance: "10.0.0.1:9901")]?
+                .dependency(named: "payments"))
         #expect(payments.breaker.state == .closed)
         #expect(payments.breaker.failureRate == nil && payments.breaker.windowSize == nil)
         #expect(payments.breaker.halfOpenProbes == nil && payments.breaker.failureRateThreshold == nil)
@@ -37,20 +39,28 @@ import Testing
         #expect(payments.retry.maxAttempts == nil && payments.retry.budgetRatio == nil)
         #expect(payments.bulkhead?.maxConcurrent == 8 && payments.bulkhead?.inFlight == 3)
         #expect(payments.bulkhead?.rejected == 2)
-        #expect(payments.fallbacks.activations == [.init(fallback: "cache", kind: .staleCache, reason: .breakerOpen, count: 4)])
+        #expect(
+            payments.fallbacks.activations == [
+                .init(fallback: "cache", kind: .staleCache, reason: .breakerOpen, count: 4)
+            ])
         #expect(payments.rateLimiter == nil && payments.slo == nil)
-        let search = try #require(try fleet()[.init(job: "checkout", instance: "10.0.0.1:9901")]?
-            .dependency(named: "search"))
+        let search = try #require(
+            try fleet()[.init(job: "checkout", instance: "10.0.0.1:9901")]?
+                .dependency(named: "search"))
         #expect(search.calls.calls == 0 && search.bulkhead == nil && search.latency == .unknown)
     }
 
     @Test func latencyBucketsBecomeMillisecondsAndPercentilesInterpolate() throws {
-        let latency = try #require(try fleet()[.init(job: "checkout", instance: "10.0.0.1:9901")]?
-            .dependency(named: "payments")?.latency)
-        #expect(latency.buckets == [
-            LatencyBucket(upperBoundMilliseconds: 50, count: 10), LatencyBucket(upperBoundMilliseconds: 100, count: 50),
-            LatencyBucket(upperBoundMilliseconds: 250, count: 40), LatencyBucket(upperBoundMilliseconds: nil, count: 0),
-        ])
+        let latency = try #require(
+            try fleet()[.init(job: "checkout", instance: "10.0.0.1:9901")]?
+                .dependency(named: "payments")?.latency)
+        #expect(
+            latency.buckets == [
+                LatencyBucket(upperBoundMilliseconds: 50, count: 10),
+                LatencyBucket(upperBoundMilliseconds: 100, count: 50),
+                LatencyBucket(upperBoundMilliseconds: 250, count: 40),
+                LatencyBucket(upperBoundMilliseconds: nil, count: 0),
+            ])
         #expect(latency.count == 100 && latency.windowMilliseconds == 60_000)
         #expect(latency.p50 == 50 + 50 * (50 - 10) / 50.0)
         #expect(latency.p90 == 100 + 150 * (90 - 60) / 40.0)
@@ -59,7 +69,9 @@ import Testing
     }
 
     @Test func percentilesInTheOpenBucketGiveTheHighestBoundAndEmptyGivesNil() {
-        let buckets = [LatencyBucket(upperBoundMilliseconds: 10, count: 1), LatencyBucket(upperBoundMilliseconds: nil, count: 9)]
+        let buckets = [
+            LatencyBucket(upperBoundMilliseconds: 10, count: 1), LatencyBucket(upperBoundMilliseconds: nil, count: 9),
+        ]
         #expect(Percentiles.value(0.05, of: buckets) == 5)
         #expect(Percentiles.value(0.99, of: buckets) == 10)
         #expect(Percentiles.value(0.5, of: [LatencyBucket(upperBoundMilliseconds: 10, count: 0)]) == nil)
@@ -67,13 +79,16 @@ import Testing
     }
 
     @Test func resilience4jMetricsMapOntoTheSameShape() throws {
-        let inventory = try #require(try fleet()[.init(job: "orders", instance: "10.0.0.9:8080")]?
-            .dependency(named: "inventory"))
+        let inventory = try #require(
+            try fleet()[.init(job: "orders", instance: "10.0.0.9:8080")]?
+                .dependency(named: "inventory"))
         #expect(inventory.breaker.state == .halfOpen)
         #expect(inventory.breaker.failureRate == 20.5 && inventory.breaker.slowCallRate == nil, "-1 is unknown")
         #expect(inventory.calls.successes == 42 && inventory.calls.failures == 10 && inventory.calls.rejected == 6)
         #expect(inventory.calls.calls == 58 && inventory.calls.bypassed == nil)
-        #expect(inventory.retry.successesAfterRetry == 3 && inventory.retry.exhausted == 1 && inventory.retry.retries == nil)
+        #expect(
+            inventory.retry.successesAfterRetry == 3 && inventory.retry.exhausted == 1 && inventory.retry.retries == nil
+        )
         #expect(inventory.bulkhead?.maxConcurrent == 10 && inventory.bulkhead?.inFlight == 3)
         #expect(inventory.latency.count == 4 && inventory.latency.p50 == nil, "only the open bucket: no finite bound")
     }
@@ -88,8 +103,10 @@ import Testing
     @Test func anInstanceUnderTwoJobsGetsTheJobInItsName() throws {
         let states = try Fixtures.samples(
             Fixtures.vector([
-                Fixtures.series(Fixtures.fusebox("fusebox_breaker_state", job: "a", instance: "h:1", ["state": "closed"]), "1"),
-                Fixtures.series(Fixtures.fusebox("fusebox_breaker_state", job: "b", instance: "h:1", ["state": "open"]), "1"),
+                Fixtures.series(
+                    Fixtures.fusebox("fusebox_breaker_state", job: "a", instance: "h:1", ["state": "closed"]), "1"),
+                Fixtures.series(
+                    Fixtures.fusebox("fusebox_breaker_state", job: "b", instance: "h:1", ["state": "open"]), "1"),
                 Fixtures.series(["__name__": "fusebox_breaker_state", "dependency": "x", "state": "open"], "1"),
             ]))
         let fleet = FleetAssembler.snapshots(states: states, values: [], latency: [])

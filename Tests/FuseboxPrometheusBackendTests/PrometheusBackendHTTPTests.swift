@@ -79,11 +79,19 @@ func failure(_ body: () async throws -> Void) async -> BackendError? {
             let isDown = down.load(ordering: .relaxed)
             switch query {
             case PrometheusQuery.states.promql:
-                return json(isDown ? Fixtures.vector([Fixtures.series(Fixtures.fusebox("fusebox_breaker_state", instance: "10.0.0.2:9901", ["state": "open"]), "1", at: 1_700_000_100)]) : Fixtures.states)
+                return json(
+                    isDown
+                        ? Fixtures.vector([
+                            Fixtures.series(
+                                Fixtures.fusebox("fusebox_breaker_state", instance: "10.0.0.2:9901", ["state": "open"]),
+                                "1", at: 1_700_000_100)
+                        ]) : Fixtures.states)
             case PrometheusQuery.down.promql where isDown:
-                return json(Fixtures.vector([
-                    Fixtures.series(["__name__": "up", "job": "checkout", "instance": "10.0.0.1:9901"], "0", at: 1_700_000_100)
-                ]))
+                return json(
+                    Fixtures.vector([
+                        Fixtures.series(
+                            ["__name__": "up", "job": "checkout", "instance": "10.0.0.1:9901"], "0", at: 1_700_000_100)
+                    ]))
             default: return json(Fixtures.vector([]))
             }
         }) { spec in
@@ -91,7 +99,9 @@ func failure(_ body: () async throws -> Void) async -> BackendError? {
             #expect(try await backend.poll().count == 3)
             down.store(true, ordering: .relaxed)
             let fleet = try await backend.poll()
-            #expect(fleet.map(\.instance) == ["10.0.0.1:9901", "10.0.0.2:9901"], "down: kept; gone from the metrics: dropped")
+            #expect(
+                fleet.map(\.instance) == ["10.0.0.1:9901", "10.0.0.2:9901"],
+                "down: kept; gone from the metrics: dropped")
             #expect(fleet[0].takenAtMilliseconds == 1_700_000_000_250, "the kept one is dated when last seen")
             #expect(fleet[1].takenAtMilliseconds == 1_700_000_100_000)
         }
@@ -107,7 +117,8 @@ func failure(_ body: () async throws -> Void) async -> BackendError? {
             return await failure { _ = try await backend.poll() }
         }
         #expect(error?.code == .timedOut && error?.isRetryable == true)
-        #expect(error?.message.contains("did not give breaker states within 1s") == true, "\(String(describing: error))")
+        #expect(
+            error?.message.contains("did not give breaker states within 1s") == true, "\(String(describing: error))")
         #expect(ContinuousClock.now - started < .seconds(10))
     }
 
@@ -122,16 +133,21 @@ func failure(_ body: () async throws -> Void) async -> BackendError? {
         #expect(page?.code == .notASource && page?.isRetryable == false)
         let refused = try await withFakePrometheus({ query in
             query == PrometheusQuery.latency.promql
-                ? json(#"{"status":"error","errorType":"execution","error":"query processing would load too many samples"}"#, status: .unprocessableContent)
+                ? json(
+                    #"{"status":"error","errorType":"execution","error":"query processing would load too many samples"}"#,
+                    status: .unprocessableContent)
                 : json(Fixtures.vector([]))
         }) { spec in await failure { _ = try await PrometheusBackend(specification: spec).poll() } }
         #expect(refused?.code == .serverError)
-        #expect(refused?.message.hasSuffix("could not give latency histograms (execution): query processing would load too many samples") == true)
+        #expect(
+            refused?.message.hasSuffix(
+                "could not give latency histograms (execution): query processing would load too many samples") == true)
     }
 
     @Test func nothingListeningIsUnreachable() async throws {
         let error = await failure {
-            _ = try await PrometheusBackend(specification: "prometheus+http://127.0.0.1:9", connectTimeout: .seconds(1)).poll()
+            _ = try await PrometheusBackend(specification: "prometheus+http://127.0.0.1:9", connectTimeout: .seconds(1))
+                .poll()
         }
         #expect(error?.code == .unreachable && error?.message.contains("127.0.0.1:9") == true)
     }

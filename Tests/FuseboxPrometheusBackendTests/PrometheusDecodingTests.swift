@@ -28,11 +28,15 @@ import Testing
         ("not json at all", PrometheusAnswerError.malformed("not JSON")),
         (#"{"status":"success"}"#, .malformed("a success without 'data'")),
         (#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#, .notAVector("matrix")),
-        (#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,2]}]}}"#,
-            .malformed("bad 'data.result.Index 0.value.Index 1'")),
+        (
+            #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,2]}]}}"#,
+            .malformed("bad 'data.result.Index 0.value.Index 1'")
+        ),
         (#"{"status":"maybe"}"#, .malformed("status 'maybe'")),
-        (#"{"status":"error","errorType":"bad_data","error":"1:5: parse error:\nunexpected"}"#,
-            .refused(type: "bad_data", message: "1:5: parse error: unexpected")),
+        (
+            #"{"status":"error","errorType":"bad_data","error":"1:5: parse error:\nunexpected"}"#,
+            .refused(type: "bad_data", message: "1:5: parse error: unexpected")
+        ),
     ])
     func badAnswersAreTypedErrors(body: String, expected: PrometheusAnswerError) {
         #expect(throws: expected) { try Fixtures.samples(body) }
@@ -48,19 +52,23 @@ import Testing
         }
         let refused = error(400, #"{"status":"error","errorType":"bad_data","error":"bad\nquery"}"#)
         #expect(refused?.code == .notASource)
-        #expect(refused?.message == "prom:9090 could not give latency histograms: it refused the query (bad query); "
-            + "fusebox needs Prometheus 2.x or newer")
+        #expect(
+            refused?.message == "prom:9090 could not give latency histograms: it refused the query (bad query); "
+                + "fusebox needs Prometheus 2.x or newer")
         #expect(error(503, #"{"status":"error","errorType":"timeout","error":"query timed out"}"#)?.code == .timedOut)
-        #expect(error(422, #"{"status":"error","errorType":"execution","error":"too many samples"}"#)?.code
-            == .serverError)
+        #expect(
+            error(422, #"{"status":"error","errorType":"execution","error":"too many samples"}"#)?.code
+                == .serverError)
         #expect(error(200, "<html>login</html>", type: "text/html")?.code == .notASource)
         #expect(error(502, "<html>bad gateway</html>", type: "text/html")?.code == .serverError)
-        #expect(error(200, #"{"status":"success","data":{"resultType":"vector","result":[{"metric":7}]}}"#)?.code
-            == .malformedResponse)
+        #expect(
+            error(200, #"{"status":"success","data":{"resultType":"vector","result":[{"metric":7}]}}"#)?.code
+                == .malformedResponse)
         #expect(error(404, "404 page not found", type: "text/plain")?.code == .notASource)
         #expect(error(401, "")?.code == .unauthorized)
         #expect(error(429, "")?.code == .throttled)
-        let long = error(422, #"{"status":"error","errorType":"execution","error":""# + String(repeating: "x", count: 5000) + "\"}")
+        let long = error(
+            422, #"{"status":"error","errorType":"execution","error":""# + String(repeating: "x", count: 5000) + "\"}")
         #expect((long?.message.count ?? 0) < 300 && long?.message.contains("\n") == false)
     }
 
@@ -94,7 +102,8 @@ import Testing
         #expect(backend.capabilities.isReadOnly)
         #expect(backend.capabilities.commandsUnavailableReason?.contains("point --source at an agent") == true)
         do {
-            _ = try await backend.send(Command(id: "1", actor: "a", reason: "", action: .close(dependency: "x")), to: ["h"])
+            _ = try await backend.send(
+                Command(id: "1", actor: "a", reason: "", action: .close(dependency: "x")), to: ["h"])
             Issue.record("a command was accepted")
         } catch {
             #expect(error.code == .unsupportedCommand)

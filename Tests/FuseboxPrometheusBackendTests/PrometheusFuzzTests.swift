@@ -16,7 +16,9 @@ struct SeededRandom: RandomNumberGenerator {
 }
 
 @Suite struct PrometheusFuzzTests {
-    static let seeds = [Fixtures.states, Fixtures.values, Fixtures.latency, #"{"status":"error","errorType":"x","error":"y"}"#]
+    static let seeds = [
+        Fixtures.states, Fixtures.values, Fixtures.latency, #"{"status":"error","errorType":"x","error":"y"}"#,
+    ]
     /// Fragments that change types or shapes when spliced in.
     static let splices = [
         "null", "[]", "{}", "\"NaN\"", "1e400", "-0", "\"+Inf\"", "[1,\"1\"]", "{\"metric\":{}}", "\"\\u0000\"",
@@ -44,7 +46,9 @@ struct SeededRandom: RandomNumberGenerator {
                 }
             }
             if round % 10 == 0 {
-                bytes = (0..<Int.random(in: 0...256, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+                bytes = (0..<Int.random(in: 0...256, using: &random)).map { _ in
+                    UInt8.random(in: 0...255, using: &random)
+                }
             }
             let body = Data(bytes)
             guard let samples = try? PrometheusResponse.samples(from: body) else { continue }
