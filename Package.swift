@@ -114,6 +114,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "FuseboxPrometheusBackend",
+            dependencies: [
+                "FuseboxBackend",
+                "FuseboxProtocol",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "FuseboxConsole",
             dependencies: ["FuseboxProtocol", "FuseboxBackend", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
@@ -134,6 +144,7 @@ let package = Package(
                 "FuseboxAgent",
                 "FuseboxAgentBackend",
                 "FuseboxResilience4jBackend",
+                "FuseboxPrometheusBackend",
                 "FuseboxConsole",
                 "FuseboxTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -157,6 +168,8 @@ let package = Package(
                 "FuseboxProtocol",
                 "FuseboxSimulator",
                 "FuseboxConsole",
+                "FuseboxPrometheusBackend",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ],
@@ -169,7 +182,8 @@ let package = Package(
             name: "FuseboxConsoleTests",
             dependencies: [
                 "FuseboxConsole", "FuseboxProtocol", "FuseboxBackend", "Fusebox", "FuseboxSimulator",
-                "FuseboxTerminal", .product(name: "Logging", package: "swift-log"),
+                "FuseboxTerminal", "FuseboxPrometheusBackend", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             exclude: ["Golden"],
             swiftSettings: strict
@@ -206,6 +220,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FuseboxPrometheusBackendTests",
+            dependencies: [
+                "FuseboxPrometheusBackend", "FuseboxBackend", "FuseboxProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -17,6 +17,9 @@ enum FuseboxBench {
                 "       fusebox-bench agent-poll [--quick]  (a console polling an agent vs the simulator; needs tmux, ~45 s)"
             )
             print("       fusebox-bench fleet [--quick]  (fleet merging; a console polling 50 agents, ~40 s)")
+            print(
+                "       fusebox-bench prometheus [--quick]  (200 instances x 20 dependencies through prometheus, ~40 s)"
+            )
             return
         }
         if arguments.first == "idle" {
@@ -35,6 +38,12 @@ enum FuseboxBench {
             let dependencies = Int(arguments[2])
         {
             try await FleetBenchmarks.serveAgents(count: count, dependencies: dependencies)
+            return
+        }
+        if arguments.first == "prometheus" {
+            for r in try await PrometheusBenchmark.run(refreshes: arguments.contains("--quick") ? 5 : 30) {
+                print(r.line)
+            }
             return
         }
         if arguments.first == "agent" {

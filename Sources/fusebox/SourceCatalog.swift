@@ -3,6 +3,7 @@ import FuseboxAgent
 import FuseboxAgentBackend
 import FuseboxBackend
 import FuseboxResilience4jBackend
+import FuseboxPrometheusBackend
 import FuseboxSimulator
 import FuseboxSimulatorBackend
 
@@ -49,6 +50,7 @@ enum SourceCatalog {
             SimulatorBackend.scheme(configuration: simulation, pacing: pacing),
             AgentBackend.scheme(authorization: authorization, trustRootsFile: trustRootsFile),
             Resilience4jBackend.scheme(authorization: authorization),
+            PrometheusBackend.scheme(),
         ])
     }
 

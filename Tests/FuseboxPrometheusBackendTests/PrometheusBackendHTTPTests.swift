@@ -1,0 +1,154 @@
+import Foundation
+import FuseboxBackend
+import FuseboxProtocol
+import Hummingbird
+import Logging
+import Synchronization
+import Testing
+
+@testable import FuseboxPrometheusBackend
+
+/// A real HTTP server on loopback that plays Prometheus (or something that is not).
+func withFakePrometheus<T: Sendable>(
+    _ answer: @escaping @Sendable (_ query: String) async throws -> Response, _ body: (String) async throws -> T
+) async throws -> T {
+    let router = Router()
+    router.get("/api/v1/query") { request, _ -> Response in
+        try await answer(request.uri.queryParameters.get("query") ?? "")
+    }
+    let (ports, continuation) = AsyncStream<Int>.makeStream()
+    let application = Application(
+        router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+        onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) },
+        logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await application.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CancellationError() }
+        let result: Result<T, any Error>
+        do {
+            result = .success(try await body("prometheus+http://127.0.0.1:\(port)"))
+        } catch {
+            result = .failure(error)
+        }
+        group.cancelAll()
+        return try result.get()
+    }
+}
+
+func json(_ text: String, status: HTTPResponse.Status = .ok, type: String = "application/json") -> Response {
+    Response(
+        status: status, headers: [.contentType: type], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+}
+
+/// The `BackendError` `body` fails with; records an issue if it succeeds or fails otherwise.
+func failure(_ body: () async throws -> Void) async -> BackendError? {
+    do {
+        try await body()
+    } catch let error as BackendError {
+        return error
+    } catch {
+        Issue.record("expected a BackendError, not \(error)")
+        return nil
+    }
+    Issue.record("expected a BackendError")
+    return nil
+}
+
+@Suite struct PrometheusBackendHTTPTests {
+    @Test func aRefreshRunsEachQueryOnceAndAssemblesTheFleet() async throws {
+        let asked = Mutex<[String]>([])
+        let fleet = try await withFakePrometheus({ query in
+            asked.withLock { $0.append(query) }
+            switch query {
+            case PrometheusQuery.states.promql: return json(Fixtures.states)
+            case PrometheusQuery.values.promql: return json(Fixtures.values)
+            case PrometheusQuery.latency.promql: return json(Fixtures.latency)
+            default: return json(Fixtures.vector([]))
+            }
+        }) { spec in try await PrometheusBackend(specification: spec).poll() }
+        #expect(asked.withLock { Set($0) } == Set(PrometheusQuery.allCases.map(\.promql)))
+        #expect(asked.withLock { $0.count } == PrometheusQuery.allCases.count)
+        #expect(fleet.map(\.instance) == ["10.0.0.1:9901", "10.0.0.2:9901", "10.0.0.9:8080"])
+        #expect(fleet.map(\.service) == ["checkout", "checkout", "orders"])
+    }
+
+    @Test func aTargetThatGoesDownKeepsItsLastSnapshotWithItsOldTime() async throws {
+        let down = Atomic(false)
+        try await withFakePrometheus({ query in
+            let isDown = down.load(ordering: .relaxed)
+            switch query {
+            case PrometheusQuery.states.promql:
+                return json(
+                    isDown
+                        ? Fixtures.vector([
+                            Fixtures.series(
+                                Fixtures.fusebox("fusebox_breaker_state", instance: "10.0.0.2:9901", ["state": "open"]),
+                                "1", at: 1_700_000_100)
+                        ]) : Fixtures.states)
+            case PrometheusQuery.down.promql where isDown:
+                return json(
+                    Fixtures.vector([
+                        Fixtures.series(
+                            ["__name__": "up", "job": "checkout", "instance": "10.0.0.1:9901"], "0", at: 1_700_000_100)
+                    ]))
+            default: return json(Fixtures.vector([]))
+            }
+        }) { spec in
+            let backend = try PrometheusBackend(specification: spec)
+            #expect(try await backend.poll().count == 3)
+            down.store(true, ordering: .relaxed)
+            let fleet = try await backend.poll()
+            #expect(
+                fleet.map(\.instance) == ["10.0.0.1:9901", "10.0.0.2:9901"],
+                "down: kept; gone from the metrics: dropped")
+            #expect(fleet[0].takenAtMilliseconds == 1_700_000_000_250, "the kept one is dated when last seen")
+            #expect(fleet[1].takenAtMilliseconds == 1_700_000_100_000)
+        }
+    }
+
+    @Test func aServerThatNeverAnswersCostsOneBoundedWait() async throws {
+        let started = ContinuousClock.now
+        let error = try await withFakePrometheus({ _ in
+            try await Task.sleep(for: .seconds(30))
+            return json("{}")
+        }) { spec in
+            let backend = try PrometheusBackend(specification: spec, requestTimeout: .seconds(1))
+            return await failure { _ = try await backend.poll() }
+        }
+        #expect(error?.code == .timedOut && error?.isRetryable == true)
+        #expect(
+            error?.message.contains("did not give breaker states within 1s") == true, "\(String(describing: error))")
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
+    @Test func aHugeBodyIsCappedAndAnErrorPageIsNotASource() async throws {
+        let huge = try await withFakePrometheus({ _ in json(String(repeating: " ", count: 200_000)) }) { spec in
+            await failure { _ = try await PrometheusBackend(specification: spec, maxAnswerBytes: 64 * 1024).poll() }
+        }
+        #expect(huge?.code == .malformedResponse && huge?.message.contains("more than 64 KiB") == true)
+        let page = try await withFakePrometheus({ _ in json("<html>Grafana</html>", type: "text/html") }) { spec in
+            await failure { _ = try await PrometheusBackend(specification: spec).poll() }
+        }
+        #expect(page?.code == .notASource && page?.isRetryable == false)
+        let refused = try await withFakePrometheus({ query in
+            query == PrometheusQuery.latency.promql
+                ? json(
+                    #"{"status":"error","errorType":"execution","error":"query processing would load too many samples"}"#,
+                    status: .unprocessableContent)
+                : json(Fixtures.vector([]))
+        }) { spec in await failure { _ = try await PrometheusBackend(specification: spec).poll() } }
+        #expect(refused?.code == .serverError)
+        #expect(
+            refused?.message.hasSuffix(
+                "could not give latency histograms (execution): query processing would load too many samples") == true)
+    }
+
+    @Test func nothingListeningIsUnreachable() async throws {
+        let error = await failure {
+            _ = try await PrometheusBackend(specification: "prometheus+http://127.0.0.1:9", connectTimeout: .seconds(1))
+                .poll()
+        }
+        #expect(error?.code == .unreachable && error?.message.contains("127.0.0.1:9") == true)
+    }
+}
