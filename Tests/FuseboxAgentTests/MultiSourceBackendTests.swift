@@ -82,18 +82,18 @@ import Testing
                     return "{}"
                 }
             }) { hung in
-                let fleet = MultiSourceBackend(try [backend(live.base), backend(hung)], timeoutMilliseconds: 500)
+                let fleet = MultiSourceBackend(try [backend(live.base), backend(hung)], timeoutMilliseconds: 2_000)
                 let started = ContinuousClock.now
                 let snapshots = try await fleet.poll()
-                #expect(ContinuousClock.now - started < .seconds(3), "one time limit, not the hung source's")
+                #expect(ContinuousClock.now - started < .seconds(8), "one time limit, not the hung source's")
                 #expect(snapshots.map(\.instance) == ["checkout-1"])
                 let status = fleet.sources[1]
-                #expect(status.error?.code == .timedOut && status.error?.message == "did not answer within 500 ms")
+                #expect(status.error?.code == .timedOut && status.error?.message == "did not answer within 2 s")
                 #expect(status.retryAtMilliseconds != nil, "a failing source backs off")
                 // Backing off, it is not asked again at once; the live one still is.
                 let again = ContinuousClock.now
                 _ = try await fleet.poll()
-                #expect(ContinuousClock.now - again < .milliseconds(400))
+                #expect(ContinuousClock.now - again < .milliseconds(1_500), "not the 2 s time limit again")
                 #expect(fleet.sources[1].consecutiveFailures == 1)
             }
         }
