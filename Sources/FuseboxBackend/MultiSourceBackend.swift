@@ -4,21 +4,25 @@ import Synchronization
 /// Several sources read as one (`--source` repeated, or an environment from the config file): a
 /// fleet of agents, a Prometheus server beside them, a Java service's actuator.
 ///
-/// Every source is polled at once, each with its own time limit, so one slow source never delays
-/// the others. A source that fails keeps its last good snapshots (their own times show their age)
-/// and is polled again after a backoff that doubles up to ``maximumBackoffMilliseconds``; the poll
-/// fails only when no source has anything to show. ``sources`` says how each one is doing.
+/// Every source is polled at once, each with its own time limit. A poll waits for them at most
+/// `waitMilliseconds`: a source slower than that keeps its poll running in the background and its
+/// answer is taken in when it lands, so one slow or hung source never holds up the others. A source
+/// that fails keeps its last good snapshots (their own times show their age) and is polled again
+/// after a backoff that doubles up to ``maximumBackoffMilliseconds``; the poll fails only when no
+/// source has anything to show. ``sources`` says how each one is doing.
 ///
 /// Instance names route commands: a command for several instances goes to the source of each, at
 /// once, and comes back with one result per instance — `failed` for an instance whose source could
 /// not be reached, so "applied on 3 of 4" names the fourth. Two sources naming the same instance
-/// are told apart as `instance@source`.
+/// are told apart as `instance@source`, and a name once given stays with its instance, so a source
+/// coming back never takes over another's name (and its commands).
 public final class MultiSourceBackend: ResilienceBackend {
     public let description: String
     private let members: [any ResilienceBackend]
     private let timeoutMilliseconds: Int64
+    private let waitMilliseconds: Int64
     private let now: @Sendable () -> Int64
-    private let state: Mutex<[Member]>
+    private let state: Mutex<State>
 
     /// The longest a failing source waits between two attempts.
     public static let maximumBackoffMilliseconds: Int64 = 30_000
@@ -28,25 +32,37 @@ public final class MultiSourceBackend: ResilienceBackend {
         var status: SourceStatus
         /// Its last good snapshots, with the source's own instance names.
         var snapshots: [Snapshot] = []
-        /// Shown instance name → the source's own name for it.
+        /// Shown instance name → the source's own name for it, for the instances it has now.
         var names: [String: String] = [:]
-        /// A poll of it has not answered yet (a hung source is not polled twice at once).
-        var polling = false
+        /// The source's own name → the name shown, for every instance it ever had: names stick.
+        var given: [String: String] = [:]
+        /// Its poll still running, if any (a hung source is not polled twice at once).
+        var polling: Task<Void, Never>?
+    }
+
+    private struct State {
+        var members: [Member]
+        /// Every name given so far, to any source's instance.
+        var taken: Set<String> = []
     }
 
     /// - Parameters:
     ///   - backends: the sources, in the order their instances are listed.
     ///   - timeoutMilliseconds: how long one source's poll or command may take.
+    ///   - waitMilliseconds: how long a poll waits for slow sources before it answers with what it
+    ///     has (their polls go on); at most `timeoutMilliseconds`. Until some source has answered,
+    ///     a poll waits out the whole time limit.
     ///   - now: wall-clock milliseconds (a manual clock in tests).
     public init(
-        _ backends: [any ResilienceBackend], timeoutMilliseconds: Int64 = 5_000,
+        _ backends: [any ResilienceBackend], timeoutMilliseconds: Int64 = 5_000, waitMilliseconds: Int64 = 1_500,
         now: @escaping @Sendable () -> Int64 = { wallClockMilliseconds() }
     ) {
         self.members = backends
         self.timeoutMilliseconds = timeoutMilliseconds
+        self.waitMilliseconds = min(waitMilliseconds, timeoutMilliseconds)
         self.now = now
         self.description = backends.map(\.description).joined(separator: ", ")
-        self.state = Mutex(backends.map { Member(status: SourceStatus(source: $0.description)) })
+        self.state = Mutex(State(members: backends.map { Member(status: SourceStatus(source: $0.description)) }))
     }
 
     /// Every command some source accepts (each instance's own source says no to the rest), every
@@ -64,7 +80,7 @@ public final class MultiSourceBackend: ResilienceBackend {
             commandsUnavailableReason: commands.isEmpty && !reasons.isEmpty ? reasons.joined(separator: "; ") : nil)
     }
 
-    public var sources: [SourceStatus] { state.withLock { $0.map(\.status) } }
+    public var sources: [SourceStatus] { state.withLock { $0.members.map(\.status) } }
 
     /// Runs every source's own work until cancelled.
     public func run() async throws {
@@ -74,61 +90,83 @@ public final class MultiSourceBackend: ResilienceBackend {
         }
     }
 
-    /// Polls every source that is due, at once; returns every source's newest good snapshots.
+    /// Polls every source that is due, at once, waiting for them at most `waitMilliseconds`;
+    /// returns every source's newest good snapshots.
     /// - Throws: ``BackendError`` only when no source has anything to show: with one source, its
     ///   own error; with several, one line naming each.
     public func poll() async throws(BackendError) -> [Snapshot] {
         let start = now()
-        let due = state.withLock { members in
-            members.indices.filter { index in
-                guard !members[index].polling else { return false }
-                if let retry = members[index].status.retryAtMilliseconds, retry > start { return false }
-                members[index].polling = true
-                return true
-            }
-        }
-        let outcomes = await withTaskGroup(of: (Int, Result<[Snapshot], BackendError>).self) { group in
-            for index in due {
-                group.addTask { [members, timeoutMilliseconds] in
-                    (index, await Self.poll(members[index], timeoutMilliseconds: timeoutMilliseconds))
+        let running = state.withLock { state -> [Task<Void, Never>] in
+            for index in state.members.indices where state.members[index].polling == nil {
+                if let retry = state.members[index].status.retryAtMilliseconds, retry > start { continue }
+                state.members[index].polling = Task { [self] in
+                    let outcome = await withTimeout(timeoutMilliseconds) { () async throws(BackendError) in
+                        try await self.members[index].poll()
+                    }
+                    self.take(outcome, from: index)
                 }
             }
-            var outcomes: [(Int, Result<[Snapshot], BackendError>)] = []
-            for await outcome in group { outcomes.append(outcome) }
-            return outcomes
+            return state.members.compactMap(\.polling)
         }
-        let finished = now()
-        return try state.withLock { (members) throws(BackendError) -> [Snapshot] in
-            for (index, outcome) in outcomes {
-                members[index].polling = false
-                switch outcome {
-                case .success(let snapshots):
-                    members[index].snapshots = snapshots
-                    members[index].status.lastSuccessMilliseconds = finished
-                    members[index].status.error = nil
-                    members[index].status.consecutiveFailures = 0
-                    members[index].status.retryAtMilliseconds = nil
-                case .failure(let error):
-                    members[index].status.error = error
-                    members[index].status.consecutiveFailures += 1
-                    members[index].status.retryAtMilliseconds =
-                        finished + Self.backoff(afterFailures: members[index].status.consecutiveFailures, error)
-                }
-            }
-            let snapshots = Self.named(&members)
-            if snapshots.isEmpty, let failure = Self.failure(members) { throw failure }
+        await Self.waitForAll(running, atMostMilliseconds: waitMilliseconds)
+        // With nothing to show yet, waiting out the time limit beats answering "no data".
+        if state.withLock({ state in !state.members.contains { !$0.snapshots.isEmpty } }) {
+            await Self.waitForAll(running, atMostMilliseconds: timeoutMilliseconds - waitMilliseconds + 100)
+        }
+        return try state.withLock { (state) throws(BackendError) -> [Snapshot] in
+            let snapshots = Self.named(&state)
+            if snapshots.isEmpty, let failure = Self.failure(state.members) { throw failure }
             return snapshots
         }
+    }
+
+    /// Takes in one source's poll, whenever it lands.
+    private func take(_ outcome: Result<[Snapshot], BackendError>, from index: Int) {
+        let finished = now()
+        state.withLock { state in
+            state.members[index].polling = nil
+            switch outcome {
+            case .success(let snapshots):
+                state.members[index].snapshots = snapshots
+                state.members[index].status.lastSuccessMilliseconds = finished
+                state.members[index].status.error = nil
+                state.members[index].status.consecutiveFailures = 0
+                state.members[index].status.retryAtMilliseconds = nil
+            case .failure(let error):
+                state.members[index].status.error = error
+                state.members[index].status.consecutiveFailures += 1
+                state.members[index].status.retryAtMilliseconds =
+                    finished + Self.backoff(afterFailures: state.members[index].status.consecutiveFailures, error)
+            }
+        }
+    }
+
+    /// Returns when every task has finished, or after `milliseconds`, whichever is first. (A task
+    /// group would wait for its children, and waiting for a task's value cannot be cancelled.)
+    private static func waitForAll(_ tasks: [Task<Void, Never>], atMostMilliseconds milliseconds: Int64) async {
+        guard !tasks.isEmpty else { return }
+        let first = FirstResult<Void>()
+        let all = Task {
+            for task in tasks { await task.value }
+            first.give(.success(()))
+        }
+        let timer = Task {
+            try? await Task.sleep(for: .milliseconds(milliseconds))
+            first.give(.success(()))
+        }
+        _ = await first.value()
+        all.cancel()
+        timer.cancel()
     }
 
     /// Sends to each instance's own source, all at once, and returns one result per instance asked.
     public func send(_ command: Command, to instances: [String]) async throws(BackendError) -> [CommandResult] {
         var routes: [Int: [(shown: String, own: String)]] = [:]
         var unknown: [String] = []
-        state.withLock { members in
+        state.withLock { state in
             for instance in instances {
-                if let index = members.firstIndex(where: { $0.names[instance] != nil }) {
-                    routes[index, default: []].append((instance, members[index].names[instance]!))
+                if let index = state.members.firstIndex(where: { $0.names[instance] != nil }) {
+                    routes[index, default: []].append((instance, state.members[index].names[instance]!))
                 } else {
                     unknown.append(instance)
                 }
@@ -164,7 +202,12 @@ public final class MultiSourceBackend: ResilienceBackend {
                         }
                         return results
                     case .failure(let error):
-                        return route.map { Self.failed(command, $0.shown, error.message, at: now()) }
+                        // A time-out may have come after the source applied it: say so.
+                        let message =
+                            error.code == .timedOut
+                            ? "no answer (\(error.message)); it may have been applied: look at its state before retrying"
+                            : error.message
+                        return route.map { Self.failed(command, $0.shown, message, at: now()) }
                     }
                 }
             }
@@ -186,22 +229,37 @@ public final class MultiSourceBackend: ResilienceBackend {
         }
     }
 
-    /// Every source's snapshots, each instance under a name no other source's instance has;
-    /// remembers each source's own names for routing commands.
-    private static func named(_ members: inout [Member]) -> [Snapshot] {
-        var taken: Set<String> = []
+    /// Every source's snapshots, each instance under a name no other instance has; a name once
+    /// given stays with its instance. Remembers each source's own names for routing commands.
+    private static func named(_ state: inout State) -> [Snapshot] {
         var all: [Snapshot] = []
-        for index in members.indices {
+        for index in state.members.indices {
             var names: [String: String] = [:]
-            for var snapshot in members[index].snapshots {
+            for var snapshot in state.members[index].snapshots {
                 let own = snapshot.instance
-                if taken.contains(own) { snapshot.instance = "\(own)@\(members[index].status.source)" }
-                taken.insert(snapshot.instance)
-                names[snapshot.instance] = own
+                let shown: String
+                if let given = state.members[index].given[own] {
+                    shown = given
+                } else {
+                    var candidate = own
+                    var suffix = 1
+                    while state.taken.contains(candidate) {
+                        suffix += 1
+                        candidate =
+                            "\(own)@\(state.members[index].status.source)" + (suffix > 2 ? "#\(suffix - 1)" : "")
+                    }
+                    shown = candidate
+                    state.taken.insert(shown)
+                    state.members[index].given[own] = shown
+                }
+                // The same name twice in one answer: the second is not this instance.
+                guard names[shown] == nil else { continue }
+                snapshot.instance = shown
+                names[shown] = own
                 all.append(snapshot)
             }
-            members[index].names = names
-            members[index].status.instances = names.keys.sorted()
+            state.members[index].names = names
+            state.members[index].status.instances = names.keys.sorted()
         }
         return all
     }

@@ -38,10 +38,12 @@ struct DependencyParts {
     mutating func record(_ metric: String, _ labels: [String: String], _ value: Double) {
         switch metric {
         case "fusebox_calls_total":
-            if let outcome = labels["outcome"] { counts["calls." + outcome, default: 0] += Self.count(value) }
+            if let outcome = labels["outcome"] {
+                counts["calls." + outcome] = Self.add(counts["calls." + outcome] ?? 0, Self.count(value))
+            }
         case "fusebox_rejections_total":
             if let reason = labels["reason"].flatMap(RejectionReason.init) {
-                rejectedByReason[reason, default: 0] += Self.count(value)
+                rejectedByReason[reason] = Self.add(rejectedByReason[reason] ?? 0, Self.count(value))
             }
         case "fusebox_fallbacks_total":
             if let fallback = labels["fallback"], let kind = labels["kind"].flatMap(FallbackKind.init),
@@ -52,9 +54,11 @@ struct DependencyParts {
             }
         case "fusebox_attempts_total", "fusebox_retries_total", "fusebox_retry_budget_denied_total",
             "resilience4j_circuitbreaker_not_permitted_calls_total":
-            counts[metric, default: 0] += Self.count(value)
+            counts[metric] = Self.add(counts[metric] ?? 0, Self.count(value))
         case "resilience4j_circuitbreaker_calls_seconds_count", "resilience4j_retry_calls_total":
-            if let kind = labels["kind"] { counts[metric + "." + kind, default: 0] += Self.count(value) }
+            if let kind = labels["kind"] {
+                counts[metric + "." + kind] = Self.add(counts[metric + "." + kind] ?? 0, Self.count(value))
+            }
         case "resilience4j_circuitbreaker_failure_rate":
             failureRate = Self.percent(value)
         case "resilience4j_circuitbreaker_slow_call_rate":
@@ -81,7 +85,7 @@ struct DependencyParts {
 
     func snapshot(name: String) -> DependencySnapshot {
         DependencySnapshot(
-            name: name, criticality: .critical, metadata: [:],
+            name: name, criticality: .degradable, metadata: [:],
             breaker: BreakerSnapshot(state: state, failureRate: failureRate, slowCallRate: slowCallRate),
             calls: calls, retry: retry,
             fallbacks: FallbackSnapshot(

@@ -81,14 +81,5 @@ struct PrometheusEndpoint: Sendable, Hashable {
     }
 
     /// `specification` with any user information replaced by `***` and any query or fragment by `…`.
-    static func redacted(_ specification: String) -> String {
-        var shown = specification
-        if let cut = shown.firstIndex(where: { $0 == "?" || $0 == "#" }) { shown = String(shown[..<cut]) + "…" }
-        guard let separator = shown.range(of: "://") else { return shown }
-        let rest = shown[separator.upperBound...]
-        if let at = rest.lastIndex(of: "@") {
-            shown = String(shown[..<separator.upperBound]) + "***" + String(rest[at...])
-        }
-        return shown
-    }
+    static func redacted(_ specification: String) -> String { SourceAddress.redacted(specification) }
 }

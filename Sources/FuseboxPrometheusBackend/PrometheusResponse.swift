@@ -31,26 +31,29 @@ enum PrometheusResponse {
     /// The samples of an instant-vector answer.
     /// - Throws: ``PrometheusAnswerError``; never traps, whatever the bytes.
     static func samples(from body: Data) throws(PrometheusAnswerError) -> [VectorSample] {
-        let envelope: Envelope
-        do {
-            envelope = try JSONDecoder().decode(Envelope.self, from: body)
-        } catch {
-            throw .malformed(Self.summary(error))
+        let parsed = body.withUnsafeBytes { bytes in
+            Result { () throws(VectorAnswerParser.Failure) in try VectorAnswerParser.parse(bytes) }
         }
-        switch envelope.status {
+        let answer: VectorAnswerParser.Answer
+        switch parsed {
+        case .success(let read): answer = read
+        case .failure(let failure):
+            throw .malformed(failure.path.isEmpty ? "not JSON" : "bad '\(oneLine(failure.path, limit: 60))'")
+        }
+        guard let status = answer.status else { throw .malformed("missing 'status'") }
+        switch status {
         case "success":
-            guard let data = envelope.data else { throw .malformed("a success without 'data'") }
-            guard data.resultType == "vector" else { throw .notAVector(data.resultType) }
-            guard let result = data.result else { throw .malformed("a vector without 'result'") }
-            return result.map {
-                VectorSample(labels: $0.metric, timestampMilliseconds: $0.value.ms, value: $0.value.value)
-            }
+            guard answer.sawData else { throw .malformed("a success without 'data'") }
+            guard let resultType = answer.resultType else { throw .malformed("missing 'data.resultType'") }
+            guard resultType == "vector" else { throw .notAVector(oneLine(resultType, limit: 20)) }
+            guard let result = answer.result else { throw .malformed("a vector without 'result'") }
+            return result
         case "error":
             throw .refused(
-                type: Self.oneLine(envelope.errorType ?? "unknown", limit: 40),
-                message: Self.oneLine(envelope.error ?? "no reason given", limit: 200))
+                type: Self.oneLine(answer.errorType ?? "unknown", limit: 40),
+                message: Self.oneLine(answer.error ?? "no reason given", limit: 200))
         default:
-            throw .malformed("status '\(Self.oneLine(envelope.status, limit: 20))'")
+            throw .malformed("status '\(Self.oneLine(status, limit: 20))'")
         }
     }
 
@@ -59,56 +62,6 @@ enum PrometheusResponse {
         let cleaned = String(
             String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
         return cleaned.count > limit ? String(cleaned.prefix(limit)) + "…" : cleaned
-    }
-
-    private static func summary(_ error: any Error) -> String {
-        guard let error = error as? DecodingError else { return "not JSON" }
-        switch error {
-        case .keyNotFound(let key, let context):
-            return "missing '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return path.isEmpty ? "not JSON" : "bad '\(oneLine(path, limit: 60))'"
-        @unknown default:
-            return "not JSON"
-        }
-    }
-
-    private struct Envelope: Decodable {
-        var status: String
-        var data: Payload?
-        var errorType: String?
-        var error: String?
-    }
-
-    private struct Payload: Decodable {
-        var resultType: String
-        var result: [Series]?
-    }
-
-    private struct Series: Decodable {
-        var metric: [String: String]
-        var value: Pair
-    }
-
-    /// `[<unix seconds as a number>, "<value as a string>"]`.
-    private struct Pair: Decodable {
-        var ms: Int64
-        var value: Double
-
-        init(from decoder: any Decoder) throws {
-            var pair = try decoder.unkeyedContainer()
-            let seconds = try pair.decode(Double.self)
-            let text = try pair.decode(String.self)
-            guard seconds.isFinite, abs(seconds) < 1e11 else {
-                throw DecodingError.dataCorruptedError(in: pair, debugDescription: "timestamp out of range")
-            }
-            guard let value = PrometheusResponse.number(text) else {
-                throw DecodingError.dataCorruptedError(in: pair, debugDescription: "not a number")
-            }
-            ms = Int64((seconds * 1000).rounded())
-            self.value = value
-        }
     }
 
     /// A sample value as Prometheus writes it: a decimal, `NaN`, `+Inf` or `-Inf`.

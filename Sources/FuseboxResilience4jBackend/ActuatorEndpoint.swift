@@ -93,18 +93,5 @@ struct ActuatorEndpoint: Sendable, Hashable {
     func shown(_ suffix: String) -> String { "\(authority)\(path)\(suffix)" }
 
     /// `specification` with any user information replaced by `***` and any query or fragment by `…`.
-    /// (User information first: a password may hold `#` or `?`.)
-    static func redacted(_ specification: String) -> String {
-        var shown = specification
-        if let separator = shown.range(of: "://") {
-            let rest = shown[separator.upperBound...]
-            if let at = rest.lastIndex(of: "@") {
-                shown = String(shown[..<separator.upperBound]) + "***" + String(rest[at...])
-            }
-        }
-        if let cut = shown.firstIndex(where: { $0 == "?" || $0 == "#" }) {
-            shown = String(shown[..<cut]) + "…"
-        }
-        return shown
-    }
+    static func redacted(_ specification: String) -> String { SourceAddress.redacted(specification) }
 }

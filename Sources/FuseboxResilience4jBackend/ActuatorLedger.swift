@@ -17,7 +17,7 @@ struct ActuatorReading: Sendable {
 /// The actuator reports windows, not totals, so the cumulative counters a snapshot carries are
 /// kept here, counted from the time this backend first read the actuator: rejections from the
 /// rises of each breaker's `notPermittedCalls` (which starts over at each state change), successes
-/// and failures from the `SUCCESS`, `ERROR` and `IGNORED_ERROR` events, retries from the retry
+/// and failures from the `SUCCESS` and `ERROR` events (an `IGNORED_ERROR` counts as a success), retries from the retry
 /// events. Events get sequence numbers in the order this backend first sees them.
 struct ActuatorLedger: Sendable {
     /// The most event buffers entries compared per breaker or retry (Resilience4j keeps 100 by default).
@@ -147,8 +147,9 @@ struct ActuatorLedger: Sendable {
         let ordered = fresh.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }
         for (at, name, event) in ordered.map(\.element) {
             switch event.type {
-            case "SUCCESS": totals[name, default: BreakerTotals()].successes.addClamped(1)
-            case "ERROR", "IGNORED_ERROR": totals[name, default: BreakerTotals()].failures.addClamped(1)
+            // An ignored error is not a failure to the breaker (nor to the Prometheus path): it counts as a success.
+            case "SUCCESS", "IGNORED_ERROR": totals[name, default: BreakerTotals()].successes.addClamped(1)
+            case "ERROR": totals[name, default: BreakerTotals()].failures.addClamped(1)
             case "STATE_TRANSITION":
                 guard let (from, to) = ActuatorValues.transition(event.stateTransition) else { continue }
                 stateSince[name] = (to, at)

@@ -13,6 +13,8 @@ enum EnvironmentConfiguration {
     /// The environment `name` names, or the file's default when no name and no `--source` is given.
     /// - Throws: ``UsageError`` (exit 2) for an unreadable or wrong file, or a name it does not have.
     static func environment(named name: String?, sourcesGiven: Bool) throws -> NamedEnvironment? {
+        // With --source and no --env the file has nothing to say: a mistake in it must not stop that.
+        guard name != nil || !sourcesGiven else { return nil }
         let path = path
         let file: EnvironmentFile
         do {

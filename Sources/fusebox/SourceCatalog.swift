@@ -2,8 +2,8 @@ import Foundation
 import FuseboxAgent
 import FuseboxAgentBackend
 import FuseboxBackend
-import FuseboxResilience4jBackend
 import FuseboxPrometheusBackend
+import FuseboxResilience4jBackend
 import FuseboxSimulator
 import FuseboxSimulatorBackend
 

@@ -68,6 +68,11 @@ struct SourceOptions: ParsableArguments {
                 throw UsageError(error.message)
             }
         }
-        return backends.count == 1 ? backends[0] : MultiSourceBackend(backends)
+        guard backends.count > 1 else { return backends[0] }
+        switch purpose {
+        // Read once: every source gets its whole time limit.
+        case .snapshot: return MultiSourceBackend(backends, waitMilliseconds: 5_000)
+        case .watch: return MultiSourceBackend(backends)
+        }
     }
 }

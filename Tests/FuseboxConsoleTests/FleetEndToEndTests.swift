@@ -81,6 +81,17 @@ extension TerminalEndToEndTests {
             try await session.waitFor("applied on 2 of 3; checkout-3 unreachable", seconds: 20)
             let audit = try await Self.run("curl", ["-s", "http://127.0.0.1:\(services[0].port)/fusebox/v1/audit"])
             #expect(audit.output.contains("\"reason\":\"end of drill\""))
+
+            // Restarted on its port, it is picked up again.
+            let restarted = try BackgroundProcess([
+                Self.binary, "demo-service", "--port", "\(services[2].port)", "--token-file", tokenFile,
+                "--instance-number", "3",
+            ])
+            defer { kill(restarted.pid, SIGKILL) }
+            _ = try await restarted.waitForLine(containing: "listening on http://127.0.0.1:")
+            try await session.waitFor("all 3 sources live again", seconds: 45) { screen in
+                screen.contains("3 sources") && !screen.contains("2/3 sources")
+            }
             try await session.keys("q")
             let (status, restored) = try await session.ended()
             #expect(status == "0")

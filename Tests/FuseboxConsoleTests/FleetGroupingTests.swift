@@ -110,6 +110,23 @@ import Testing
         #expect(merged.breaker.failureRate == 0, "the only known rate")
     }
 
+    @Test func theSameSnapshotAgainKeepsItsRatesRatherThanReadingAsNoTraffic() throws {
+        var state = Self.state()
+        let before = try #require(state.shown.rows.first { $0.instance == "checkout-3" && $0.name == "payments" })
+        #expect(before.callsPerSecond > 0)
+        // checkout-3's source stopped answering: its last good snapshot comes again, unchanged.
+        var snapshots = state.shown.snapshots
+        for index in snapshots.indices where snapshots[index].instance != "checkout-3" {
+            snapshots[index].takenAtMilliseconds += 1_000
+        }
+        _ = update(&state, .data(snapshots, atMilliseconds: Self.at + 2_000))
+        let after = try #require(state.shown.rows.first { $0.instance == "checkout-3" && $0.name == "payments" })
+        #expect(after.callsPerSecond == before.callsPerSecond, "its last known rate, not zero")
+        #expect(after.failureHistory == before.failureHistory)
+        let others = try #require(state.shown.rows.first { $0.instance == "checkout-1" && $0.name == "payments" })
+        #expect(others.callsPerSecond == 0, "an instance whose counters did not move in a second had no traffic")
+    }
+
     @Test func rowsOfAFailingSourceSayTheirDataIsOld() {
         var state = Self.state()
         _ = update(

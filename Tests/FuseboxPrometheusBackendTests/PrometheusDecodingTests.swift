@@ -30,7 +30,7 @@ import Testing
         (#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#, .notAVector("matrix")),
         (
             #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,2]}]}}"#,
-            .malformed("bad 'data.result.Index 0.value.Index 1'")
+            .malformed("bad 'data.result[0].value[1]'")
         ),
         (#"{"status":"maybe"}"#, .malformed("status 'maybe'")),
         (

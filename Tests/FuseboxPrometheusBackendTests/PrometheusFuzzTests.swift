@@ -28,7 +28,6 @@ struct SeededRandom: RandomNumberGenerator {
     @Test func tenThousandMutatedBodiesNeverCrashTheDecoderOrTheMapping() async throws {
         var random = SeededRandom(state: 20_240_601)
         var decoded = 0
-        let started = ContinuousClock.now
         for round in 0..<12_000 {
             // Other tests' timers share the concurrency pool's two threads: give them a turn.
             if round % 64 == 0 { await Task.yield() }
@@ -60,6 +59,5 @@ struct SeededRandom: RandomNumberGenerator {
             _ = try? PrometheusBackend.samples(status: 500, contentType: nil, body: body, of: .values, from: "p:1")
         }
         #expect(decoded > 100, "some mutations stay valid, so the mapping is exercised too")
-        #expect(ContinuousClock.now - started < .seconds(60))
     }
 }

@@ -12,7 +12,7 @@ public struct NamedEnvironment: Sendable, Hashable {
     public var theme: String?
     /// Seconds between polls.
     public var interval: Double?
-    /// No command is sent from this environment unless `--read-write` says otherwise.
+    /// No command is sent from this environment (the console is `[RO]`).
     public var readOnly: Bool
     /// Every command needs a reason.
     public var requireReason: Bool
@@ -123,6 +123,9 @@ public struct EnvironmentFile: Sendable, Hashable {
                     for item in list {
                         guard let source = item.scalar?.string, !source.isEmpty else {
                             throw problem(item, place, "expected a source such as http://host:9901")
+                        }
+                        guard !result.sources.contains(source) else {
+                            throw problem(item, place, "'\(source)' is listed twice")
                         }
                         result.sources.append(source)
                     }

@@ -240,6 +240,22 @@ public struct Fleet: Sendable, Hashable {
                 seconds = Double(snapshot.takenAtMilliseconds - then) / 1000
             }
             var cursor = previous.cursor(for: snapshot.instance)
+            // The same snapshot again (its source stopped answering and its last good data is
+            // shown): its rows stay as they were, rates and histories included, rather than
+            // reading as an instance with no traffic.
+            if previousTaken[snapshot.instance] == snapshot.takenAtMilliseconds,
+                let kept = previous.wholeBatch(cursor),
+                kept.first?.batch.dependencies.count == snapshot.dependencies.count
+            {
+                for row in kept {
+                    counts[Self.states.firstIndex(of: row.reading.state)!] += 1
+                    if row.name.utf8.count > next.longestName {
+                        next.longestName = max(next.longestName, row.name.count)
+                    }
+                }
+                next.rows.append(contentsOf: kept)
+                continue
+            }
             let dependencies = snapshot.dependencies
             var ids: [String] = []
             ids.reserveCapacity(dependencies.count)
@@ -446,6 +462,12 @@ private struct PreviousRows {
     }
 
     func cursor(for instance: String) -> Cursor { cursors[instance] ?? Cursor(instance: instance) }
+
+    /// The previous rows of the cursor's instance when they are one whole batch, as they were.
+    func wholeBatch(_ cursor: Cursor) -> ArraySlice<DependencyRow>? {
+        guard whole, !cursor.repeated, let batch = cursor.batch else { return nil }
+        return rows[cursor.start..<cursor.start + batch.dependencies.count]
+    }
 
     /// The index in the previous rows of the first row with the cursor's instance and this name.
     mutating func row(named name: String, _ cursor: inout Cursor) -> Int? {

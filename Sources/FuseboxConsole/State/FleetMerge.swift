@@ -152,10 +152,10 @@ public enum FleetMerge {
     static func bulkhead(_ all: [DependencySnapshot]) -> BulkheadSnapshot? {
         guard all.allSatisfy({ $0.bulkhead != nil }) else { return nil }
         return BulkheadSnapshot(
-            maxConcurrent: all.reduce(0) { $0 + $1.bulkhead!.maxConcurrent },
-            inFlight: all.reduce(0) { $0 + $1.bulkhead!.inFlight },
-            waiting: all.reduce(0) { $0 + $1.bulkhead!.waiting },
-            maxWaiting: all.reduce(0) { $0 + $1.bulkhead!.maxWaiting },
+            maxConcurrent: all.reduce(0) { $0 &+ $1.bulkhead!.maxConcurrent },
+            inFlight: all.reduce(0) { $0 &+ $1.bulkhead!.inFlight },
+            waiting: all.reduce(0) { $0 &+ $1.bulkhead!.waiting },
+            maxWaiting: all.reduce(0) { $0 &+ $1.bulkhead!.maxWaiting },
             rejected: all.reduce(0) { $0 &+ $1.bulkhead!.rejected })
     }
 
@@ -163,7 +163,7 @@ public enum FleetMerge {
         guard all.allSatisfy({ $0.rateLimiter != nil }) else { return nil }
         return RateLimiterSnapshot(
             ratePerSecond: all.reduce(0) { $0 + $1.rateLimiter!.ratePerSecond },
-            burst: all.reduce(0) { $0 + $1.rateLimiter!.burst },
+            burst: all.reduce(0) { $0 &+ $1.rateLimiter!.burst },
             availableTokens: all.reduce(0) { $0 + $1.rateLimiter!.availableTokens },
             rejected: all.reduce(0) { $0 &+ $1.rateLimiter!.rejected })
     }

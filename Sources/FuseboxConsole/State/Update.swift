@@ -332,8 +332,10 @@ func commandSummary(_ results: [CommandResult]) -> ConsoleState.StatusLine? {
     }
     let why = missed.map { result in
         let instance = result.instance ?? "an instance"
-        return result.status == .failed
-            ? "\(instance) unreachable: \(result.message)" : "\(instance) refused: \(result.message)"
+        guard result.status == .failed else { return "\(instance) refused: \(result.message)" }
+        // No answer is not no delivery: the message says it may have been applied.
+        return result.message.hasPrefix("no answer")
+            ? "\(instance) \(result.message)" : "\(instance) unreachable: \(result.message)"
     }
     return .init(
         text: "applied on \(applied.count) of \(results.count); " + why.joined(separator: "; "), isError: true)
