@@ -246,7 +246,7 @@ public final class MultiSourceBackend: ResilienceBackend {
                     while state.taken.contains(candidate) {
                         suffix += 1
                         candidate =
-                            "\(own)@\(state.members[index].status.source)" + (suffix > 2 ? "#\(suffix - 1)" : "")
+                            "\(own)@\(label(state.members[index].status.source))" + (suffix > 2 ? "#\(suffix - 1)" : "")
                     }
                     shown = candidate
                     state.taken.insert(shown)
@@ -262,6 +262,15 @@ public final class MultiSourceBackend: ResilienceBackend {
             state.members[index].status.instances = names.keys.sorted()
         }
         return all
+    }
+
+    /// A source as short as it can be shown after an instance's name: `10.0.0.2:9901` for
+    /// `http://10.0.0.2:9901`.
+    static func label(_ source: String) -> String {
+        guard let separator = source.firstRange(of: "://") else { return source }
+        var rest = source[separator.upperBound...]
+        if rest.hasSuffix("/") { rest = rest.dropLast() }
+        return String(rest)
     }
 
     /// Doubling from one second, at most ``maximumBackoffMilliseconds``; a fatal error waits the most.
@@ -298,9 +307,11 @@ func withTimeout<T: Sendable>(
     }
     let timer = Task {
         guard (try? await Task.sleep(for: .milliseconds(milliseconds))) != nil else { return }
-        worker.cancel()
+        // The time-out is the answer: given before the work is cancelled, so the cancellation's own
+        // failure ("cannot reach ...: CancellationError") never takes its place.
         let seconds = milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
         first.give(.failure(BackendError(.timedOut, "did not answer within \(seconds)")))
+        worker.cancel()
     }
     let result = await first.value()
     timer.cancel()

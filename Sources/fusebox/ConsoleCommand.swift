@@ -122,6 +122,7 @@ struct ConsoleSetup: Sendable {
             glyphs: terminal.unicode ? .unicode : .ascii, keymap: keymap, actor: actor,
             availableThemes: loader.availableNames())
         state.requireReason = requireReason
+        state.environment = environment
         let program = ConsoleProgram(backend: backend, terminal: terminal, themes: loader, clock: WallClock())
         return .ended(program.run(state).reason)
     }

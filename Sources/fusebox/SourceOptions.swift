@@ -65,7 +65,11 @@ struct SourceOptions: ParsableArguments {
             do {
                 backends.append(try table.backend(for: specification))
             } catch {
-                throw UsageError(error.message)
+                // From the config file: say where, so the fix is made there.
+                let place = environment.map {
+                    "config \(EnvironmentConfiguration.path), environment '\($0.name)', sources: "
+                }
+                throw UsageError((place ?? "") + error.message)
             }
         }
         guard backends.count > 1 else { return backends[0] }

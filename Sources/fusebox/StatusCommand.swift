@@ -28,9 +28,10 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(
         name: .long, parsing: .unconditional,
         help: ArgumentHelp(
-            "Seconds between the two polls that rates are computed from (0.1...60; default: 1).", valueName: "seconds"),
+            "Seconds between the two polls that rates are computed from (0.1...60; default: the environment's"
+                + " interval, else 1).", valueName: "seconds"),
         transform: OptionValue.decimal(0.1...60, "seconds"))
-    var interval: Double = 1
+    var interval: Double?
 
     @Option(
         name: .long, parsing: .unconditional,
@@ -47,9 +48,17 @@ struct StatusCommand: AsyncParsableCommand {
         let snapshots: [Snapshot]
         do {
             // Two polls an interval apart, so rates are real rather than invented.
+            let interval = self.interval ?? environment?.interval ?? 1
             previous = try await backend.poll()
             if !backend.capabilities.selfPaced { try? await Task.sleep(nanoseconds: UInt64(interval * 1e9)) }
-            snapshots = try await backend.poll()
+            var latest = try await backend.poll()
+            // A snapshot no newer than the first (an agent busy refreshing hands out its previous one)
+            // gives no rates: ask again, a little later, a few times.
+            for _ in 0..<5 where !backend.capabilities.selfPaced && !Self.allNewer(latest, than: previous) {
+                try? await Task.sleep(nanoseconds: 300_000_000)
+                latest = try await backend.poll()
+            }
+            snapshots = latest
         } catch {
             // Through printError: the message may quote a server, and must not reach the terminal raw.
             // Several sources: the message names each one already.
@@ -70,6 +79,7 @@ struct StatusCommand: AsyncParsableCommand {
             source: environment.map { "\($0.name): \(backend.description)" } ?? backend.description, readOnly: true,
             capabilities: backend.capabilities,
             intervalSeconds: Double(now > then ? now - then : 1_000) / 1000, width: width, height: 40, glyphs: .ascii)
+        state.environment = environment?.name
         _ = update(&state, .data(previous, atMilliseconds: then))
         _ = update(&state, .data(snapshots, atMilliseconds: now))
         if !backend.sources.isEmpty { _ = update(&state, .sources(backend.sources, atMilliseconds: now)) }
@@ -78,6 +88,14 @@ struct StatusCommand: AsyncParsableCommand {
         state.refreshRows()
         print(plainOverview(state))
         reportUnreadableSources(backend)
+    }
+
+    /// Whether every instance of `latest` was read after it was in `earlier`.
+    private static func allNewer(_ latest: [Snapshot], than earlier: [Snapshot]) -> Bool {
+        let before = Dictionary(earlier.map { ($0.instance, $0.takenAtMilliseconds) }, uniquingKeysWith: max)
+        return latest.allSatisfy { snapshot in
+            before[snapshot.instance].map { snapshot.takenAtMilliseconds > $0 } ?? true
+        }
     }
 
     /// Names, on stderr, every source that could not be read while others could (the table shows

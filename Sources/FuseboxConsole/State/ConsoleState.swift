@@ -76,6 +76,8 @@ public struct ConsoleState: Sendable {
     public var screenBeforeHelp: Screen = .overview
     /// The source as named on the command line.
     public var source: String
+    /// The named environment (`--env`) the sources come from, if any.
+    public var environment: String?
     /// `--read-only`: no action changes production, whatever the source accepts.
     public var readOnly: Bool
     /// What the source can do and tell.

@@ -213,6 +213,8 @@ public struct Fleet: Sendable, Hashable {
     public private(set) var serviceCount = 0
     /// The longest dependency name, in characters.
     public private(set) var longestName = 0
+    /// The longest instance name, in characters.
+    public private(set) var longestInstance = 0
 
     public static let historyLength = 60
 
@@ -326,6 +328,7 @@ public struct Fleet: Sendable, Hashable {
             }
         }
         for (state, count) in zip(Self.states, counts) where count > 0 { next.countsByState[state] = count }
+        next.longestInstance = snapshots.reduce(0) { max($0, $1.instance.count) }
         next.instanceCount = Set(snapshots.map(\.instance)).count
         next.serviceCount = Set(snapshots.map(\.service)).count
         next.groupFleets(previous: fleetRows)

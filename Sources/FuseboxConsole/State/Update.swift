@@ -126,7 +126,7 @@ private func handle(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
     if let kind = action.commandKind, !state.allows(kind) {
         let why =
             state.readOnly
-            ? "read-only [RO]: actions are disabled (started with --read-only)"
+            ? "read-only [RO]: actions are disabled (--read-only, or the environment's read-only: true)"
             : state.capabilities.commandsUnavailableReason.map { "read-only [RO]: \($0)" }
                 ?? "read-only [RO]: \(state.source) does not accept \(kind.rawValue) commands"
         state.status = .init(text: why, isError: true)

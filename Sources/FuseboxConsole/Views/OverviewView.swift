@@ -19,7 +19,9 @@ private let columns: [Column] = [
         (row.dependency.breaker.badge, row.dependency.breaker.state.role)
     },
     Column(title: "SERVICE", width: 12, priority: 1, align: .left) { row, _ in (row.service, .title) },
-    Column(title: "INSTANCE", width: 12, priority: 2, align: .left) { row, state in
+    // Wide enough for the instances' names (see drawOverview); one of the first kept, since rows of
+    // an expanded fleet differ by their instance alone.
+    Column(title: "INSTANCE", width: 12, priority: 1, align: .left) { row, state in
         guard let members = row.fleetInstances else {
             // Data from a source that stopped answering is its last good data: say so on its rows.
             return (row.instance, state.staleInstances.contains(row.instance) ? .warning : .dim)
@@ -67,6 +69,13 @@ private let columns: [Column] = [
     },
 ]
 
+extension Column {
+    /// The column at another width.
+    func resized(to width: Int) -> Column {
+        Column(title: title, width: width, priority: priority, align: align, requires: requires, value: value)
+    }
+}
+
 /// Red at or over the threshold, amber from half of it; plain when either is unknown.
 private func thresholdRole(_ rate: Double?, _ threshold: Double?) -> Role {
     guard let rate, let threshold else { return .text }
@@ -102,10 +111,11 @@ func drawOverview(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     let rows = state.visibleRows
     let multipleInstances = state.shown.instanceCount > 1
     // Columns the source can fill, and INSTANCE and SERVICE only when there are several.
+    let instanceWidth = min(24, max(10, state.shown.longestInstance))
     let candidates = columns.filter {
         ($0.title != "INSTANCE" || multipleInstances) && ($0.title != "SERVICE" || state.shown.serviceCount > 1)
             && state.capabilities.fields.contains($0.requires)
-    }
+    }.map { $0.title == "INSTANCE" ? $0.resized(to: instanceWidth) : $0 }
     let capacity = body.height - 1
     let selection = min(state.selection, rows.count - 1)
     let start = selection < capacity ? 0 : max(0, min(selection - capacity + 1, rows.count - capacity))

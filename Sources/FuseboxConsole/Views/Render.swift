@@ -97,8 +97,10 @@ private func drawHeader(_ state: ConsoleState, _ canvas: inout Canvas) {
     } else {
         // Several sources: how many answer, rather than every address.
         let live = state.sources.filter(\.isLive).count
+        let environment = state.environment.map { "\($0): " } ?? ""
         source = HeaderPart(
-            text: live == state.sources.count ? "\(live) sources" : "\(live)/\(state.sources.count) sources live",
+            text: environment
+                + (live == state.sources.count ? "\(live) sources" : "\(live)/\(state.sources.count) sources live"),
             role: live == state.sources.count ? .text : .warning)
     }
     let layouts: [(parts: [HeaderPart?], counts: [HeaderPart])] = [
