@@ -59,6 +59,15 @@ let package = Package(
         ),
         // The backend seam: the protocol every source implements, and nothing else.
         .target(name: "FuseboxBackend", dependencies: ["FuseboxProtocol"], swiftSettings: strict),
+        // What the HTTP sources share: one deadline over head and body, transport errors read once.
+        .target(
+            name: "FuseboxHTTP",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         // One target per backend.
         .target(
             name: "FuseboxSimulatorBackend",
@@ -93,6 +102,7 @@ let package = Package(
             name: "FuseboxAgentBackend",
             dependencies: [
                 "FuseboxBackend",
+                "FuseboxHTTP",
                 "FuseboxProtocol",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -106,6 +116,7 @@ let package = Package(
             name: "FuseboxResilience4jBackend",
             dependencies: [
                 "FuseboxBackend",
+                "FuseboxHTTP",
                 "FuseboxProtocol",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -117,6 +128,7 @@ let package = Package(
             name: "FuseboxPrometheusBackend",
             dependencies: [
                 "FuseboxBackend",
+                "FuseboxHTTP",
                 "FuseboxProtocol",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

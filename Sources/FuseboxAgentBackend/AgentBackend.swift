@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 public import FuseboxBackend
+import FuseboxHTTP
 public import FuseboxProtocol
 import NIOCore
 import NIOHTTP1
@@ -70,9 +71,8 @@ public final class AgentBackend: ResilienceBackend {
         self.authorization = authorizationProvider
         self.trustRootsFile = trustRootsFile
         self.requestTimeout = TimeAmount(requestTimeout)
-        var configuration = HTTPClient.Configuration(
-            timeout: HTTPClient.Configuration.Timeout(connect: TimeAmount(connectTimeout), read: self.requestTimeout))
-        configuration.redirectConfiguration = .disallow
+        var configuration = HTTPClient.Configuration.source(
+            connectTimeout: connectTimeout, requestTimeout: requestTimeout)
         if let trustRootsFile {
             guard FileManager.default.fileExists(atPath: trustRootsFile) else {
                 throw BackendError(.invalidSource, "--ca-file \(trustRootsFile): no such file")
@@ -90,7 +90,6 @@ public final class AgentBackend: ResilienceBackend {
             tls.trustRoots = .certificates(certificates)
             configuration.tlsConfiguration = tls
         }
-        configuration.connectionPool.idleTimeout = .seconds(30)
         // Everything that can fail comes before the client: a client must be shut down once made.
         let authorization = try authorizationProvider()
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
@@ -271,74 +270,44 @@ public final class AgentBackend: ResilienceBackend {
     private func execute(_ request: HTTPClientRequest, limit: Int) async throws(BackendError) -> (
         HTTPClientResponse, ByteBuffer
     ) {
-        let client = self.client
-        let timeout = requestTimeout
         do {
-            // One deadline for the head and the body: a server that trickles bytes cannot hold a poll.
-            return try await withThrowingTaskGroup(of: (HTTPClientResponse, ByteBuffer)?.self) { group in
-                group.addTask {
-                    let response = try await client.execute(request, timeout: timeout)
-                    return (response, try await response.body.collect(upTo: limit))
-                }
-                group.addTask {
-                    // A second past the client's own timeouts, so its errors (a refused connection
-                    // after the connect timeout) come first when there are any.
-                    try await Task.sleep(nanoseconds: UInt64(timeout.nanoseconds) + 1_000_000_000)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let answer = first else {
-                    throw HTTPClientError.deadlineExceeded
-                }
-                return answer
-            }
+            let answer = try await DeadlineExchange.send(request, with: client, timeout: requestTimeout, limit: limit)
+            return (answer.response, answer.body)
         } catch {
             throw transportError(error)
         }
     }
 
     private func transportError(_ error: any Error) -> BackendError {
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .connectTimeout:
-                // The pool retries a refused connection until the connect timeout: nothing is listening.
-                return BackendError(
-                    .unreachable,
-                    "cannot connect to \(endpoint.authority) (is the agent running, and is this its port?)")
-            case .deadlineExceeded, .readTimeout, .writeTimeout:
-                return BackendError(.timedOut, "\(endpoint.authority) did not answer within \(requestTimeout.seconds)s")
-            case .remoteConnectionClosed:
-                return BackendError(.unreachable, "\(endpoint.authority) closed the connection")
-            default:
-                break
-            }
-        }
-        if error is NIOTooManyBytesError {
+        let agent = endpoint.authority
+        switch TransportFailure(error) {
+        case .connectTimeout:
             return BackendError(
-                .malformedResponse, "\(endpoint.authority) sent more than this fusebox reads in one answer")
-        }
-        let text = String(describing: error)
-        if text.contains("WRONG_VERSION_NUMBER") {
+                .unreachable, "cannot connect to \(agent) (is the agent running, and is this its port?)")
+        case .timedOut:
+            return BackendError(.timedOut, "\(agent) did not answer within \(requestTimeout.secondsText)s")
+        case .closed:
+            return BackendError(.unreachable, "\(agent) closed the connection")
+        case .tooLarge:
+            return BackendError(.malformedResponse, "\(agent) sent more than this fusebox reads in one answer")
+        case .notTLS:
             return BackendError(
-                .unreachable,
-                "\(endpoint.authority) does not speak TLS on this port: is it http:// rather than https://?")
-        }
-        if text.contains("refused") || text.contains("ECONNREFUSED") {
-            return BackendError(
-                .unreachable, "cannot reach \(endpoint.authority): connection refused (is the agent running?)")
-        }
-        if text.contains("SSL") || text.contains("TLS") || text.contains("handshake") || text.contains("certificate") {
+                .unreachable, "\(agent) does not speak TLS on this port: is it http:// rather than https://?")
+        case .refused:
+            return BackendError(.unreachable, "cannot reach \(agent): connection refused (is the agent running?)")
+        case .tls(let wrongHost):
             let hint: String
-            if text.lowercased().contains("hostname") || text.contains("SubjectAlternativeName") {
+            if wrongHost {
                 hint = "its certificate is for another host name; use the name it was issued for"
             } else if let trustRootsFile {
                 hint = "its certificate is not signed by a CA in --ca-file \(trustRootsFile)"
             } else {
                 hint = "if its certificate is from a private CA, pass --ca-file"
             }
-            return BackendError(.unreachable, "TLS with \(endpoint.authority) failed: \(hint)")
+            return BackendError(.unreachable, "TLS with \(agent) failed: \(hint)")
+        case .other(let text):
+            return BackendError(.unreachable, "cannot reach \(agent): \(text)")
         }
-        return BackendError(.unreachable, "cannot reach \(endpoint.authority): \(text)")
     }
 
     /// The error for an unexpected status, from the problem body when there is one.
@@ -420,12 +389,5 @@ struct VersionedCommand: Encodable {
         try command.encode(to: encoder)
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(FormatVersion.current, forKey: .formatVersion)
-    }
-}
-
-extension TimeAmount {
-    fileprivate var seconds: String {
-        let value = Double(nanoseconds) / 1e9
-        return value == value.rounded() ? String(Int(value)) : String(value)
     }
 }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 public import FuseboxBackend
+import FuseboxHTTP
 public import FuseboxProtocol
 import NIOCore
 import Synchronization
@@ -52,11 +53,9 @@ public final class PrometheusBackend: ResilienceBackend {
         endpoint = try PrometheusEndpoint(parsing: specification)
         description = PrometheusEndpoint.redacted(specification)
         self.requestTimeout = TimeAmount(requestTimeout)
-        var configuration = HTTPClient.Configuration(
-            timeout: HTTPClient.Configuration.Timeout(connect: TimeAmount(connectTimeout), read: self.requestTimeout))
-        configuration.redirectConfiguration = .disallow
-        configuration.connectionPool.idleTimeout = .seconds(30)
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        client = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: .source(connectTimeout: connectTimeout, requestTimeout: requestTimeout))
     }
 
     deinit {
@@ -172,31 +171,10 @@ public final class PrometheusBackend: ResilienceBackend {
     private func execute(_ request: HTTPClientRequest, doing query: PrometheusQuery) async throws(BackendError) -> (
         UInt, String?, Data
     ) {
-        let client = self.client
-        let timeout = requestTimeout
-        let limit = maxAnswerBytes
         do {
-            // One deadline for the head and the body: a server that trickles bytes cannot hold a refresh.
-            return try await withThrowingTaskGroup(of: (UInt, String?, Data)?.self) { group in
-                group.addTask {
-                    let response = try await client.execute(request, timeout: timeout)
-                    let body = try await response.body.collect(upTo: limit)
-                    return (
-                        response.status.code, response.headers.first(name: "Content-Type"),
-                        Data(body.readableBytesView)
-                    )
-                }
-                group.addTask {
-                    // A second past the client's own timeouts, so its errors come first when there are any.
-                    try await Task.sleep(nanoseconds: UInt64(timeout.nanoseconds) + 1_000_000_000)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let answer = first else {
-                    throw HTTPClientError.deadlineExceeded
-                }
-                return answer
-            }
+            let answer = try await DeadlineExchange.send(
+                request, with: client, timeout: requestTimeout, limit: maxAnswerBytes)
+            return (answer.status, answer.contentType, Data(answer.body.readableBytesView))
         } catch {
             throw transportError(error, doing: query)
         }
@@ -204,41 +182,31 @@ public final class PrometheusBackend: ResilienceBackend {
 
     private func transportError(_ error: any Error, doing query: PrometheusQuery) -> BackendError {
         let server = endpoint.authority
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .connectTimeout:
-                return BackendError(
-                    .unreachable, "cannot connect to Prometheus at \(server) (is it running, and is this its port?)")
-            case .deadlineExceeded, .readTimeout, .writeTimeout:
-                return BackendError(
-                    .timedOut,
-                    "\(server) did not give \(query.purpose) within \(timeout)s (a slow or overloaded Prometheus)")
-            case .remoteConnectionClosed:
-                return BackendError(.unreachable, "\(server) closed the connection while giving \(query.purpose)")
-            default:
-                break
-            }
-        }
-        if error is NIOTooManyBytesError {
+        switch TransportFailure(error) {
+        case .connectTimeout:
+            return BackendError(
+                .unreachable, "cannot connect to Prometheus at \(server) (is it running, and is this its port?)")
+        case .timedOut:
+            return BackendError(
+                .timedOut,
+                "\(server) did not give \(query.purpose) within \(timeout)s (a slow or overloaded Prometheus)")
+        case .closed:
+            return BackendError(.unreachable, "\(server) closed the connection while giving \(query.purpose)")
+        case .tooLarge:
             return BackendError(
                 .malformedResponse,
                 "\(server) sent more than \(maxAnswerBytes / 1024) KiB for \(query.purpose): "
                     + "is the fleet that large? point fusebox at a smaller Prometheus or federation")
-        }
-        let text = PrometheusResponse.oneLine(String(describing: error), limit: 160)
-        if text.contains("refused") || text.contains("ECONNREFUSED") {
+        case .refused:
             return BackendError(
                 .unreachable, "cannot reach Prometheus at \(server): connection refused (is it running?)")
-        }
-        if text.contains("SSL") || text.contains("TLS") || text.contains("handshake") || text.contains("certificate") {
+        case .notTLS, .tls:
             return BackendError(
                 .unreachable, "TLS with \(server) failed: is it prometheus+http:// rather than https://?")
+        case .other(let text):
+            return BackendError(.unreachable, "cannot reach Prometheus at \(server): \(text)")
         }
-        return BackendError(.unreachable, "cannot reach Prometheus at \(server): \(text)")
     }
 
-    private var timeout: String {
-        let value = Double(requestTimeout.nanoseconds) / 1e9
-        return value == value.rounded() ? String(Int(value)) : String(value)
-    }
+    private var timeout: String { requestTimeout.secondsText }
 }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import FuseboxBackend
+import FuseboxHTTP
 import NIOCore
 import NIOHTTP1
 
@@ -25,29 +26,11 @@ extension Resilience4jBackend {
 
     /// Sends `request` and reads the answer, head and body under one deadline.
     func execute(_ request: HTTPClientRequest, path: String) async throws(BackendError) -> Answer {
-        let client = self.client
-        let timeout = requestTimeout
         do {
-            // One deadline for the head and the body: a server that trickles bytes cannot hold a poll.
-            return try await withThrowingTaskGroup(of: Answer?.self) { group in
-                group.addTask {
-                    let response = try await client.execute(request, timeout: timeout)
-                    let body = try await response.body.collect(upTo: Self.maxBodyBytes)
-                    return Answer(
-                        status: response.status.code, contentType: response.headers.first(name: "Content-Type"),
-                        body: Data(body.readableBytesView))
-                }
-                group.addTask {
-                    // A second past the client's own timeouts, so that its errors come first when there are any.
-                    try await Task.sleep(nanoseconds: UInt64(timeout.nanoseconds) + 1_000_000_000)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let answer = first else {
-                    throw HTTPClientError.deadlineExceeded
-                }
-                return answer
-            }
+            let answer = try await DeadlineExchange.send(
+                request, with: client, timeout: requestTimeout, limit: Self.maxBodyBytes)
+            return Answer(
+                status: answer.status, contentType: answer.contentType, body: Data(answer.body.readableBytesView))
         } catch {
             throw transportError(error, path: path)
         }
@@ -55,37 +38,26 @@ extension Resilience4jBackend {
 
     private func transportError(_ error: any Error, path: String) -> BackendError {
         let shown = endpoint.shown(path)
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .connectTimeout:
-                return BackendError(
-                    .unreachable,
-                    "cannot connect to \(endpoint.authority) (is the service running, and is this its port?)")
-            case .deadlineExceeded, .readTimeout, .writeTimeout:
-                let seconds = Double(requestTimeout.nanoseconds) / 1e9
-                let text = seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
-                return BackendError(.timedOut, "\(shown) did not answer within \(text)s")
-            case .remoteConnectionClosed:
-                return BackendError(.unreachable, "\(shown): \(endpoint.authority) closed the connection")
-            default:
-                break
-            }
-        }
-        if error is NIOTooManyBytesError {
+        switch TransportFailure(error) {
+        case .connectTimeout:
             return BackendError(
-                .malformedResponse, "\(shown) sent more than this fusebox reads in one answer (8 MiB)")
-        }
-        let text = String(describing: error)
-        if text.contains("refused") || text.contains("ECONNREFUSED") {
+                .unreachable, "cannot connect to \(endpoint.authority) (is the service running, and is this its port?)")
+        case .timedOut:
+            return BackendError(.timedOut, "\(shown) did not answer within \(requestTimeout.secondsText)s")
+        case .closed:
+            return BackendError(.unreachable, "\(shown): \(endpoint.authority) closed the connection")
+        case .tooLarge:
+            return BackendError(.malformedResponse, "\(shown) sent more than this fusebox reads in one answer (8 MiB)")
+        case .refused:
             return BackendError(
                 .unreachable, "cannot reach \(endpoint.authority): connection refused (is the service running?)")
-        }
-        if text.contains("SSL") || text.contains("TLS") || text.contains("handshake") || text.contains("certificate") {
+        case .notTLS, .tls:
             return BackendError(
                 .unreachable,
                 "TLS with \(endpoint.authority) failed: is it http rather than https, or its certificate untrusted?")
+        case .other(let text):
+            return BackendError(.unreachable, "cannot reach \(shown): \(Printable.clipped(text, to: 120))")
         }
-        return BackendError(.unreachable, "cannot reach \(shown): \(Printable.clipped(text, to: 120))")
     }
 
     /// The error for an unexpected status.

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 public import FuseboxBackend
+import FuseboxHTTP
 public import FuseboxProtocol
 import NIOCore
 import NIOHTTP1
@@ -69,11 +70,9 @@ public final class Resilience4jBackend: ResilienceBackend {
         description = specification
         self.authorization = authorization
         self.requestTimeout = TimeAmount(requestTimeout)
-        var configuration = HTTPClient.Configuration(
-            timeout: HTTPClient.Configuration.Timeout(connect: TimeAmount(connectTimeout), read: self.requestTimeout))
-        configuration.redirectConfiguration = .disallow
-        configuration.connectionPool.idleTimeout = .seconds(30)
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        client = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: .source(connectTimeout: connectTimeout, requestTimeout: requestTimeout))
     }
 
     deinit {

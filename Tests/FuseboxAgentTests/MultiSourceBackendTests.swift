@@ -68,7 +68,8 @@ import Testing
                     #expect(results.map(\.instance) == ["checkout-1", "checkout-2", "checkout-3", "checkout-4"])
                     #expect(results.prefix(3).allSatisfy { $0.status == .applied })
                     #expect(results[3].status == .failed)
-                    #expect(results[3].message == dead.error?.message || results[3].message.contains("within"))
+                    // Why, in words: refused, no connection or no answer (which may have applied it).
+                    #expect(!results[3].message.isEmpty && !results[3].message.contains("CancellationError"))
                     for live in agents.prefix(3) {
                         let record = try #require(live.audit.page(limit: 1, before: nil).records.first)
                         #expect(record.commandId == "fan-1" && record.outcome == .applied)
