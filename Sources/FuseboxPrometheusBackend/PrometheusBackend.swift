@@ -38,6 +38,8 @@ public final class PrometheusBackend: ResilienceBackend {
     private let client: HTTPClient
     /// The last snapshot of every target seen, for targets that go down.
     private let lastSeen = Mutex<[FleetAssembler.Target: Snapshot]>([:])
+    /// The last refresh's fleet and the scrape times it was read at.
+    private let lastRefresh = Mutex<(scraped: [FleetAssembler.Target: Int64], fleet: [Snapshot])?>(nil)
 
     /// - Parameters:
     ///   - specification: `prometheus+http://host:port[/prefix]` or `prometheus+https://...`.
@@ -64,6 +66,13 @@ public final class PrometheusBackend: ResilienceBackend {
     }
 
     public func poll() async throws(BackendError) -> [Snapshot] {
+        // When each target was scraped. Nothing new since the last refresh: the same fleet, at the
+        // cost of one small query (a console polls every second; fleets are scraped every 10-60 s).
+        // A Prometheus that cannot answer it just gets the whole refresh every time.
+        let scraped = Self.scrapeTimes((try? await run(.scraped)) ?? [])
+        if !scraped.isEmpty, let last = lastRefresh.withLock({ $0 }), last.scraped == scraped {
+            return last.fleet
+        }
         // `async let`, not a task group returning (query, result) pairs: built with -O (Swift 6.1),
         // the group handed back corrupted enum keys under load.
         async let states = outcome(.states)
@@ -82,7 +91,24 @@ public final class PrometheusBackend: ResilienceBackend {
             lastSeen = kept
             return kept
         }
-        return fleet.sorted { $0.key < $1.key }.map(\.value)
+        // Dated by the scrape, not by the query: rates are counters' changes over the time between scrapes.
+        let snapshots = fleet.sorted { $0.key < $1.key }.map { target, snapshot in
+            var dated = snapshot
+            if let at = scraped[target] { dated.takenAtMilliseconds = at }
+            return dated
+        }
+        lastRefresh.withLock { $0 = (scraped, snapshots) }
+        return snapshots
+    }
+
+    /// Each target's latest scrape, in milliseconds, from `timestamp()`'s seconds.
+    static func scrapeTimes(_ samples: [VectorSample]) -> [FleetAssembler.Target: Int64] {
+        var times: [FleetAssembler.Target: Int64] = [:]
+        for sample in samples where sample.value.isFinite && abs(sample.value) < 1e11 {
+            guard let target = FleetAssembler.Target(sample.labels) else { continue }
+            times[target] = Int64((sample.value * 1000).rounded())
+        }
+        return times
     }
 
     public func send(_ command: Command, to instances: [String]) async throws(BackendError) -> [CommandResult] {

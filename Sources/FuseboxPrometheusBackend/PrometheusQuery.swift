@@ -9,6 +9,9 @@ enum PrometheusQuery: CaseIterable, Sendable {
     case latency
     /// Scrape targets that are down, whose last snapshots are kept and shown as stale.
     case down
+    /// When each target was last scraped: asked first, and when no target has been scraped since
+    /// the last refresh, the other queries are not asked at all (their answers would be the same).
+    case scraped
 
     /// The window of ``latency``, in PromQL and in milliseconds.
     static let latencyWindow = (promql: "1m", milliseconds: Int64(60_000))
@@ -29,6 +32,9 @@ enum PrometheusQuery: CaseIterable, Sendable {
                 + #"|resilience4j_circuitbreaker_calls_seconds_(bucket|sum)"}["# + Self.latencyWindow.promql + "])"
         case .down:
             return "up == 0"
+        case .scraped:
+            return #"max by (job, instance) (timestamp({__name__=~"fusebox_breaker_state_code"#
+                + #"|resilience4j_circuitbreaker_state"}))"#
         }
     }
 
@@ -39,6 +45,7 @@ enum PrometheusQuery: CaseIterable, Sendable {
         case .values: return "counters and gauges"
         case .latency: return "latency histograms"
         case .down: return "which targets are down"
+        case .scraped: return "scrape times"
         }
     }
 }

@@ -107,6 +107,41 @@ func failure(_ body: () async throws -> Void) async -> BackendError? {
         }
     }
 
+    @Test func nothingScrapedSinceTheLastRefreshAsksNothingMoreAndSnapshotsAreDatedByTheScrape() async throws {
+        let asked = Mutex<[String]>([])
+        let scrapedAt = Mutex<String>("1700000000.5")
+        try await withFakePrometheus({ query in
+            asked.withLock { $0.append(query) }
+            switch query {
+            case PrometheusQuery.scraped.promql:
+                let at = scrapedAt.withLock { $0 }
+                return json(
+                    Fixtures.vector([
+                        #"{"metric":{"job":"checkout","instance":"10.0.0.1:9901"},"value":[1700000009,"\#(at)"]}"#
+                    ]))
+            case PrometheusQuery.states.promql: return json(Fixtures.states)
+            case PrometheusQuery.values.promql: return json(Fixtures.values)
+            case PrometheusQuery.latency.promql: return json(Fixtures.latency)
+            default: return json(Fixtures.vector([]))
+            }
+        }) { spec in
+            let backend = try PrometheusBackend(specification: spec)
+            let first = try await backend.poll()
+            #expect(first.first { $0.instance == "10.0.0.1:9901" }?.takenAtMilliseconds == 1_700_000_000_500)
+            asked.withLock { $0.removeAll() }
+            // No new scrape: one small query, the same fleet.
+            let second = try await backend.poll()
+            #expect(asked.withLock { $0 } == [PrometheusQuery.scraped.promql])
+            #expect(second == first)
+            // A new scrape: the whole refresh again, dated by it.
+            scrapedAt.withLock { $0 = "1700000015" }
+            asked.withLock { $0.removeAll() }
+            let third = try await backend.poll()
+            #expect(asked.withLock { $0.count } == PrometheusQuery.allCases.count)
+            #expect(third.first { $0.instance == "10.0.0.1:9901" }?.takenAtMilliseconds == 1_700_000_015_000)
+        }
+    }
+
     @Test func aServerThatNeverAnswersCostsOneBoundedWait() async throws {
         let (error, waited) = try await withFakePrometheus({ _ in
             try await Task.sleep(for: .seconds(30))
