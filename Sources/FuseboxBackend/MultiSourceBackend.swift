@@ -48,13 +48,14 @@ public final class MultiSourceBackend: ResilienceBackend {
 
     /// - Parameters:
     ///   - backends: the sources, in the order their instances are listed.
-    ///   - timeoutMilliseconds: how long one source's poll or command may take.
+    ///   - timeoutMilliseconds: how long one source's poll or command may take (a little more than
+    ///     the backends' own request time-outs, so their more precise errors come first).
     ///   - waitMilliseconds: how long a poll waits for slow sources before it answers with what it
     ///     has (their polls go on); at most `timeoutMilliseconds`. Until some source has answered,
     ///     a poll waits out the whole time limit.
     ///   - now: wall-clock milliseconds (a manual clock in tests).
     public init(
-        _ backends: [any ResilienceBackend], timeoutMilliseconds: Int64 = 5_000, waitMilliseconds: Int64 = 1_500,
+        _ backends: [any ResilienceBackend], timeoutMilliseconds: Int64 = 7_000, waitMilliseconds: Int64 = 1_500,
         now: @escaping @Sendable () -> Int64 = { wallClockMilliseconds() }
     ) {
         self.members = backends
@@ -80,7 +81,15 @@ public final class MultiSourceBackend: ResilienceBackend {
             commandsUnavailableReason: commands.isEmpty && !reasons.isEmpty ? reasons.joined(separator: "; ") : nil)
     }
 
-    public var sources: [SourceStatus] { state.withLock { $0.members.map(\.status) } }
+    public var sources: [SourceStatus] {
+        state.withLock { state in
+            state.members.map { member in
+                var status = member.status
+                status.polling = member.polling != nil
+                return status
+            }
+        }
+    }
 
     /// Runs every source's own work until cancelled.
     public func run() async throws {
@@ -96,17 +105,24 @@ public final class MultiSourceBackend: ResilienceBackend {
     ///   own error; with several, one line naming each.
     public func poll() async throws(BackendError) -> [Snapshot] {
         let start = now()
+        // Waited for: the polls started now of sources that answered last time (or never were
+        // asked). A source that failed, or whose poll is still running from before, is not waited
+        // for: its answer is taken in whenever it lands.
         let running = state.withLock { state -> [Task<Void, Never>] in
+            var waited: [Task<Void, Never>] = []
             for index in state.members.indices where state.members[index].polling == nil {
                 if let retry = state.members[index].status.retryAtMilliseconds, retry > start { continue }
-                state.members[index].polling = Task { [self] in
+                let task = Task { [self] in
                     let outcome = await withTimeout(timeoutMilliseconds) { () async throws(BackendError) in
                         try await self.members[index].poll()
                     }
                     self.take(outcome, from: index)
                 }
+                state.members[index].polling = task
+                if state.members[index].status.error == nil { waited.append(task) }
             }
-            return state.members.compactMap(\.polling)
+            // With nothing to show yet, every poll under way is waited for.
+            return state.members.contains { !$0.snapshots.isEmpty } ? waited : state.members.compactMap(\.polling)
         }
         await Self.waitForAll(running, atMostMilliseconds: waitMilliseconds)
         // With nothing to show yet, waiting out the time limit beats answering "no data".

@@ -13,6 +13,8 @@ public struct SourceStatus: Sendable, Hashable {
     public var consecutiveFailures: Int
     /// When it is polled next while it backs off; `nil` when it is polled every time.
     public var retryAtMilliseconds: Int64?
+    /// A poll of it is under way (an attempt after a failure, or a slow answer).
+    public var polling = false
 
     /// A source's status; see the properties.
     public init(
@@ -29,4 +31,7 @@ public struct SourceStatus: Sendable, Hashable {
 
     /// Whether its latest poll succeeded.
     public var isLive: Bool { error == nil && lastSuccessMilliseconds != nil }
+
+    /// Whether it has neither answered nor failed yet (its first poll is under way).
+    public var isWaiting: Bool { error == nil && lastSuccessMilliseconds == nil }
 }

@@ -75,7 +75,7 @@ struct SourceOptions: ParsableArguments {
         guard backends.count > 1 else { return backends[0] }
         switch purpose {
         // Read once: every source gets its whole time limit.
-        case .snapshot: return MultiSourceBackend(backends, waitMilliseconds: 5_000)
+        case .snapshot: return MultiSourceBackend(backends, waitMilliseconds: 7_000)
         case .watch: return MultiSourceBackend(backends)
         }
     }

@@ -72,8 +72,13 @@ struct StatusCommand: AsyncParsableCommand {
             print(String(decoding: try encoder.encode(snapshots), as: UTF8.self))
             return
         }
-        let now = snapshots.first?.takenAtMilliseconds ?? 0
-        let then = previous.first?.takenAtMilliseconds ?? now - 1_000
+        // The header's interval is what the rates were measured over: the middle of the instances' own.
+        let before = Dictionary(previous.map { ($0.instance, $0.takenAtMilliseconds) }, uniquingKeysWith: max)
+        let gaps = snapshots.compactMap { snapshot in
+            before[snapshot.instance].map { snapshot.takenAtMilliseconds - $0 }
+        }.filter { $0 > 0 }.sorted()
+        let now = snapshots.map(\.takenAtMilliseconds).max() ?? 0
+        let then = now - (gaps.isEmpty ? 1_000 : gaps[gaps.count / 2])
         // The header's interval is the one the rates were measured over.
         var state = ConsoleState(
             source: environment.map { "\($0.name): \(backend.description)" } ?? backend.description, readOnly: true,

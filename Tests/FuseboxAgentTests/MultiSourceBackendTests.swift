@@ -109,6 +109,13 @@ import Testing
                 let again = ContinuousClock.now
                 #expect(try await fleet.poll().map(\.instance) == ["checkout-1"])
                 #expect(ContinuousClock.now - again < .milliseconds(2_500), "not the 3 s time limit again")
+                // Once its backoff is over it is asked again, and that attempt is not waited for either.
+                try await Task.sleep(for: .milliseconds(1_200))
+                let retried = ContinuousClock.now
+                #expect(try await fleet.poll().map(\.instance) == ["checkout-1"])
+                #expect(
+                    ContinuousClock.now - retried < .milliseconds(250), "a failing source's retry is not waited for")
+                #expect(fleet.sources[1].polling, "its retry is under way")
             }
         }
     }

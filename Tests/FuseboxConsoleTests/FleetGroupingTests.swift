@@ -70,6 +70,14 @@ import Testing
         #expect(state.dialog?.instances == ["checkout-1", "checkout-2", "checkout-3"])
         #expect(state.dialog?.question.hasPrefix("3 instances of checkout: ") == true)
         #expect(state.dialog?.expectedTypedName == "checkout")
+        // The scope goes from all to each instance in turn, and back to all.
+        ConsoleFixtures.press([.tab], &state)
+        var scopes: [ConfirmationDialog.Scope] = []
+        for _ in 0..<4 {
+            ConsoleFixtures.press([.right], &state)
+            scopes.append(state.dialog!.scope)
+        }
+        #expect(scopes == [.one("checkout-1"), .one("checkout-2"), .one("checkout-3"), .all])
         ConsoleFixtures.press([.escape, .right, .down, .character("c")], &state)
         #expect(state.dialog?.instances == ["checkout-2"], "the instance row under the fleet aims at that instance")
         #expect(state.dialog?.expectedTypedName == "payments", "critical, one instance: the dependency is typed")
@@ -159,6 +167,21 @@ import Testing
                 ], atMilliseconds: Self.at + 2_000))
         #expect(state.log.last?.text == "source answering again")
         #expect(render(state).text.contains("2 sources"))
+        // A source not heard from yet is not counted as failing; one being tried again says so.
+        var waiting = SourceStatus(source: "http://c:3")
+        waiting.polling = true
+        _ = update(
+            &state,
+            .sources(
+                [SourceStatus(source: "http://a:1", lastSuccessMilliseconds: Self.at + 2_000), waiting],
+                atMilliseconds: Self.at + 2_000))
+        #expect(render(state).text.contains("2 sources (1 not answered yet)"))
+        var retrying = SourceStatus(
+            source: "http://b:2", lastSuccessMilliseconds: Self.at, error: BackendError(.timedOut, "did not answer"),
+            consecutiveFailures: 1, retryAtMilliseconds: Self.at + 1_000)
+        retrying.polling = true
+        _ = update(&state, .sources([retrying], atMilliseconds: Self.at + 3_000))
+        #expect(render(state).text.contains("(data 3.0s old; trying again now)"))
     }
 
     @Test func commandResultsNameEveryInstanceTheCommandMissed() {

@@ -132,7 +132,12 @@ private func choose(_ step: Int, _ dialog: inout ConfirmationDialog) {
         let next = all[(all.firstIndex(of: level)! + step + all.count) % all.count]
         dialog.action = .setFlag(name: name, value: .degradation(next))
     case .scope:
-        dialog.scope = dialog.scope == .all ? .one(dialog.selectedInstance) : .all
+        // All, then each instance in turn (the one being looked at first), then all again.
+        let choices: [ConfirmationDialog.Scope] =
+            [.all, .one(dialog.selectedInstance)]
+            + dialog.allInstances.filter { $0 != dialog.selectedInstance }.map { .one($0) }
+        let index = choices.firstIndex(of: dialog.scope) ?? 0
+        dialog.scope = choices[(index + step + choices.count) % choices.count]
     case .schedule:
         let count = ConfirmationDialog.scheduleChoices.count
         dialog.scheduleIndex = (dialog.scheduleIndex + step + count) % count

@@ -93,6 +93,7 @@ private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] 
         state.status = .init(text: problem, isError: true)
         return []
     case .sources(let sources, let now):
+        state.nowMilliseconds = max(state.nowMilliseconds, now)
         logSourceChanges(from: state.sources, to: sources, &state, at: now)
         state.sources = sources
         return []

@@ -111,7 +111,7 @@ func drawOverview(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     let rows = state.visibleRows
     let multipleInstances = state.shown.instanceCount > 1
     // Columns the source can fill, and INSTANCE and SERVICE only when there are several.
-    let instanceWidth = min(24, max(10, state.shown.longestInstance))
+    let instanceWidth = min(30, max(10, state.shown.longestInstance))
     let candidates = columns.filter {
         ($0.title != "INSTANCE" || multipleInstances) && ($0.title != "SERVICE" || state.shown.serviceCount > 1)
             && state.capabilities.fields.contains($0.requires)

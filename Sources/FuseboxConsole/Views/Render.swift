@@ -96,12 +96,19 @@ private func drawHeader(_ state: ConsoleState, _ canvas: inout Canvas) {
         source = HeaderPart(text: state.source, role: .text)
     } else {
         // Several sources: how many answer, rather than every address.
-        let live = state.sources.filter(\.isLive).count
+        let failing = state.sources.filter { $0.error != nil }.count
+        let waiting = state.sources.filter(\.isWaiting).count
+        let total = state.sources.count
         let environment = state.environment.map { "\($0): " } ?? ""
-        source = HeaderPart(
-            text: environment
-                + (live == state.sources.count ? "\(live) sources" : "\(live)/\(state.sources.count) sources live"),
-            role: live == state.sources.count ? .text : .warning)
+        let text: String
+        if failing > 0 {
+            text = "\(total - failing)/\(total) sources live"
+        } else if waiting > 0 {
+            text = "\(total) sources (\(waiting) not answered yet)"
+        } else {
+            text = "\(total) sources"
+        }
+        source = HeaderPart(text: environment + text, role: failing > 0 ? .warning : .text)
     }
     let layouts: [(parts: [HeaderPart?], counts: [HeaderPart])] = [
         ([source, live, access, interval, freshness], counts(false)),
@@ -213,10 +220,14 @@ func failingSourcesLine(_ state: ConsoleState) -> String? {
             source.lastSuccessMilliseconds.map {
                 "data \(Format.age(seconds: Double(max(0, state.nowMilliseconds - $0)) / 1000)) old"
             } ?? "no data yet"
-        let retry =
-            source.retryAtMilliseconds.map {
-                "; retrying in \(Format.age(seconds: Double(max(0, $0 - state.nowMilliseconds)) / 1000))"
-            } ?? ""
+        let retry: String
+        if source.polling {
+            retry = "; trying again now"
+        } else if let at = source.retryAtMilliseconds {
+            retry = "; retrying in \(Format.age(seconds: Double(max(0, at - state.nowMilliseconds)) / 1000))"
+        } else {
+            retry = ""
+        }
         return "\(source.source): \(source.error!.message) (\(age)\(retry))"
     }
     let lead = failing.count == 1 ? "source " : "\(failing.count) of \(state.sources.count) sources failing: "
