@@ -156,7 +156,9 @@ func failure(_ body: () async throws -> Void) async -> BackendError? {
         #expect(error?.code == .timedOut && error?.isRetryable == true)
         #expect(
             error?.message.contains("did not give breaker states within 1s") == true, "\(String(describing: error))")
-        #expect(waited < .seconds(6), "one bounded wait: \(waited)")
+        // The 1 s limit and its grace second, with room for a machine loaded by the whole suite; the
+        // server would hold it 30 s.
+        #expect(waited < .seconds(12), "one bounded wait: \(waited)")
     }
 
     @Test func aHugeBodyIsCappedAndAnErrorPageIsNotASource() async throws {

@@ -110,13 +110,14 @@ import Testing
         try await withRouter({ router in
             router.get("/a/circuitbreakers") { _, _ in "{\"circuitBreakers\":{\"p\":{\"state\":\"CLOSED\"}}}" }
             router.post("/a/circuitbreakers/:name") { _, _ -> String in
-                try await Task.sleep(for: .seconds(5))
+                try await Task.sleep(for: .seconds(30))
                 return "{}"
             }
         }) { authority in
-            // Long enough for the read before the POST on a loaded machine, short of the POST's sleep.
+            // Long enough for the read before the POST on a machine loaded by the whole suite, far
+            // short of the POST's sleep.
             let backend = try Resilience4jBackend(
-                specification: "resilience4j+http://\(authority)/a", requestTimeout: .seconds(2))
+                specification: "resilience4j+http://\(authority)/a", requestTimeout: .seconds(6))
             let error = try #require(
                 await backendFailure("the POST never answers") { () throws(BackendError) in
                     _ = try await backend.send(command(.forceOpen(dependency: "p")), to: [authority])

@@ -97,7 +97,7 @@ import Testing
     @Test func anActuatorThatNeverAnswersTimesOut() async throws {
         try await withRouter({ router in
             router.get("/x/circuitbreakers") { _, _ -> String in
-                try await Task.sleep(for: .seconds(4))
+                try await Task.sleep(for: .seconds(10))
                 return "{}"
             }
         }) { authority in
@@ -110,7 +110,8 @@ import Testing
                 })
             #expect(error.code == .timedOut)
             #expect(error.message == "\(authority)/x/circuitbreakers did not answer within 1s")
-            #expect(ContinuousClock.now - started < .seconds(3))
+            // The 1 s limit and its grace second, not the actuator's 10 s (roomy: the suite loads the machine).
+            #expect(ContinuousClock.now - started < .seconds(6))
         }
     }
 
