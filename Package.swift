@@ -196,6 +196,7 @@ let package = Package(
                 "FuseboxConsole", "FuseboxProtocol", "FuseboxBackend", "Fusebox", "FuseboxSimulator",
                 "FuseboxTerminal", "FuseboxPrometheusBackend", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["Golden"],
             swiftSettings: strict
@@ -241,6 +242,7 @@ let package = Package(
                 "FuseboxPrometheusBackend", "FuseboxBackend", "FuseboxProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),

@@ -8,6 +8,7 @@ import FuseboxProtocol
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Testing
 
 #if canImport(Glibc)
@@ -309,12 +310,18 @@ func withRouter<T: Sendable>(
     let router = Router()
     configure(router)
     let (ports, continuation) = AsyncStream<Int>.makeStream()
+    let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
     let application = Application(
         router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-        onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) },
-        logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: quiet)
+    // Stopped gracefully, never cancelled: cancelling a server while a client still opens a
+    // connection traps in NIO (`Deinited NIOAsyncWriter without calling finish()`, apple/swift-nio#3481).
+    let services = ServiceGroup(services: [application], logger: quiet)
     return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await application.run() }
+        group.addTask {
+            defer { continuation.finish() }
+            try await services.run()
+        }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw AgentTestError("the test server did not start") }
         let result: Result<T, any Error>
@@ -323,7 +330,9 @@ func withRouter<T: Sendable>(
         } catch {
             result = .failure(error)
         }
-        group.cancelAll()
+        // Waits for handlers still running (slow ones sleep a few seconds at most).
+        await services.triggerGracefulShutdown()
+        try await group.waitForAll()
         return try result.get()
     }
 }

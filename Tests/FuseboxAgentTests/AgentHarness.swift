@@ -7,6 +7,7 @@ import FuseboxProtocol
 import Logging
 import NIOCore
 import NIOHTTP1
+import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -73,11 +74,15 @@ func withRunningAgent<T: Sendable>(
     let server = AgentServer(
         agent: agent, port: port, logger: serverLogger,
         onListening: { continuation.yield($0) })
+    // Stopped gracefully, never cancelled: cancelling a server while a client still opens a
+    // connection traps in NIO (`Deinited NIOAsyncWriter without calling finish()`, apple/swift-nio#3481).
+    let services = ServiceGroup(
+        services: [server], logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask {
             // A server that cannot start ends the wait for its address.
             defer { continuation.finish() }
-            try await server.run()
+            try await services.run()
         }
         var iterator = addresses.makeAsyncIterator()
         guard let address = await iterator.next(), let port = address.port else {
@@ -93,7 +98,8 @@ func withRunningAgent<T: Sendable>(
             result = .failure(error)
         }
         try await client.shutdown()
-        group.cancelAll()
+        await services.triggerGracefulShutdown()
+        try await group.waitForAll()
         return try result.get()
     }
 }

@@ -4,6 +4,7 @@ import FuseboxPrometheusBackend
 import FuseboxProtocol
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import Testing
 
 #if canImport(Glibc)
@@ -283,12 +284,19 @@ import Testing
             router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) },
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        // Stopped gracefully, never cancelled: Prometheus keeps scraping it, and cancelling a server
+        // while a connection opens traps in NIO (apple/swift-nio#3481).
+        let services = ServiceGroup(
+            services: [application], logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await application.run() }
+            group.addTask { try await services.run() }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { throw CancellationError() }
-            defer { group.cancelAll() }
-            try await body(port)
+            var failure: (any Error)?
+            do { try await body(port) } catch { failure = error }
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
+            if let failure { throw failure }
         }
     }
 }

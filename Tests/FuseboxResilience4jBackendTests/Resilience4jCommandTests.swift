@@ -110,7 +110,7 @@ import Testing
         try await withRouter({ router in
             router.get("/a/circuitbreakers") { _, _ in "{\"circuitBreakers\":{\"p\":{\"state\":\"CLOSED\"}}}" }
             router.post("/a/circuitbreakers/:name") { _, _ -> String in
-                try await Task.sleep(for: .seconds(30))
+                try await Task.sleep(for: .seconds(10))
                 return "{}"
             }
         }) { authority in
