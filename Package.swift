@@ -187,12 +187,25 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // What the test targets share: a test server stopped gracefully, a port nothing listens on.
+        .target(
+            name: "FuseboxTestSupport",
+            dependencies: [
+                "FuseboxBackend",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/FuseboxTestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "FuseboxProtocolTests", dependencies: ["FuseboxProtocol"], exclude: ["Fixtures"],
             swiftSettings: strict),
         .testTarget(
             name: "FuseboxConsoleTests",
             dependencies: [
+                "FuseboxTestSupport",
                 "FuseboxConsole", "FuseboxProtocol", "FuseboxBackend", "Fusebox", "FuseboxSimulator",
                 "FuseboxTerminal", "FuseboxPrometheusBackend", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -209,6 +222,7 @@ let package = Package(
         .testTarget(
             name: "FuseboxAgentTests",
             dependencies: [
+                "FuseboxTestSupport",
                 "FuseboxAgent", "FuseboxAgentBackend", "FuseboxBackend", "Fusebox", "FuseboxProtocol",
                 "FuseboxSimulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -228,6 +242,7 @@ let package = Package(
         .testTarget(
             name: "FuseboxResilience4jBackendTests",
             dependencies: [
+                "FuseboxTestSupport",
                 "FuseboxResilience4jBackend", "FuseboxBackend", "FuseboxProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -239,6 +254,7 @@ let package = Package(
         .testTarget(
             name: "FuseboxPrometheusBackendTests",
             dependencies: [
+                "FuseboxTestSupport",
                 "FuseboxPrometheusBackend", "FuseboxBackend", "FuseboxProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

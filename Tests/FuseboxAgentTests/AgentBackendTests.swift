@@ -5,6 +5,7 @@ import FuseboxAgent
 import FuseboxAgentBackend
 import FuseboxBackend
 import FuseboxProtocol
+import FuseboxTestSupport
 import Hummingbird
 import Logging
 import NIOCore
@@ -307,32 +308,5 @@ import Testing
 func withRouter<T: Sendable>(
     _ configure: (Router<BasicRequestContext>) -> Void, _ body: (String) async throws -> T
 ) async throws -> T {
-    let router = Router()
-    configure(router)
-    let (ports, continuation) = AsyncStream<Int>.makeStream()
-    let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-    let application = Application(
-        router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-        onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: quiet)
-    // Stopped gracefully, never cancelled: cancelling a server while a client still opens a
-    // connection traps in NIO (`Deinited NIOAsyncWriter without calling finish()`, apple/swift-nio#3481).
-    let services = ServiceGroup(services: [application], logger: quiet)
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask {
-            defer { continuation.finish() }
-            try await services.run()
-        }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw AgentTestError("the test server did not start") }
-        let result: Result<T, any Error>
-        do {
-            result = .success(try await body("http://127.0.0.1:\(port)"))
-        } catch {
-            result = .failure(error)
-        }
-        // Waits for handlers still running (slow ones sleep a few seconds at most).
-        await services.triggerGracefulShutdown()
-        try await group.waitForAll()
-        return try result.get()
-    }
+    try await withTestServer(configure) { port in try await body("http://127.0.0.1:\(port)") }
 }

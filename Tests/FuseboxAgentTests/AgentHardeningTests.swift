@@ -5,6 +5,7 @@ import FuseboxAgent
 import FuseboxAgentBackend
 import FuseboxBackend
 import FuseboxProtocol
+import FuseboxTestSupport
 import Hummingbird
 import Logging
 import NIOCore

@@ -4,6 +4,7 @@ import Fusebox
 import FuseboxAgent
 import FuseboxBackend
 import FuseboxProtocol
+import FuseboxTestSupport
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -110,20 +111,6 @@ func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async t
     try await withCheckedThrowingContinuation { continuation in
         DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
     }
-}
-
-/// The error `body` fails with; records `expectation` as an issue (and returns nil) if it succeeds.
-func backendFailure(
-    _ expectation: String, sourceLocation: SourceLocation = #_sourceLocation,
-    _ body: () async throws(BackendError) -> Void
-) async -> BackendError? {
-    do {
-        try await body()
-    } catch {
-        return error
-    }
-    Issue.record(Comment(rawValue: expectation), sourceLocation: sourceLocation)
-    return nil
 }
 
 /// A command body.

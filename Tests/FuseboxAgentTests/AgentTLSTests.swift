@@ -3,6 +3,7 @@ import Foundation
 import FuseboxAgent
 import FuseboxAgentBackend
 import FuseboxBackend
+import FuseboxTestSupport
 import Logging
 import NIOCore
 import NIOSSL

@@ -2,6 +2,7 @@ import Foundation
 import Fusebox
 import FuseboxBackend
 import FuseboxProtocol
+import FuseboxTestSupport
 import Hummingbird
 import Logging
 import NIOCore
@@ -14,18 +15,6 @@ import Testing
 /// snapshot, a command result, events, the problem body): none may crash, and every failure must be
 /// one line a person can act on.
 @Suite struct DecoderFuzzTests {
-    /// SplitMix64: the same bodies on every run, so a crash found here can be replayed.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(max(1, bound))) }
-    }
 
     /// Samples of what an agent really sends.
     static func samples() throws -> [[UInt8]] {
@@ -47,7 +36,7 @@ import Testing
 
     /// One mutation of `body`: bytes flipped, inserted, deleted or duplicated, a cut, a value of
     /// another type, or noise.
-    static func mutate(_ body: [UInt8], _ random: inout Random) -> [UInt8] {
+    static func mutate(_ body: [UInt8], _ random: inout SplitMix) -> [UInt8] {
         var bytes = body
         let swaps: [[UInt8]] = [
             "null", "\"x\"", "-1", "1e400", "[]", "{}", "true", "\"\\ud800\"", "18446744073709551616",
@@ -88,7 +77,7 @@ import Testing
 
     /// `rounds` mutated bodies through each decoder; how many decoded and how many were refused.
     static func fuzz(_ samples: [[UInt8]], rounds: Int) -> (Int, Int) {
-        var random = Random(state: 20_261_129)
+        var random = SplitMix(state: 20_261_129)
         var decoded = 0
         var refused = 0
         for round in 0..<rounds {
@@ -113,7 +102,7 @@ import Testing
     }
 
     @Test func mutatedAnswersOverHTTPBecomeOneLineErrors() async throws {
-        var random = Random(state: 7)
+        var random = SplitMix(state: 7)
         let samples = try Self.samples()
         let statuses: [HTTPResponse.Status] = [
             .ok, .ok, .ok, .badRequest, .unauthorized, .forbidden, .notFound,

@@ -4,6 +4,7 @@ import FuseboxAgent
 import FuseboxAgentBackend
 import FuseboxBackend
 import FuseboxProtocol
+import FuseboxTestSupport
 import Hummingbird
 import Logging
 import Testing
@@ -187,22 +188,4 @@ import Testing
         let unknown = try await fleet.send(forceOpen("x"), to: ["nobody"])
         #expect(unknown.count == 1 && unknown[0].status == .failed && unknown[0].message.hasPrefix("not known"))
     }
-}
-
-/// A loopback port nothing listens on (bound, then closed).
-func closedPort() throws -> Int {
-    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(socket) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-            bind(socket, pointer, length) == 0 && getsockname(socket, pointer, &length) == 0
-        }
-    }
-    guard bound else { throw AgentTestError("could not bind a loopback port") }
-    return Int(UInt16(bigEndian: address.sin_port))
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FuseboxTestSupport
 import Testing
 
 /// The real `fusebox` binary fed a few hundred argument lists made of its real option names and hostile values:

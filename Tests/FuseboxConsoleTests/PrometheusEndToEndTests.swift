@@ -2,6 +2,7 @@ import Foundation
 import FuseboxBackend
 import FuseboxPrometheusBackend
 import FuseboxProtocol
+import FuseboxTestSupport
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -191,25 +192,6 @@ import Testing
         return directory
     }
 
-    /// A port nobody listens on right now (bound to 0 and released).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TerminalEndToEndTests.SessionError(description: "no socket") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw TerminalEndToEndTests.SessionError(description: "cannot bind a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     /// Starts Prometheus with a 1 s scrape interval over `scrapeConfigs`; returns it once it is ready.
     static func startPrometheus(_ executable: String, in directory: URL, scrapeConfigs: String) async throws -> (
         BackgroundProcess, String
@@ -223,7 +205,7 @@ import Testing
         \(scrapeConfigs)
 
         """.write(toFile: config, atomically: true, encoding: .utf8)
-        let port = try freePort()
+        let port = try closedPort()
         let server = try BackgroundProcess([
             executable, "--config.file=\(config)",
             "--storage.tsdb.path=\(directory.appendingPathComponent("tsdb").path)",

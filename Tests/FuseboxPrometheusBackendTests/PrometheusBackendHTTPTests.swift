@@ -1,6 +1,7 @@
 import Foundation
 import FuseboxBackend
 import FuseboxProtocol
+import FuseboxTestSupport
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -13,35 +14,11 @@ import Testing
 func withFakePrometheus<T: Sendable>(
     _ answer: @escaping @Sendable (_ query: String) async throws -> Response, _ body: (String) async throws -> T
 ) async throws -> T {
-    let router = Router()
-    router.get("/api/v1/query") { request, _ -> Response in
-        try await answer(request.uri.queryParameters.get("query") ?? "")
-    }
-    let (ports, continuation) = AsyncStream<Int>.makeStream()
-    let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-    let application = Application(
-        router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-        onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: quiet)
-    // Stopped gracefully, never cancelled: cancelling a server while a client still opens a
-    // connection traps in NIO (`Deinited NIOAsyncWriter without calling finish()`, apple/swift-nio#3481).
-    let services = ServiceGroup(services: [application], logger: quiet)
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask {
-            defer { continuation.finish() }
-            try await services.run()
+    try await withTestServer({ router in
+        router.get("/api/v1/query") { request, _ -> Response in
+            try await answer(request.uri.queryParameters.get("query") ?? "")
         }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
-        let result: Result<T, any Error>
-        do {
-            result = .success(try await body("prometheus+http://127.0.0.1:\(port)"))
-        } catch {
-            result = .failure(error)
-        }
-        await services.triggerGracefulShutdown()
-        try await group.waitForAll()
-        return try result.get()
-    }
+    }) { port in try await body("prometheus+http://127.0.0.1:\(port)") }
 }
 
 func json(_ text: String, status: HTTPResponse.Status = .ok, type: String = "application/json") -> Response {

@@ -1,19 +1,8 @@
 import Foundation
+import FuseboxTestSupport
 import Testing
 
 @testable import FuseboxPrometheusBackend
-
-/// A seeded generator (SplitMix64): the same seed gives the same bodies, so a failure replays.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite struct PrometheusFuzzTests {
     static let seeds = [
@@ -37,7 +26,7 @@ struct SeededRandom: RandomNumberGenerator {
     /// Feeds `rounds` seeded mutated bodies to the decoder and whatever decodes to the mapping;
     /// returns how many decoded.
     static func fuzz(rounds: Int) -> Int {
-        var random = SeededRandom(state: 20_240_601)
+        var random = SplitMix(state: 20_240_601)
         var decoded = 0
         for round in 0..<rounds {
             var bytes = Array(Self.seeds[round % Self.seeds.count].utf8)

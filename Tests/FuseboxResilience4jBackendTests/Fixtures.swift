@@ -1,4 +1,5 @@
 import FuseboxBackend
+import FuseboxTestSupport
 import Testing
 
 /// An actuator with one breaker in each interesting state, events in each `creationTime` form,
@@ -40,17 +41,3 @@ func incidentActuator() -> StandInActuator {
 
 /// 2026-11-29T08:30:00Z in milliseconds since the epoch.
 let halfPastEight: Int64 = 1_795_941_000_000
-
-/// The error `body` fails with; records `expectation` as an issue (and returns nil) if it succeeds.
-func backendFailure(
-    _ expectation: String, sourceLocation: SourceLocation = #_sourceLocation,
-    _ body: () async throws(BackendError) -> Void
-) async -> BackendError? {
-    do {
-        try await body()
-    } catch {
-        return error
-    }
-    Issue.record(Comment(rawValue: expectation), sourceLocation: sourceLocation)
-    return nil
-}

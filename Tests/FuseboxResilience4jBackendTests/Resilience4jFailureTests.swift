@@ -1,6 +1,7 @@
 import FuseboxBackend
 import FuseboxProtocol
 import FuseboxResilience4jBackend
+import FuseboxTestSupport
 import Hummingbird
 import NIOCore
 import Testing

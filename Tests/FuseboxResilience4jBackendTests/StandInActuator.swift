@@ -1,4 +1,5 @@
 import Foundation
+import FuseboxTestSupport
 import Hummingbird
 import Logging
 import NIOCore
@@ -188,39 +189,12 @@ final class StandInActuator: Sendable {
     }
 }
 
-/// Serves a Hummingbird router on a free loopback port for the duration of `body`, then shuts it
-/// down gracefully: cancelling a server while the backend's pool still opens a connection traps in
-/// NIO (`Deinited NIOAsyncWriter without calling finish()`, apple/swift-nio#3481), and the backend
-/// reads six endpoints at once.
+/// Serves a Hummingbird router on a free loopback port for the duration of `body` (which gets
+/// `127.0.0.1:PORT`), stopped gracefully (see `withTestServer`).
 func withRouter<T: Sendable>(
     _ configure: (Router<BasicRequestContext>) -> Void, _ body: (String) async throws -> T
 ) async throws -> T {
-    let router = Router()
-    configure(router)
-    let (ports, continuation) = AsyncStream<Int>.makeStream()
-    let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-    let application = Application(
-        router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-        onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: quiet)
-    let services = ServiceGroup(services: [application], logger: quiet)
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask {
-            defer { continuation.finish() }
-            try await services.run()
-        }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw StandInError("the test server did not start") }
-        let result: Result<T, any Error>
-        do {
-            result = .success(try await body("127.0.0.1:\(port)"))
-        } catch {
-            result = .failure(error)
-        }
-        // Waits for handlers still running (the slow ones sleep at most 5 s).
-        await services.triggerGracefulShutdown()
-        try await group.waitForAll()
-        return try result.get()
-    }
+    try await withTestServer(configure) { port in try await body("127.0.0.1:\(port)") }
 }
 
 /// Serves `actuator` under `/actuator`; `body` gets `resilience4j+http://127.0.0.1:PORT/actuator`.

@@ -133,16 +133,7 @@ extension Fleet {
             let batch = RowBatch(
                 instance: "", service: service, dependencies: merged, ids: ids, histories: histories, bounds: bounds,
                 uniqueNames: true, members: names)
-            for (position, rate) in rates.enumerated() {
-                var row = DependencyRow(batch, position)
-                row.callsPerSecond = rate.callsPerSecond
-                row.retriesPerSecond = rate.retriesPerSecond
-                row.fallbacksPerSecond = rate.fallbacksPerSecond
-                row.intervalFailurePercent = rate.intervalFailurePercent
-                row.rising = rate.rising
-                row.severity = rate.severity
-                result.append(row)
-            }
+            for (position, rate) in rates.enumerated() { result.append(DependencyRow(batch, position, rate)) }
         }
         fleetRows = result
         fleetMembers = resultMembers

@@ -76,6 +76,17 @@ public struct DependencyRow: Sendable, Hashable {
         self.position = position
     }
 
+    /// The row at `position` of `batch`, with its rates.
+    init(_ batch: RowBatch, _ position: Int, _ rate: Fleet.Rates) {
+        self.init(batch, position)
+        callsPerSecond = rate.callsPerSecond
+        retriesPerSecond = rate.retriesPerSecond
+        fallbacksPerSecond = rate.fallbacksPerSecond
+        intervalFailurePercent = rate.intervalFailurePercent
+        rising = rate.rising
+        severity = rate.severity
+    }
+
     /// Moves the row to a batch of its own, with one field changed: batches are shared, never mutated.
     private mutating func detach(
         instance: String? = nil, service: String? = nil, failureHistory: [Double]? = nil,
@@ -316,16 +327,7 @@ public struct Fleet: Sendable, Hashable {
             let batch = RowBatch(
                 instance: snapshot.instance, service: snapshot.service, dependencies: dependencies, ids: ids,
                 histories: histories, bounds: bounds, uniqueNames: unchanged || Self.namesAreUnique(dependencies))
-            for (position, rate) in rates.enumerated() {
-                var row = DependencyRow(batch, position)
-                row.callsPerSecond = rate.callsPerSecond
-                row.retriesPerSecond = rate.retriesPerSecond
-                row.fallbacksPerSecond = rate.fallbacksPerSecond
-                row.intervalFailurePercent = rate.intervalFailurePercent
-                row.rising = rate.rising
-                row.severity = rate.severity
-                next.rows.append(row)
-            }
+            for (position, rate) in rates.enumerated() { next.rows.append(DependencyRow(batch, position, rate)) }
         }
         for (state, count) in zip(Self.states, counts) where count > 0 { next.countsByState[state] = count }
         next.longestInstance = snapshots.reduce(0) { max($0, $1.instance.count) }
