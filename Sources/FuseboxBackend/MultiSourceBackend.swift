@@ -218,6 +218,15 @@ public final class MultiSourceBackend: ResilienceBackend {
                         }
                         return results
                     case .failure(let error):
+                        // A source that does not do this command refuses it for its instances.
+                        if error.code == .unsupportedCommand {
+                            return route.map {
+                                CommandResult(
+                                    commandId: command.id, instance: $0.shown, status: .refused,
+                                    target: command.action.target, before: nil, after: nil, refusal: .notAllowed,
+                                    message: error.message, atMilliseconds: now())
+                            }
+                        }
                         // A time-out may have come after the source applied it: say so.
                         let message =
                             error.code == .timedOut

@@ -184,6 +184,22 @@ import Testing
         #expect(render(state).text.contains("(data 3.0s old; trying again now)"))
     }
 
+    @Test func aCommandTheSourceDoesNotTakeSaysSoRatherThanReadOnly() {
+        var state = Self.state()
+        state.capabilities = BackendCapabilities(
+            commands: [.forceOpen, .close, .disable],
+            commandsUnavailableReason: "a Resilience4j actuator has no controlled back-in")
+        ConsoleFixtures.press([.character("b")], &state)
+        #expect(state.dialog == nil)
+        #expect(
+            state.status?.text
+                == "start-back-in is not available from this source: a Resilience4j actuator has no controlled back-in")
+        ConsoleFixtures.press([.character("?")], &state)
+        let help = render(state).text
+        #expect(help.contains("start back-in") && help.contains("(not available from this source)"))
+        #expect(help.contains("force open") && help.contains("(asks for confirmation)"))
+    }
+
     @Test func commandResultsNameEveryInstanceTheCommandMissed() {
         func result(_ instance: String, _ status: CommandResult.Status, _ message: String) -> CommandResult {
             CommandResult(

@@ -333,7 +333,7 @@ import Testing
         state.capabilities = BackendCapabilities(commands: [.setFlag])
         #expect(state.isReadOnly == false)
         #expect(ConsoleFixtures.press([.character("o")], &state).isEmpty && state.dialog == nil)
-        #expect(state.status?.text == "read-only [RO]: test does not accept force-open commands")
+        #expect(state.status?.text == "force-open is not available from this source", "it takes flags: not read-only")
         state.capabilities = BackendCapabilities(commands: [])
         #expect(render(state).line(0).contains("[RO]"))
         #expect(!keyHintsText(state).contains("force open"))

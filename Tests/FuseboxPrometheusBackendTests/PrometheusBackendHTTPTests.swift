@@ -127,6 +127,24 @@ func failure(_ body: () async throws -> Void) async -> BackendError? {
         }
     }
 
+    @Test func aFleetCommandToAReadOnlySourceIsRefusedForItsInstancesNotLost() async throws {
+        try await withFakePrometheus({ query in
+            switch query {
+            case PrometheusQuery.states.promql: return json(Fixtures.states)
+            default: return json(Fixtures.vector([]))
+            }
+        }) { spec in
+            let fleet = MultiSourceBackend([try PrometheusBackend(specification: spec)])
+            let instances = try await fleet.poll().map(\.instance)
+            #expect(!instances.isEmpty)
+            let results = try await fleet.send(
+                Command(id: "c1", actor: "a", reason: "r", action: .forceOpen(dependency: "payments")), to: instances)
+            #expect(results.count == instances.count)
+            #expect(results.allSatisfy { $0.status == .refused && $0.refusal == .notAllowed })
+            #expect(results.first?.message.hasPrefix("Prometheus is read-only") == true, "\(results)")
+        }
+    }
+
     @Test func aServerThatNeverAnswersCostsOneBoundedWait() async throws {
         let (error, waited) = try await withFakePrometheus({ _ in
             // Far past the 1 s limit; short enough for the server's graceful stop to wait out.

@@ -45,20 +45,22 @@ public struct TestServerError: Error, CustomStringConvertible {
     public var description: String { "the test server did not start" }
 }
 
-/// A loopback port nothing listens on (bound, then closed).
+/// A loopback port nothing listens on now, below the ephemeral range (32768 and up on Linux), so no
+/// server asking for port 0 and no outgoing connection is given it before a test uses it.
 public func closedPort() throws -> Int {
-    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(socket) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-            bind(socket, pointer, length) == 0 && getsockname(socket, pointer, &length) == 0
+    for _ in 0..<200 {
+        let candidate = Int.random(in: 20_000..<32_000)
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(candidate).bigEndian)
+        let length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 }
         }
+        if bound { return candidate }
     }
-    guard bound else { throw TestServerError() }
-    return Int(UInt16(bigEndian: address.sin_port))
+    throw TestServerError()
 }

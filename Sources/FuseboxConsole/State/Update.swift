@@ -125,11 +125,19 @@ private func handle(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
     // On the flags screen, enter toggles: it is the same write as `f`, and gated the same way.
     if action == .select && state.screen == .flags { action = .toggleFlag }
     if let kind = action.commandKind, !state.allows(kind) {
-        let why =
-            state.readOnly
-            ? "read-only [RO]: actions are disabled (--read-only, or the environment's read-only: true)"
-            : state.capabilities.commandsUnavailableReason.map { "read-only [RO]: \($0)" }
-                ?? "read-only [RO]: \(state.source) does not accept \(kind.rawValue) commands"
+        let why: String
+        if state.readOnly {
+            why = "read-only [RO]: actions are disabled (--read-only, or the environment's read-only: true)"
+        } else if state.capabilities.isReadOnly {
+            why =
+                state.capabilities.commandsUnavailableReason.map { "read-only [RO]: \($0)" }
+                ?? "read-only [RO]: \(state.source) takes no commands"
+        } else {
+            // The source takes other commands, not this one (a Resilience4j actuator has no back-in).
+            why =
+                "\(kind.rawValue) is not available from this source"
+                + (state.capabilities.commandsUnavailableReason.map { ": \($0)" } ?? "")
+        }
         state.status = .init(text: why, isError: true)
         return []
     }

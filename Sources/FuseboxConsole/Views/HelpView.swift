@@ -14,7 +14,11 @@ func drawHelp(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
         // Enter on the flags screen sets a flag: it is marked like f.
         let write = action == .select && state.screenBeforeHelp == .flags ? CommandKind.setFlag : action.commandKind
         if let kind = write {
-            line.append((state.allows(kind) ? "  (asks for confirmation)" : "  (disabled: read-only)", .dim))
+            let note =
+                state.allows(kind)
+                ? "  (asks for confirmation)"
+                : state.isReadOnly ? "  (disabled: read-only)" : "  (not available from this source)"
+            line.append((note, .dim))
         }
         lines.append(line)
     }
