@@ -220,5 +220,18 @@ import Testing
             state.status?.text
                 == "applied on 3 of 4; checkout-4 unreachable: cannot reach 10.0.0.4:9901: connection refused")
         #expect(state.status?.isError == true)
+        // No answer is not "unreachable": it may have been applied.
+        _ = update(
+            &state,
+            .commandResults(
+                [
+                    result("checkout-1", .applied, "payments forced open"),
+                    result("checkout-2", .failed, "no answer (did not answer within 7 s); it may have been applied"),
+                    result("checkout-3", .refused, "payments does not allow force-open"),
+                ], atMilliseconds: Self.at))
+        #expect(
+            state.status?.text
+                == "applied on 1 of 3; checkout-2 no answer (did not answer within 7 s); it may have been applied; "
+                + "checkout-3 refused: payments does not allow force-open")
     }
 }
