@@ -256,8 +256,8 @@ public final class Resilience4jBackend: ResilienceBackend {
         else {
             throw BackendError(
                 .malformedResponse,
-                "\(endpoint.shown(path))/\(Printable.clipped(name)) sent an answer this fusebox cannot read; "
-                    + "check the breaker's state before sending the command again")
+                "\(endpoint.shown(path))/\(Printable.clipped(name)) sent an answer this fusebox cannot read: "
+                    + "it may have been applied; check the breaker's state before sending the command again")
         }
         var message = response.message.map { Printable.clipped($0, to: 200) } ?? "\(name) state has been changed"
         if after != expected {

@@ -140,18 +140,18 @@ import Testing
                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: snapshot)))
             }
             router.post("/fusebox/v1/commands") { _, _ -> String in
-                // Past the 2 s limit; short enough for the server's graceful stop to wait out.
-                try await Task.sleep(for: .seconds(6))
+                // Past the 5 s limit; short enough for the server's graceful stop to wait out.
+                try await Task.sleep(for: .seconds(8))
                 return "{}"
             }
         }) { base in
-            let fleet = MultiSourceBackend([try backend(base)], timeoutMilliseconds: 2_000, waitMilliseconds: 2_000)
+            let fleet = MultiSourceBackend([try backend(base)], timeoutMilliseconds: 5_000, waitMilliseconds: 5_000)
             #expect(try await fleet.poll().map(\.instance) == ["checkout-1"])
             let results = try await fleet.send(forceOpen("slow-1"), to: ["checkout-1"])
             #expect(results.map(\.status) == [.failed])
             #expect(
                 results.first?.message
-                    == "no answer (did not answer within 2 s); it may have been applied: look at its state before retrying"
+                    == "no answer (did not answer within 5 s); it may have been applied: look at its state before retrying"
             )
         }
     }

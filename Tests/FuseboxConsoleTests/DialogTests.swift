@@ -117,7 +117,7 @@ import Testing
         return state
     }
 
-    @Test func aCommandGoesToTheSelectedServiceAllInstancesOrOne() {
+    @Test func aCommandGoesToTheSelectedServiceAllInstancesOrOne() throws {
         var state = fleet()
         #expect(state.selectedRow?.service == "checkout")
         #expect(state.selectedRow?.isFleet == true, "two instances of checkout show as one fleet row")
@@ -141,6 +141,12 @@ import Testing
         let chosen = state.dialog!.selectedInstance
         #expect(state.dialog?.scope == .one(chosen))
         #expect(render(state).text.contains("Scope (←→): \(chosen) only"))
+        // The next instance: the scope line names the one the command would go to.
+        _ = press([.right], &state)
+        let other = try #require(state.dialog?.instances.first)
+        #expect(other != chosen)
+        #expect(render(state).text.contains("Scope (←→): \(other) only"))
+        _ = press([.left], &state)
         #expect(state.dialog?.requiresTypedName == false, "one non-critical instance needs no typed name")
         _ = press([.tab, .tab], &state)
         guard let (_, one) = sent(press([.enter], &state)) else {

@@ -200,6 +200,24 @@ import Testing
         #expect(help.contains("force open") && help.contains("(asks for confirmation)"))
     }
 
+    @Test func absurdNumbersFromALyingSourceAreDrawnNotTrappedOn() {
+        // 1e308 rates and latencies, the largest window counts: two instances, so the fleet row sums them.
+        var state = ConsoleState(source: "test", readOnly: false, intervalSeconds: 1, width: 120, height: 40)
+        let snapshots = ["liar-1", "liar-2"].map { instance -> Snapshot in
+            var dependency = SnapshotBuilder.dependency("payments", p99: 1e308)
+            dependency.breaker.failureRate = 1e308
+            dependency.breaker.failureRateThreshold = -1e308
+            dependency.breaker.windowCalls = Int.max
+            dependency.latency.max = .infinity
+            return SnapshotBuilder(service: "liar", instance: instance).with(dependency).build()
+        }
+        _ = update(&state, .data(snapshots, atMilliseconds: Self.at))
+        let overview = render(state).text
+        #expect(overview.contains("payments"))
+        ConsoleFixtures.press([.right, .enter], &state)
+        #expect(render(state).text.contains("payments"), "the detail is drawn too")
+    }
+
     @Test func commandResultsNameEveryInstanceTheCommandMissed() {
         func result(_ instance: String, _ status: CommandResult.Status, _ message: String) -> CommandResult {
             CommandResult(
@@ -220,6 +238,15 @@ import Testing
             state.status?.text
                 == "applied on 3 of 4; checkout-4 unreachable: cannot reach 10.0.0.4:9901: connection refused")
         #expect(state.status?.isError == true)
+        // All applied, one of them already so: named.
+        var already = result("checkout-2", .applied, "payments forced open")
+        already.before = .breaker(.forcedOpen)
+        already.after = .breaker(.forcedOpen)
+        _ = update(
+            &state,
+            .commandResults(
+                [result("checkout-1", .applied, "payments forced open"), already], atMilliseconds: Self.at))
+        #expect(state.status?.text == "applied on all 2 instances (already so on checkout-2): payments forced open")
         // No answer is not "unreachable": it may have been applied.
         _ = update(
             &state,

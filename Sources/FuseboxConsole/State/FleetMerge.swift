@@ -62,7 +62,7 @@ public enum FleetMerge {
             highest = Swift.max(highest ?? value, value)
             if let window = dependency.breaker.windowCalls {
                 weighted += value * Double(window)
-                calls += window
+                calls &+= window
             } else {
                 windowsKnown = false
             }

@@ -337,7 +337,10 @@ func commandSummary(_ results: [CommandResult]) -> ConsoleState.StatusLine? {
     let applied = results.filter { $0.status == .applied }
     let missed = results.filter { $0.status != .applied }
     guard !missed.isEmpty else {
-        return .init(text: "applied on all \(results.count) instances: \(first.message)", isError: false)
+        // Instances where it changed nothing are named: "applied on all 3" must not hide them.
+        let unchanged = results.filter { $0.before != nil && $0.before == $0.after }.compactMap(\.instance)
+        let note = unchanged.isEmpty ? "" : " (already so on \(unchanged.joined(separator: ", ")))"
+        return .init(text: "applied on all \(results.count) instances\(note): \(first.message)", isError: false)
     }
     let why = missed.map { result in
         let instance = result.instance ?? "an instance"

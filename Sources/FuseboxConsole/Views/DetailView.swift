@@ -87,7 +87,7 @@ private func drawBreakerFacts(_ d: DependencySnapshot, _ state: ConsoleState, in
         "trips in a row \(Format.count(b.consecutiveTrips))   half-open probes"
             + " \(Format.count(b.halfOpenProbesAdmitted))/\(Format.count(b.halfOpenProbes))")
     if let backIn = b.backIn {
-        line("back-in step \(backIn.step + 1): \(Int((backIn.share * 100).rounded()))% admitted", .stateRecovering)
+        line("back-in step \(backIn.step + 1): \(Format.whole(backIn.share * 100))% admitted", .stateRecovering)
         line("  \(backIn.calls) calls, \(backIn.failures) failed, \(backIn.turnedAway) turned away", .stateRecovering)
     }
     let r = d.retry
@@ -97,7 +97,7 @@ private func drawBreakerFacts(_ d: DependencySnapshot, _ state: ConsoleState, in
             + "  ok after retry \(Format.count(r.successesAfterRetry))  exhausted \(Format.count(r.exhausted))")
     line(
         r.budgetRatio.map {
-            "budget \(Int(($0 * 100).rounded()))% of calls, \(Format.count(r.budgetAvailable)) left,"
+            "budget \(Format.whole($0 * 100))% of calls, \(Format.count(r.budgetAvailable)) left,"
                 + " \(Format.count(r.budgetDenied)) denied"
         } ?? "no retry budget")
     line(

@@ -43,7 +43,7 @@ func drawDialog(_ state: ConsoleState, _ canvas: inout Canvas) {
     if dialog.allInstances.count > 1 {
         let scope =
             dialog.scope == .all
-            ? "all \(dialog.allInstances.count) instances" : "\(dialog.selectedInstance) only"
+            ? "all \(dialog.allInstances.count) instances" : "\(dialog.instances.first ?? dialog.selectedInstance) only"
         field(.scope, "Scope (←→): ", scope, cursor: false)
     }
     if case .startBackIn = dialog.action {

@@ -2,20 +2,27 @@ import FuseboxProtocol
 
 /// Number formats that keep columns steady.
 enum Format {
+    /// `value` rounded to a whole number, clamped so that no number a source sends (1e308, NaN,
+    /// infinity) can trap the conversion: a lying agent must not end the console.
+    static func whole(_ value: Double) -> Int {
+        guard !value.isNaN else { return 0 }
+        return Int(min(1e15, max(-1e15, value.rounded())))
+    }
+
     /// `12.3`, `123`, `1.2k`, `12k`.
     static func rate(_ value: Double) -> String {
         if value < 0.05 { return "0" }
         if value < 10 { return one(value) }
-        if value < 1_000 { return "\(Int(value.rounded()))" }
+        if value < 1_000 { return "\(whole(value))" }
         if value < 10_000 { return one(value / 1000) + "k" }
-        return "\(Int((value / 1000).rounded()))k"
+        return "\(whole(value / 1000))k"
     }
 
     /// Milliseconds: `0.8ms`, `12ms`, `1.2s`.
     static func milliseconds(_ value: Double) -> String {
         if value <= 0 { return "-" }
         if value < 10 { return one(value) + "ms" }
-        if value < 1_000 { return "\(Int(value.rounded()))ms" }
+        if value < 1_000 { return "\(whole(value))ms" }
         return one(value / 1000) + "s"
     }
 
@@ -26,7 +33,7 @@ enum Format {
 
     /// A percentage with one decimal under 10, none above.
     static func percent(_ value: Double) -> String {
-        value < 10 ? one(value) : "\(Int(value.rounded()))"
+        value < 10 ? one(value) : "\(whole(value))"
     }
 
     /// `-` for what the source does not know; otherwise as ``rate(_:)``.
@@ -45,13 +52,13 @@ enum Format {
     static let unknown = "-"
 
     static func one(_ value: Double) -> String {
-        let tenths = Int((value * 10).rounded())
+        let tenths = whole(value * 10)
         return "\(tenths / 10).\(abs(tenths % 10))"
     }
 
     /// `4s`, `2m05s`, `1h03m`.
     static func age(seconds: Double) -> String {
-        let s = Int(seconds.rounded(.down))
+        let s = whole(seconds.rounded(.down))
         if s < 60 { return seconds < 10 ? one(seconds) + "s" : "\(s)s" }
         if s < 3600 { return "\(s / 60)m\(pad(s % 60))s" }
         return "\(s / 3600)h\(pad((s % 3600) / 60))m"
@@ -130,7 +137,7 @@ extension BreakerState {
 extension BreakerSnapshot {
     /// `CLOSED`, `RECOVERING 25%`.
     var badge: String {
-        if state == .recovering, let backIn { return "RECOVERING \(Int((backIn.share * 100).rounded()))%" }
+        if state == .recovering, let backIn { return "RECOVERING \(Format.whole(backIn.share * 100))%" }
         return state.label
     }
 }
