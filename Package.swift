@@ -135,6 +135,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Recordings: sessions as SQLite databases (the system's libsqlite3), written and replayed.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(
+            name: "FuseboxRecording", dependencies: ["CSQLite", "FuseboxBackend", "FuseboxProtocol"],
+            swiftSettings: strict),
         .target(
             name: "FuseboxConsole",
             dependencies: ["FuseboxProtocol", "FuseboxBackend", .product(name: "Yams", package: "Yams")],
@@ -157,6 +162,7 @@ let package = Package(
                 "FuseboxAgentBackend",
                 "FuseboxResilience4jBackend",
                 "FuseboxPrometheusBackend",
+                "FuseboxRecording",
                 "FuseboxConsole",
                 "FuseboxTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -181,6 +187,7 @@ let package = Package(
                 "FuseboxSimulator",
                 "FuseboxConsole",
                 "FuseboxPrometheusBackend",
+                "FuseboxRecording",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
@@ -212,6 +219,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["Golden"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FuseboxRecordingTests",
+            dependencies: [
+                "FuseboxRecording", "FuseboxBackend", "FuseboxProtocol", "FuseboxSimulator", "Fusebox",
+                "FuseboxTestSupport",
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,0 +1,128 @@
+import Dispatch
+import Foundation
+public import FuseboxBackend
+public import FuseboxProtocol
+import Synchronization
+
+/// Writes a live session to a recording file as it happens, on its own thread: the console never
+/// waits for the disk.
+///
+/// Each sample is one SQLite transaction in write-ahead-log mode, so a recorder killed at any
+/// moment leaves every sample it had committed readable (at most the poll being written is lost).
+/// A write that fails (a full disk, a removed directory) stops the recording and says so through
+/// `onStop`, once; the samples before it stay readable.
+public final class FileRecorder: SessionRecorder {
+    /// Where the recording goes.
+    public let path: String
+    private let store: Mutex<RecordingStore?>
+    private let queue = DispatchQueue(label: "fusebox.recorder")
+    private let counts = Mutex((samples: 0, lastAt: Int64?.none, stopped: String?.none))
+    private let onStop: @Sendable (String) -> Void
+
+    /// Creates the file (refusing one that exists) and writes its header.
+    /// - Parameters:
+    ///   - maximumPages: a size limit in 4 KiB pages, past which writes fail as on a full disk
+    ///     (tests use it to fill the "disk").
+    ///   - onStop: called once, from the recorder's thread, with one line if writing fails.
+    public init(
+        path: String, header: RecordingHeader, keyframeIntervalMilliseconds: Int64 = 60_000,
+        maximumPages: Int? = nil, onStop: @escaping @Sendable (String) -> Void
+    ) throws(RecordingError) {
+        self.path = path
+        self.onStop = onStop
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw RecordingError("\(path) exists; choose another name (a recording is never overwritten)")
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw RecordingError("cannot create the directory \(directory) for the recording: \(error.localizedDescription)")
+            }
+        }
+        do {
+            let database = try SQLiteDatabase(path: path, mode: .readWriteCreate)
+            // WAL with a sync per commit: a crash or power cut loses at most the sample being written.
+            try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;")
+            if let maximumPages { try database.execute("PRAGMA max_page_count=\(maximumPages)") }
+            let store = RecordingStore(database: database, keyframeIntervalMilliseconds: keyframeIntervalMilliseconds)
+            try store.createTables(header: header)
+            self.store = Mutex(store)
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            throw RecordingError("cannot record to \(path): \(error.message)")
+        }
+    }
+
+    /// Samples written so far.
+    public var samplesWritten: Int { counts.withLock { $0.samples } }
+
+    /// Why recording stopped, if it did.
+    public var stopReason: String? { counts.withLock { $0.stopped } }
+
+    public func record(_ snapshots: [Snapshot], atMilliseconds: Int64) {
+        write { store throws(SQLiteError) in
+            try store.appendSample(snapshots, atMilliseconds: atMilliseconds)
+            self.counts.withLock {
+                $0.samples += 1
+                $0.lastAt = atMilliseconds
+            }
+        }
+    }
+
+    public func record(_ command: Command, results: [CommandResult], atMilliseconds: Int64) {
+        write { store throws(SQLiteError) in try store.appendCommand(command, results: results, atMilliseconds: atMilliseconds) }
+    }
+
+    public func annotate(_ text: String, author: String, atMilliseconds: Int64) {
+        write { store throws(SQLiteError) in try store.appendAnnotation(text, author: author, atMilliseconds: atMilliseconds) }
+    }
+
+    public func record(_ error: BackendError, source: String, atMilliseconds: Int64) {
+        write { store throws(SQLiteError) in try store.appendError(error, source: source, atMilliseconds: atMilliseconds) }
+    }
+
+    /// Writes what is queued, folds the write-ahead log into the file and closes it. Returns why
+    /// recording stopped early, if it did.
+    @discardableResult
+    public func finish() -> String? {
+        queue.sync {
+            store.withLock { store in
+                try? store?.finish()
+                store?.database.close()
+                store = nil
+            }
+        }
+        return stopReason
+    }
+
+    private func write(_ body: @escaping @Sendable (RecordingStore) throws(SQLiteError) -> Void) {
+        queue.async { [self] in
+            let failure: String? = store.withLock { store -> String? in
+                guard let current = store else { return nil }
+                do throws(SQLiteError) {
+                    try body(current)
+                    return nil
+                } catch {
+                    current.database.close()
+                    store = nil
+                    return describe(error)
+                }
+            }
+            guard let failure else { return }
+            let line = counts.withLock { counts in
+                let kept = counts.lastAt.map { ", up to \(clockText($0)) UTC" } ?? ""
+                let line = "recording stopped: \(failure) (\(path): \(counts.samples) samples kept\(kept))"
+                counts.stopped = line
+                return line
+            }
+            onStop(line)
+        }
+    }
+
+    private func describe(_ error: SQLiteError) -> String {
+        if error.isDiskFull { return "the disk is full" }
+        return "a write failed: \(error.message)"
+    }
+}

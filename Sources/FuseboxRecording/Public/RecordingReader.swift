@@ -1,0 +1,82 @@
+import Foundation
+public import FuseboxBackend
+import Synchronization
+
+/// A recording opened for replay and reports. Opening reads the header and the index of samples
+/// (not the samples): a day's recording opens in well under a second.
+///
+/// Damage never stops a read: what cannot be read is skipped and summed up in ``damage``.
+public final class RecordingReader: ReplayTimeline {
+    public let path: String
+    public let header: RecordingHeader
+    private let store: Mutex<RecordingStore>
+
+    /// Opens `path` read-only.
+    public init(path: String) throws(RecordingError) {
+        self.path = path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw RecordingError("\(path) does not exist")
+        }
+        let database: SQLiteDatabase
+        do {
+            database = try SQLiteDatabase(path: path, mode: .readOnly)
+        } catch {
+            throw RecordingError("cannot open \(path): \(error.message)")
+        }
+        let store = RecordingStore(database: database)
+        let meta: [String: String]
+        do {
+            meta = try store.readHeader()
+        } catch {
+            throw RecordingError(
+                error.code == 26 || error.code == 11
+                    ? "\(path) is not a Fusebox recording, or is damaged beyond reading (\(error.message))"
+                    : "cannot read \(path): \(error.message)")
+        }
+        header = try RecordingHeader(meta: meta, path: path)
+        store.refresh()
+        self.store = Mutex(store)
+    }
+
+    /// Reads samples and notes written since opening (a recording still being written grows).
+    public func refresh() {
+        store.withLock { $0.refresh() }
+    }
+
+    public func frameTimes() -> [Int64] {
+        store.withLock { $0.index.map(\.atMilliseconds) }
+    }
+
+    public func markers() -> [TimelineMarker] {
+        store.withLock { $0.markers }
+    }
+
+    /// Operator commands, annotations and source errors, oldest first.
+    public func notes() -> [TimelineNote] {
+        store.withLock { $0.notes }
+    }
+
+    public func frames(endingAt milliseconds: Int64, count: Int) throws(BackendError) -> [TimelineFrame] {
+        store.withLock { $0.frames(endingAt: milliseconds, count: count) }
+    }
+
+    public func frames(after start: Int64, through end: Int64) throws(BackendError) -> [TimelineFrame] {
+        store.withLock { $0.frames(after: start, through: end) }
+    }
+
+    /// Every readable frame, oldest first, a batch at a time (a report reads a whole day this way).
+    public func forEachFrame(_ body: (TimelineFrame) throws -> Void) rethrows {
+        let count = store.withLock { $0.index.count }
+        var start = 0
+        while start < count {
+            let end = min(count, start + 256)
+            let batch = store.withLock { $0.frames(at: start..<end) }
+            for frame in batch { try body(frame) }
+            start = end
+        }
+    }
+
+    public var damage: String? {
+        store.withLock { $0.damageSummary }
+    }
+}
