@@ -133,6 +133,7 @@ extension DependencySnapshot {
         }
 
         visitor.gauge(&latency.count)
+        visitor.gauge(&latency.windowMilliseconds)
         visitor.double(&latency.min)
         visitor.double(&latency.mean)
         visitor.double(&latency.p50)

@@ -10,6 +10,8 @@ public final class RecordingReader: ReplayTimeline {
     public let path: String
     public let header: RecordingHeader
     private let store: Mutex<RecordingStore>
+    /// The padded copy a torn file is read through, removed when the reader goes.
+    private let paddedCopy: String?
 
     /// Opens `path` read-only.
     public init(path: String) throws(RecordingError) {
@@ -17,13 +19,25 @@ public final class RecordingReader: ReplayTimeline {
         guard FileManager.default.fileExists(atPath: path) else {
             throw RecordingError("\(path) does not exist")
         }
+        var readPath = path
+        var torn: String?
+        if let size = TornFile.expectedSize(of: path) {
+            do {
+                readPath = try TornFile.paddedCopy(of: path, to: size.expected)
+            } catch {
+                throw RecordingError("\(path) ends early and cannot be copied to read around it: \(error)")
+            }
+            torn = "the file ends early (\(size.actual) of \(size.expected) bytes): what was written last is lost"
+        }
+        paddedCopy = torn == nil ? nil : readPath
         let database: SQLiteDatabase
         do {
-            database = try SQLiteDatabase(path: path, mode: .readOnly)
+            database = try SQLiteDatabase(path: readPath, mode: .readOnly)
         } catch {
             throw RecordingError("cannot open \(path): \(error.message)")
         }
         let store = RecordingStore(database: database)
+        if let torn { store.noteStructural(torn) }
         let meta: [String: String]
         do {
             meta = try store.readHeader()
@@ -36,6 +50,10 @@ public final class RecordingReader: ReplayTimeline {
         header = try RecordingHeader(meta: meta, path: path)
         store.refresh()
         self.store = Mutex(store)
+    }
+
+    deinit {
+        if let paddedCopy { try? FileManager.default.removeItem(atPath: paddedCopy) }
     }
 
     /// Reads samples and notes written since opening (a recording still being written grows).

@@ -6,11 +6,11 @@ enum RecordingSchema {
     static let create = """
         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS shapes(
-            id INTEGER PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL);
+            id INTEGER PRIMARY KEY, kind TEXT NOT NULL, crc INTEGER NOT NULL, body TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS events(
             id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, service TEXT NOT NULL, instance TEXT NOT NULL,
             sequence INTEGER NOT NULL, kind TEXT NOT NULL, dependency TEXT, message TEXT NOT NULL,
-            body TEXT NOT NULL);
+            crc INTEGER NOT NULL, body TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS samples(
             id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, keyframe INTEGER NOT NULL, crc INTEGER NOT NULL,
             body BLOB NOT NULL);

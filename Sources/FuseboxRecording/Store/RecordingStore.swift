@@ -70,9 +70,9 @@ final class RecordingStore {
         do {
             try database.transaction { () throws(SQLiteError) in
                 let body = try encodeSample(snapshots, atMilliseconds: atMilliseconds, keyframe: keyframe)
+                let crc = sampleChecksum(body, atMilliseconds: atMilliseconds, keyframe: keyframe)
                 try database.statement("INSERT INTO samples(at_ms, keyframe, crc, body) VALUES (?, ?, ?, ?)")
-                    .bind(1, atMilliseconds).bind(2, keyframe ? 1 : 0).bind(3, Int64(CRC32.checksum(body)))
-                    .bind(4, body).run()
+                    .bind(1, atMilliseconds).bind(2, keyframe ? 1 : 0).bind(3, Int64(crc)).bind(4, body).run()
                 try recordTransitions(snapshots, atMilliseconds: atMilliseconds)
             }
         } catch {
@@ -127,8 +127,9 @@ final class RecordingStore {
     }
 
     private func insertShape(kind: String, body: Data) throws(SQLiteError) -> Int64 {
-        try database.statement("INSERT INTO shapes(kind, body) VALUES (?, ?)")
-            .bind(1, kind).bind(2, String(decoding: body, as: UTF8.self)).run()
+        try database.statement("INSERT INTO shapes(kind, crc, body) VALUES (?, ?, ?)")
+            .bind(1, kind).bind(2, Int64(CRC32.checksum(Array(body)))).bind(3, String(decoding: body, as: UTF8.self))
+            .run()
         return database.lastInsertRowID
     }
 
@@ -145,15 +146,18 @@ final class RecordingStore {
                 current[event.sequence] = id
                 continue
             }
-            try database.statement(
+            let statement = try database.statement(
                 """
-                INSERT INTO events(at_ms, service, instance, sequence, kind, dependency, message, body)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO events(at_ms, service, instance, sequence, kind, dependency, message, crc, body)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
             )
+            let body = try json.encode(event)
+            try statement
             .bind(1, event.atMilliseconds).bind(2, snapshot.service).bind(3, snapshot.instance)
             .bind(4, Int64(bitPattern: event.sequence)).bind(5, event.kind.rawValue).bind(6, event.dependency)
-            .bind(7, event.message).bind(8, String(decoding: try json.encode(event), as: UTF8.self)).run()
+            .bind(7, event.message).bind(8, Int64(CRC32.checksum(Array(body))))
+            .bind(9, String(decoding: body, as: UTF8.self)).run()
             let id = database.lastInsertRowID
             ids.append(id)
             current[event.sequence] = id
@@ -337,7 +341,7 @@ final class RecordingStore {
         }
     }
 
-    private func noteStructural(_ problem: String) {
+    func noteStructural(_ problem: String) {
         if !structuralDamage.contains(problem) { structuralDamage.append(problem) }
     }
 
@@ -389,8 +393,7 @@ final class RecordingStore {
     private func decode(at position: Int) -> [Snapshot]? {
         let entry = index[position]
         defer { decodedPosition = position }
-        if let reason = damaged[position] {
-            _ = reason
+        if damaged[position] != nil {
             decoder.reset()
             return nil
         }
@@ -399,10 +402,13 @@ final class RecordingStore {
             statement.bind(1, entry.id)
             guard try statement.step() else { throw FrameDecoder.Damaged(description: "the sample is missing") }
             let body = statement.bytes(1)
-            guard UInt32(truncatingIfNeeded: statement.int64(0)) == CRC32.checksum(body) else {
+            let crc = sampleChecksum(body, atMilliseconds: entry.atMilliseconds, keyframe: entry.isKeyframe)
+            guard UInt32(truncatingIfNeeded: statement.int64(0)) == crc else {
                 throw FrameDecoder.Damaged(description: "checksum mismatch")
             }
-            if !entry.isKeyframe && !decoder.isPrimed {
+            // A delta applies to the sample right before it, never across a gap in the rows.
+            let follows = position > 0 && decodedPosition == position - 1 && index[position - 1].id == entry.id - 1
+            if !entry.isKeyframe && !(decoder.isPrimed && follows) {
                 throw FrameDecoder.Damaged(description: "an earlier sample it builds on is damaged")
             }
             return try decoder.decode(body, atMilliseconds: entry.atMilliseconds, lookup: lookup)
@@ -411,7 +417,7 @@ final class RecordingStore {
         } catch let error as FrameDecoder.Damaged {
             damaged[position] = error.description
         } catch {
-            damaged[position] = "\(error)"
+            damaged[position] = "contents that cannot be decoded"
         }
         decoder.reset()
         return nil
@@ -425,10 +431,19 @@ final class RecordingStore {
     }
 
     private func shapeBody(_ id: Int64) throws -> Data {
-        let statement = try database.statement("SELECT body FROM shapes WHERE id = ?")
+        let statement = try database.statement("SELECT crc, body FROM shapes WHERE id = ?")
         statement.bind(1, id)
         guard try statement.step() else { throw FrameDecoder.Damaged(description: "shape \(id) is missing") }
-        return Data(statement.string(0).utf8)
+        return try checked(statement, what: "shape")
+    }
+
+    /// Column 1's text, if its checksum (column 0) matches.
+    private func checked(_ statement: SQLiteStatement, what: String) throws -> Data {
+        let body = statement.bytes(1)
+        guard UInt32(truncatingIfNeeded: statement.int64(0)) == CRC32.checksum(body) else {
+            throw FrameDecoder.Damaged(description: "\(what) checksum mismatch")
+        }
+        return Data(body)
     }
 
     private func dependencyShape(_ id: Int64) throws -> (shape: DependencySnapshot, kinds: [SlotKind]) {
@@ -448,10 +463,10 @@ final class RecordingStore {
 
     private func event(_ id: Int64) throws -> Event {
         if let cached = events[id] { return cached }
-        let statement = try database.statement("SELECT body FROM events WHERE id = ?")
+        let statement = try database.statement("SELECT crc, body FROM events WHERE id = ?")
         statement.bind(1, id)
         guard try statement.step() else { throw FrameDecoder.Damaged(description: "event \(id) is missing") }
-        let event = try decoderJSON.decode(Event.self, from: Data(statement.string(0).utf8))
+        let event = try decoderJSON.decode(Event.self, from: try checked(statement, what: "event"))
         if events.count > 100_000 { events = [:] }
         events[id] = event
         return event
@@ -471,6 +486,15 @@ final class RecordingStore {
         }
         return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
+}
+
+/// A sample's checksum covers its time and kind too, so a damaged index row is caught as well.
+func sampleChecksum(_ body: [UInt8], atMilliseconds: Int64, keyframe: Bool) -> UInt32 {
+    var covered = ByteWriter(capacity: body.count + 9)
+    covered.fixed64(UInt64(bitPattern: atMilliseconds))
+    covered.byte(keyframe ? 1 : 0)
+    covered.append(body)
+    return CRC32.checksum(covered.bytes)
 }
 
 extension Array {

@@ -1,0 +1,87 @@
+import Foundation
+import FuseboxBackend
+import FuseboxProtocol
+import FuseboxRecording
+import FuseboxTestSupport
+import Testing
+
+/// Torn and damaged files: the reader opens what it can, says what was lost in one line, and
+/// never shows data that was not recorded.
+@Suite struct RecordingDamageTests {
+    /// The recording every case starts from, and the polls it holds by time.
+    private static func original() async throws -> (bytes: Data, polls: [Int64: [Snapshot]], count: Int) {
+        let polls = Array(await RecordedScenario.polls.prefix(90))
+        let path = try RecordedScenario.record(polls, keyframeIntervalMilliseconds: 15_000)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        return (bytes, Dictionary(uniqueKeysWithValues: polls.map { ($0.atMilliseconds, $0.snapshots) }), polls.count)
+    }
+
+    @Test func truncatedAtManyOffsetsShowsOnlyTrueFramesAndSaysWhatWasLost() async throws {
+        let (bytes, polls, count) = try await Self.original()
+        var outcomes = (opened: 0, refused: 0, partial: 0)
+        for offset in offsets(in: bytes.count, count: 40) {
+            let path = try write(bytes.prefix(offset))
+            check(path, polls: polls, total: count, &outcomes)
+        }
+        #expect(outcomes.opened > 0, "most truncations still open")
+        #expect(outcomes.partial > 0, "some lose samples and say so")
+    }
+
+    @Test func overwrittenAtManyOffsetsShowsOnlyTrueFramesAndSaysWhatWasLost() async throws {
+        let (bytes, polls, count) = try await Self.original()
+        var random = SplitMix(state: 17)
+        var outcomes = (opened: 0, refused: 0, partial: 0)
+        for offset in offsets(in: bytes.count, count: 60) {
+            var damaged = bytes
+            for index in offset..<min(bytes.count, offset + 24) {
+                damaged[index] = UInt8(truncatingIfNeeded: random.next())
+            }
+            let path = try write(damaged)
+            check(path, polls: polls, total: count, &outcomes)
+        }
+        #expect(outcomes.opened > 0)
+        #expect(outcomes.partial > 0)
+    }
+
+    private func offsets(in size: Int, count: Int) -> [Int] {
+        // The first pages (header, schema) and then evenly through the file.
+        [0, 1, 16, 100, 512, 4_096, 4_200] + (1...count).map { size * $0 / (count + 1) }
+    }
+
+    private func write(_ bytes: Data) throws -> String {
+        let path = RecordedScenario.temporaryPath()
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try bytes.write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    private func check(
+        _ path: String, polls: [Int64: [Snapshot]], total: Int, _ outcomes: inout (opened: Int, refused: Int, partial: Int)
+    ) {
+        let reader: RecordingReader
+        do {
+            reader = try RecordingReader(path: path)
+        } catch {
+            #expect(!error.message.isEmpty && !error.message.contains("\n"), "one line: \(error.message)")
+            outcomes.refused += 1
+            return
+        }
+        outcomes.opened += 1
+        var shown = 0
+        reader.forEachFrame { frame in
+            shown += 1
+            guard let recorded = polls[frame.atMilliseconds] else {
+                Issue.record("a frame at \(frame.atMilliseconds) that was never recorded (\(path))")
+                return
+            }
+            if frame.snapshots != recorded { Issue.record("frame at \(frame.atMilliseconds) differs (\(path))") }
+        }
+        if shown < total {
+            outcomes.partial += 1
+            let damage = reader.damage
+            #expect(damage != nil, "\(total - shown) frames lost without a word (\(path))")
+            #expect(damage?.contains("\n") != true)
+        }
+    }
+}
