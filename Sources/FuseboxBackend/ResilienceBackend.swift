@@ -27,6 +27,8 @@ public protocol ResilienceBackend: AnyObject, Sendable {
     /// One status per source behind this backend when it reads several (``MultiSourceBackend``);
     /// empty for a single source, whose failures ``poll()`` throws.
     var sources: [SourceStatus] { get }
+    /// A recorded session to replay with time controls (a recording file); `nil` for live sources.
+    var timeline: (any ReplayTimeline)? { get }
 }
 
 extension ResilienceBackend {
@@ -35,4 +37,7 @@ extension ResilienceBackend {
 
     /// A single source reports through ``poll()`` alone.
     public var sources: [SourceStatus] { [] }
+
+    /// Live sources have no timeline.
+    public var timeline: (any ReplayTimeline)? { nil }
 }

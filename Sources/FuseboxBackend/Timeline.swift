@@ -106,4 +106,6 @@ public protocol SessionRecorder: AnyObject, Sendable {
     func annotate(_ text: String, author: String, atMilliseconds: Int64)
     /// A source that could not be read.
     func record(_ error: BackendError, source: String, atMilliseconds: Int64)
+    /// Why recording stopped (one line), once it has; `nil` while it records.
+    var stopReason: String? { get }
 }

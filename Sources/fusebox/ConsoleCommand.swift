@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FuseboxBackend
 import FuseboxConsole
+import FuseboxRecording
 import FuseboxTerminal
 
 /// `fusebox console` (and plain `fusebox`): the live operations console.
@@ -43,6 +44,19 @@ struct ConsoleCommand: AsyncParsableCommand {
         transform: OptionValue.actor)
     var actor: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Record the session to this file (FILE.fuserec, never overwritten): replay it with 'fusebox replay'.",
+            valueName: "file"))
+    var record: String?
+
+    func validate() throws {
+        if let record, !record.hasSuffix(RecordingBackend.fileExtension) {
+            throw ValidationError("name the recording FILE\(RecordingBackend.fileExtension), so fusebox knows it")
+        }
+    }
+
     func run() async throws {
         // Flags first, then the environment's settings, then the defaults; read-only if either says so.
         let environment = try sourceOptions.environment()
@@ -60,13 +74,51 @@ struct ConsoleCommand: AsyncParsableCommand {
             throw UsageError("\(error)")
         }
         let backend = try sourceOptions.makeBackend(environment: environment)
+        let interval = interval ?? environment?.interval ?? 1
+        var recorders: [any SessionRecorder] = []
+        var recording: FileRecorder?
+        if let record {
+            do {
+                // Stops are reported through the console's status line (SessionSinks reads stopReason).
+                recording = try FileRecorder(
+                    path: record, header: recordingHeader(backend, environment: environment, interval: interval),
+                    onStop: { _ in })
+            } catch {
+                FuseboxMain.printError(error.message)
+                throw ExitCode(1)
+            }
+            recorders.append(recording!)
+        }
+        var audit: AuditLog?
+        do {
+            audit = try AuditLog(path: StateDirectory.auditLogPath)
+            recorders.append(audit!)
+        } catch {
+            // The source keeps its own audit trail; the local copy is a convenience.
+            FuseboxMain.printError("\(error.message) (commands are not logged locally)")
+        }
+        defer { audit?.close() }
         let setup = ConsoleSetup(
             backend: backend, environment: environment?.name, theme: chosenTheme, loader: loader,
             keymap: configuration.keymap, readOnly: readOnly || environment?.readOnly == true,
             requireReason: requireReason || configuration.requireReason || environment?.requireReason == true,
-            interval: interval ?? environment?.interval ?? 1,
-            actor: OptionValue.resolvedActor(actor, environment: ProcessInfo.processInfo.environment))
-        switch await setup.runOnOwnThread() {
+            interval: interval,
+            actor: OptionValue.resolvedActor(actor, environment: ProcessInfo.processInfo.environment),
+            recorders: recorders, recordingPath: record)
+        defer {
+            if let recording {
+                let stopped = recording.finish()
+                FuseboxMain.printError(stopped ?? "recorded \(recording.samplesWritten) samples to \(recording.path)")
+            }
+        }
+        try await setup.runAndExit()
+    }
+}
+
+extension ConsoleSetup {
+    /// Runs the console and ends the process the way a shell expects.
+    func runAndExit() async throws {
+        switch await runOnOwnThread() {
         case .noTerminal(let error):
             FuseboxMain.printError("\(error)")
             throw ExitCode(1)
@@ -100,6 +152,12 @@ struct ConsoleSetup: Sendable {
     let requireReason: Bool
     let interval: Double
     let actor: String
+    /// Where the session is written as it happens.
+    var recorders: [any SessionRecorder] = []
+    /// The `--record` file, shown in the header.
+    var recordingPath: String?
+    /// Set for `fusebox replay`: the console starts as a replay.
+    var replay: ReplayState?
 
     func runOnOwnThread() async -> Outcome {
         // Named, so its CPU time is the console's own cost (fusebox-bench idle reads it).
@@ -123,7 +181,16 @@ struct ConsoleSetup: Sendable {
             availableThemes: loader.availableNames())
         state.requireReason = requireReason
         state.environment = environment
-        let program = ConsoleProgram(backend: backend, terminal: terminal, themes: loader, clock: WallClock())
+        state.recordingPath = recordingPath
+        if let replay {
+            state.replay = replay
+            state.paused = true
+        }
+        // A live console remembers the last hour, so pausing can look back.
+        let history = replay == nil ? SessionHistory(retentionMilliseconds: 3_600_000) : nil
+        let program = ConsoleProgram(
+            backend: backend, terminal: terminal, themes: loader, clock: WallClock(), recorders: recorders,
+            history: history)
         return .ended(program.run(state).reason)
     }
 }

@@ -10,8 +10,8 @@ struct FuseboxCommand: AsyncParsableCommand {
             Without a subcommand, fusebox opens the console on the built-in outage simulator.
             """,
         subcommands: [
-            ConsoleCommand.self, StatusCommand.self, ScenariosCommand.self, SimulateCommand.self,
-            DemoServiceCommand.self,
+            ConsoleCommand.self, StatusCommand.self, RecordCommand.self, ReplayCommand.self, ReportCommand.self,
+            ScenariosCommand.self, SimulateCommand.self, DemoServiceCommand.self,
         ],
         defaultSubcommand: ConsoleCommand.self
     )

@@ -3,6 +3,7 @@ import FuseboxAgent
 import FuseboxAgentBackend
 import FuseboxBackend
 import FuseboxPrometheusBackend
+import FuseboxRecording
 import FuseboxResilience4jBackend
 import FuseboxSimulator
 import FuseboxSimulatorBackend
@@ -51,6 +52,7 @@ enum SourceCatalog {
             AgentBackend.scheme(authorization: authorization, trustRootsFile: trustRootsFile),
             Resilience4jBackend.scheme(authorization: authorization),
             PrometheusBackend.scheme(),
+            RecordingBackend.scheme(),
         ])
     }
 

@@ -37,6 +37,14 @@ public final class ConsoleProgram {
     private let pollTimeoutMilliseconds: Int64
     private let inbox = Inbox()
     private var pollTask: Task<Void, Never>?
+    /// Where the session is written: the recording (`--record`) and the session's memory.
+    private let sinks: SessionSinks
+    /// What the session has seen so far, for pausing and looking back.
+    private let history: (any SessionRecorder & ReplayTimeline)?
+    /// The recording replayed, when the source is one.
+    private let timeline: (any ReplayTimeline)?
+    /// Timeline reads happen here, in the order asked, off the drawing thread.
+    private let timelineQueue = DispatchQueue(label: "fusebox.timeline")
     /// Commands on their way; the console waits for them (a little) before it returns.
     private let commandsInFlight = DispatchGroup()
 
@@ -49,12 +57,18 @@ public final class ConsoleProgram {
     ///   - tickMilliseconds: how often ages on screen advance.
     ///   - inputTimeoutMilliseconds: the longest wait for a key before the loop looks at its inbox.
     ///   - pollTimeoutMilliseconds: a poll that has not answered by then counts as failed (`timed-out`).
+    ///   - recorders: where the session is written as it happens (`--record`, the local audit log).
+    ///   - history: the session's memory, which pausing opens as a timeline.
     public init(
         backend: any ResilienceBackend, terminal: any ConsoleTerminal, themes: ThemeLoader?,
         clock: any ConsoleClock, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-        tickMilliseconds: Int64 = 250, inputTimeoutMilliseconds: Int = 50, pollTimeoutMilliseconds: Int64 = 10_000
+        tickMilliseconds: Int64 = 250, inputTimeoutMilliseconds: Int = 50, pollTimeoutMilliseconds: Int64 = 10_000,
+        recorders: [any SessionRecorder] = [], history: (any SessionRecorder & ReplayTimeline)? = nil
     ) {
         self.backend = backend
+        self.sinks = SessionSinks(recorders: recorders, history: history, source: backend.description, inbox: inbox)
+        self.history = history
+        self.timeline = backend.timeline
         self.terminal = terminal
         self.themes = themes
         self.clock = clock
@@ -90,11 +104,19 @@ public final class ConsoleProgram {
             // a backend that ignores cancellation is not waited for beyond a few seconds.
             _ = workEnded.wait(timeout: .now() + .seconds(3))
         }
-        schedulePoll(afterMilliseconds: 0, jittered: false)
+        if let timeline {
+            // A recording is not polled: its frames come as the replay asks for them.
+            inbox.post(
+                .timeline(frameTimes: timeline.frameTimes(), markers: timeline.markers(), damage: timeline.damage))
+        } else {
+            schedulePoll(afterMilliseconds: 0, jittered: false)
+        }
         let (width, height) = terminal.size
         if width != state.width || height != state.height {
             _ = perform(update(&state, .resize(width: width, height: height)), &state)
         }
+        // The clock starts now, so a status line set by the first messages is dated right.
+        _ = perform(update(&state, .tick(atMilliseconds: clock.nowMilliseconds())), &state)
         var dirty = true
         var lastTick = clock.nowMilliseconds()
         while true {
@@ -146,6 +168,16 @@ public final class ConsoleProgram {
             case .applyTheme(let name):
                 // Loading reads a small file; its outcome goes through update like everything else.
                 if perform(update(&state, applyTheme(name)), &state) { return true }
+            case .openTimeline:
+                if let history {
+                    let opened = Message.timeline(
+                        frameTimes: history.frameTimes(), markers: history.markers(), damage: history.damage)
+                    if perform(update(&state, opened), &state) { return true }
+                }
+            case .loadFrames(let request):
+                loadFrames(request)
+            case .annotate(let text):
+                sinks.annotate(text, author: state.actor, atMilliseconds: clock.nowMilliseconds())
             }
         }
         return false
@@ -155,12 +187,14 @@ public final class ConsoleProgram {
         let wait = jittered ? PollSchedule.jittered(milliseconds, unit: random()) : milliseconds
         pollTask?.cancel()
         let timeout = pollTimeoutMilliseconds
-        pollTask = Task { [backend, inbox, clock] in
+        pollTask = Task { [sinks, backend, inbox, clock] in
             if wait > 0 {
                 do { try await clock.sleep(milliseconds: wait) } catch { return }
             }
             let message = await pollWithTimeout(backend, clock: clock, timeoutMilliseconds: timeout)
             if !Task.isCancelled {
+                // Recorded before the console hears of it, so a paused console can read it back at once.
+                sinks.record(message, sources: backend.sources)
                 inbox.post(message)
                 let sources = backend.sources
                 if !sources.isEmpty { inbox.post(.sources(sources, atMilliseconds: clock.nowMilliseconds())) }
@@ -171,13 +205,40 @@ public final class ConsoleProgram {
 
     private func send(_ command: Command, to instances: [String]) {
         commandsInFlight.enter()
-        Task { [backend, inbox, clock, commandsInFlight] in
+        Task { [sinks, backend, inbox, clock, commandsInFlight] in
             defer { commandsInFlight.leave() }
+            let results: [CommandResult]
+            let message: Message
             do throws(BackendError) {
-                let results = try await backend.send(command, to: instances)
-                inbox.post(.commandResults(results, atMilliseconds: clock.nowMilliseconds()))
+                results = try await backend.send(command, to: instances)
+                message = .commandResults(results, atMilliseconds: clock.nowMilliseconds())
             } catch {
-                inbox.post(.commandFailed(error, atMilliseconds: clock.nowMilliseconds()))
+                let now = clock.nowMilliseconds()
+                results = instances.map { instance in
+                    CommandResult(
+                        commandId: command.id, instance: instance, status: .failed, target: command.action.target,
+                        before: nil, after: nil, refusal: nil, message: error.message, atMilliseconds: now)
+                }
+                message = .commandFailed(error, atMilliseconds: now)
+            }
+            sinks.record(command, results: results, atMilliseconds: clock.nowMilliseconds())
+            inbox.post(message)
+        }
+    }
+
+    /// Reads frames for the replay, in the order asked, and hands them to the loop.
+    private func loadFrames(_ request: FramesRequest) {
+        guard let source = timeline ?? history else { return }
+        timelineQueue.async { [inbox] in
+            do throws(BackendError) {
+                switch request {
+                case .jump(let time, let count):
+                    inbox.post(.frames(try source.frames(endingAt: time, count: count + 1), reset: true))
+                case .advance(let start, let end):
+                    inbox.post(.frames(try source.frames(after: start, through: end), reset: false))
+                }
+            } catch {
+                inbox.post(.timelineFailed("cannot read the timeline: \(error.message)"))
             }
         }
     }
@@ -195,7 +256,7 @@ public final class ConsoleProgram {
 }
 
 /// Messages from background work, waiting for the loop.
-private final class Inbox: Sendable {
+final class Inbox: Sendable {
     private let messages = Mutex<[Message]>([])
 
     func post(_ message: Message) { messages.withLock { $0.append(message) } }

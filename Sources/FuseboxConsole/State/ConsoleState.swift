@@ -41,6 +41,8 @@ public struct ConsoleState: Sendable {
             case transition, fallback, command, flag
             /// The source itself: failures and recoveries.
             case backend
+            /// A line of text an operator added (`a`).
+            case annotation
         }
 
         /// Order of arrival, across both logs.
@@ -63,6 +65,10 @@ public struct ConsoleState: Sendable {
             case eventFilter
             /// A `:` command.
             case command
+            /// An annotation (`a`): a line of text for the recording and the report.
+            case annotation
+            /// A replay's `j`: the time to jump to.
+            case jump
         }
         public var purpose: Purpose
         public var text: String
@@ -86,6 +92,12 @@ public struct ConsoleState: Sendable {
     public var intervalSeconds: Double
     /// Whether the view is frozen (data keeps arriving in ``fleet``).
     public var paused = false
+    /// A replay: of a recording, or of this live session while paused. `nil` while live.
+    public var replay: ReplayState?
+    /// The file this session is recorded to, if any.
+    public var recordingPath: String?
+    /// Why recording stopped, if it did (shown until the console ends).
+    public var recordingStopped: String?
     /// The latest data (keeps arriving while paused).
     public var fleet = Fleet()
     /// What the screen shows: the latest data, or what it was when paused.

@@ -54,6 +54,8 @@ public enum KeyAction: String, Sendable, Hashable, CaseIterable {
     case newest
     /// The overview: show a fleet row's instances, or hide them again.
     case expand, collapse
+    /// Add a line of text to the session (and its recording) as a marker.
+    case annotate
 
     /// A few words for help and hints.
     public var summary: String {
@@ -82,6 +84,7 @@ public enum KeyAction: String, Sendable, Hashable, CaseIterable {
         case .newest: return "follow newest"
         case .expand: return "expand fleet"
         case .collapse: return "collapse fleet"
+        case .annotate: return "annotate"
         }
     }
 
@@ -94,7 +97,7 @@ public enum KeyAction: String, Sendable, Hashable, CaseIterable {
         case .backIn: return .startBackIn
         case .toggleFlag: return .setFlag
         case .quit, .help, .pause, .sort, .filter, .command, .back, .select, .up, .down, .pageUp, .pageDown, .flags,
-            .events, .overview, .kindFilter, .newest, .expand, .collapse:
+            .events, .overview, .kindFilter, .newest, .expand, .collapse, .annotate:
             return nil
         }
     }
@@ -116,6 +119,7 @@ public struct Keymap: Sendable, Hashable {
         .character("F"): .flags, .character("e"): .events, .character("1"): .overview,
         .character("t"): .kindFilter, .character("G"): .newest, .end: .newest, .right: .expand,
         .character("+"): .expand, .left: .collapse, .character("-"): .collapse,
+        .character("a"): .annotate,
     ])
 
     public init(bindings: [Key: KeyAction]) {

@@ -26,6 +26,22 @@ public enum Message: Sendable {
     case themeApplied(String)
     /// A theme could not be loaded; the text says why in one line.
     case themeFailed(String)
+    /// A timeline to replay opened (a recording, or the live session's memory when paused).
+    case timeline(frameTimes: [Int64], markers: [TimelineMarker], damage: String?)
+    /// Frames of the timeline arrived; `reset` starts the picture over from them (a jump).
+    case frames([TimelineFrame], reset: Bool)
+    /// Frames could not be read; the text says why in one line.
+    case timelineFailed(String)
+    /// The recording stopped (a full disk, a failed write); the text says why in one line.
+    case recordingStopped(String)
+}
+
+/// What frames the replay needs next.
+public enum FramesRequest: Sendable, Hashable {
+    /// A jump: the frame at or before this time, with a few before it for rates.
+    case jump(to: Int64, history: Int)
+    /// Playing on: the frames after the one shown, up to this time.
+    case advance(after: Int64, through: Int64)
 }
 
 /// What the console asks its program to do; each result comes back as a ``Message``.
@@ -38,6 +54,12 @@ public enum Effect: Sendable, Hashable {
     case poll(afterMilliseconds: Int64, jittered: Bool)
     /// Repaint the whole screen on the next frame.
     case repaint
+    /// Open the live session's memory as a timeline (pausing a live console).
+    case openTimeline
+    /// Read frames from the timeline.
+    case loadFrames(FramesRequest)
+    /// Add an operator's line of text to the recording and the session's memory.
+    case annotate(String)
     /// End the console.
     case quit
 }

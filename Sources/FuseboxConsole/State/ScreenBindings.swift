@@ -30,14 +30,14 @@ extension ConsoleState.Screen {
                 .init(.forceOpen), .init(.close), .init(.disable), .init(.backIn), .init(.help), .init(.quit),
                 .init(.up, hinted: false), .init(.down, hinted: false), .init(.pageUp, hinted: false),
                 .init(.pageDown, hinted: false), .init(.command, hinted: false), .init(.back, hinted: false),
-                .init(.collapse, hinted: false),
+                .init(.collapse, hinted: false), .init(.annotate, hinted: false),
             ]
         case .detail:
             return [
                 .init(.back), .init(.pause), .init(.forceOpen), .init(.close), .init(.disable), .init(.backIn),
                 .init(.help), .init(.quit), .init(.up, hinted: false), .init(.down, hinted: false),
                 .init(.flags, hinted: false), .init(.events, hinted: false), .init(.overview, hinted: false),
-                .init(.command, hinted: false),
+                .init(.command, hinted: false), .init(.annotate, hinted: false),
             ]
         case .flags:
             return [
@@ -52,7 +52,7 @@ extension ConsoleState.Screen {
                 .init(.newest),
                 .init(.back), .init(.help), .init(.quit), .init(.pageUp, hinted: false),
                 .init(.pageDown, hinted: false), .init(.overview, hinted: false), .init(.flags, hinted: false),
-                .init(.pause, hinted: false), .init(.command, hinted: false),
+                .init(.pause, hinted: false), .init(.command, hinted: false), .init(.annotate, hinted: false),
             ]
         case .help:
             return [

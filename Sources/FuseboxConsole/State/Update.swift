@@ -37,6 +37,8 @@ private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] 
         return handle(key, &state)
     case .data(let snapshots, let now):
         state.nowMilliseconds = now
+        // The live session's memory grows under a paused console.
+        if state.replay?.origin == .live { state.replay?.frameTimes.append(now) }
         state.fleet = state.fleet.advanced(to: snapshots, atMilliseconds: now)
         if !state.paused { state.shown = state.fleet }
         if state.sourceError != nil { appendLog(&state, now, "", .backend, "source is answering again") }
@@ -66,8 +68,9 @@ private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] 
         appendLog(&state, now, "", .backend, "\(error.message) (\(retry))")
         return [.poll(afterMilliseconds: state.nextPollMilliseconds, jittered: true)]
     case .tick(let now):
+        let elapsed = now - state.nowMilliseconds
         state.nowMilliseconds = now
-        return []
+        return advanceReplay(&state, elapsedMilliseconds: elapsed)
     case .resize(let width, let height):
         state.width = width
         state.height = height
@@ -91,6 +94,21 @@ private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] 
         return []
     case .themeFailed(let problem):
         state.status = .init(text: problem, isError: true)
+        return []
+    case .timeline(let frameTimes, let markers, let damage):
+        return openTimeline(frameTimes: frameTimes, markers: markers, damage: damage, &state)
+    case .frames(let frames, let reset):
+        applyFrames(frames, reset: reset, &state)
+        return []
+    case .timelineFailed(let line):
+        state.replay?.loading = false
+        state.replay?.playing = false
+        state.status = .init(text: line, isError: true)
+        return []
+    case .recordingStopped(let line):
+        state.recordingStopped = line
+        state.status = .init(text: line, isError: true)
+        appendLog(&state, state.nowMilliseconds, "", .backend, line)
         return []
     case .sources(let sources, let now):
         state.nowMilliseconds = max(state.nowMilliseconds, now)
@@ -121,6 +139,7 @@ private func handle(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
         state.status = .init(text: "paste ignored: open / (filter) or : (command) first", isError: true)
         return []
     }
+    if let effects = handleReplayKey(key, &state) { return effects }
     guard var action = state.keymap.action(for: key), state.screen.answers(action) else { return [] }
     // On the flags screen, enter toggles: it is the same write as `f`, and gated the same way.
     if action == .select && state.screen == .flags { action = .toggleFlag }
@@ -157,9 +176,18 @@ private func handle(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
             state.screen = .overview
         }
     case .pause:
-        state.paused.toggle()
-        if !state.paused { state.shown = state.fleet }
-        state.status = .init(text: state.paused ? "paused: data keeps arriving; p resumes" : "live", isError: false)
+        guard state.paused else { return pauseLive(&state) }
+        state.paused = false
+        state.replay = nil
+        state.shown = state.fleet
+        state.status = .init(text: "live", isError: false)
+    case .annotate:
+        if case .recording = state.replay?.origin {
+            state.status = .init(text: "a recording is read as it was: annotate during a live session", isError: true)
+            return []
+        }
+        state.status = nil
+        state.input = .init(purpose: .annotation, text: "")
     case .sort:
         let all = ConsoleState.SortKey.allCases
         state.sort = all[(all.firstIndex(of: state.sort)! + 1) % all.count]
@@ -186,7 +214,7 @@ private func handle(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
         case .detail, .flags, .help: break
         }
     case .kindFilter:
-        let kinds: [ConsoleState.LogLine.Kind?] = [nil, .transition, .command, .flag, .fallback, .backend]
+        let kinds: [ConsoleState.LogLine.Kind?] = [nil, .transition, .command, .flag, .fallback, .backend, .annotation]
         state.eventKind = kinds[((kinds.firstIndex(of: state.eventKind) ?? 0) + 1) % kinds.count]
         state.eventCursor = nil
     case .newest:
@@ -261,6 +289,15 @@ private func handleInput(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
             return []
         case .command:
             break
+        case .jump:
+            return jump(&state, toText: input.text)
+        case .annotation:
+            let text = input.text.trimmingCharacters()
+            guard !text.isEmpty else { return [] }
+            appendLog(&state, state.nowMilliseconds, "", .annotation, "\(state.actor): \(text)")
+            let recorded = state.recordingPath == nil || state.recordingStopped != nil ? "" : " (recorded)"
+            state.status = .init(text: "annotated at \(Format.clock(state.nowMilliseconds)) UTC\(recorded)", isError: false)
+            return [.annotate(text)]
         }
         return runCommandLine(input.text, &state)
     default:

@@ -47,6 +47,7 @@ private func role(of kind: ConsoleState.LogLine.Kind) -> Role {
     case .command, .flag: return .keyName
     case .backend: return .error
     case .fallback: return .dim
+    case .annotation: return .status
     }
 }
 

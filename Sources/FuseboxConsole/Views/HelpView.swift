@@ -6,9 +6,22 @@ func drawHelp(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     canvas.put("HELP: \(state.screenBeforeHelp.rawValue)", x: 0, y: body.y, role: .header)
     canvas.paint(row: body.y, role: .header)
     var lines: [[(String, Role)]] = []
+    if let replay = state.replay {
+        // The timeline's keys come before the screen's; they win where both use a key.
+        lines.append([(replay.origin == .live ? "  LOOKING BACK (paused)" : "  REPLAY", Role.header)])
+        var seen: Set<ReplayAction> = []
+        for (key, action) in ReplayAction.keys where !seen.contains(action) {
+            seen.insert(action)
+            if action == .live, replay.origin != .live { continue }
+            let label = action == .tenth ? "0-9" : key.label
+            lines.append([("  " + Format.left(label, 12), Role.keyName), (action.summary, Role.text)])
+        }
+        lines.append([])
+    }
     for binding in state.screenBeforeHelp.bindings {
         let action = binding.action
-        let keys = state.keymap.keys(for: action).map(\.label).joined(separator: " ")
+        let taken = state.replay == nil ? [] : Set(ReplayAction.keys.map(\.key))
+        let keys = state.keymap.keys(for: action).filter { !taken.contains($0) }.map(\.label).joined(separator: " ")
         guard !keys.isEmpty else { continue }
         var line = [("  " + Format.left(keys, 12), Role.keyName), (binding.summary, Role.text)]
         // Enter on the flags screen sets a flag: it is marked like f.

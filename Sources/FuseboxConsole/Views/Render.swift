@@ -16,8 +16,10 @@ private func renderScreen(_ state: ConsoleState) -> Canvas {
         return canvas
     }
     drawHeader(state, &canvas)
-    // Header, body, status line, key hints.
-    let body = canvas.bounds.inset(top: 1, bottom: 2)
+    // Header (and a replay's timeline), body, status line, key hints.
+    let timelineRows = state.replay == nil ? 0 : 1
+    if state.replay != nil { drawTimeline(state, row: 1, &canvas) }
+    let body = canvas.bounds.inset(top: 1 + timelineRows, bottom: 2)
     switch state.screen {
     case .overview: drawOverview(state, body, &canvas)
     case .detail: drawDetail(state, body, &canvas)
@@ -57,7 +59,12 @@ private func drawHeader(_ state: ConsoleState, _ canvas: inout Canvas) {
     let freshness: HeaderPart
     let shortFreshness: HeaderPart
     var stale = false
-    if state.paused, let age = state.dataAgeSeconds, let at = state.shown.updatedAtMilliseconds {
+    if let replay = state.replay, let at = replay.shownFrame {
+        // The recorded wall-clock time, and how far into the recording.
+        let into = replay.start.map { " (+\(Format.age(seconds: Double(at - $0) / 1000)))" } ?? ""
+        freshness = HeaderPart(text: "at \(Format.clock(at)) UTC\(into)", role: .warning)
+        shortFreshness = HeaderPart(text: Format.clock(at), role: .warning)
+    } else if state.paused, let age = state.dataAgeSeconds, let at = state.shown.updatedAtMilliseconds {
         // Frozen data never claims to be fresh.
         freshness = HeaderPart(
             text: "frozen at \(Format.clock(at)) (\(Format.age(seconds: age)) ago)", role: .warning)
@@ -79,7 +86,11 @@ private func drawHeader(_ state: ConsoleState, _ canvas: inout Canvas) {
     }
     // Data that stopped arriving is not live, whatever the mode; nor is a source that never answered.
     let live: HeaderPart
-    if state.paused {
+    if let replay = state.replay, case .recording = replay.origin {
+        live = HeaderPart(text: "REPLAY \(replay.playing ? "▶" : "❚❚") \(replay.speedLabel)", role: .badgePaused)
+    } else if let replay = state.replay, replay.playing {
+        live = HeaderPart(text: "PAUSED ▶ \(replay.speedLabel)", role: .badgePaused)
+    } else if state.paused {
         live = HeaderPart(text: "PAUSED", role: .badgePaused)
     } else if stale {
         live = HeaderPart(text: "STALE", role: .warning)
@@ -89,7 +100,8 @@ private func drawHeader(_ state: ConsoleState, _ canvas: inout Canvas) {
         live = HeaderPart(text: "LIVE", role: .badgeLive)
     }
     let access = HeaderPart(
-        text: state.isReadOnly ? "[RO]" : "[RW]", role: state.isReadOnly ? .badgeReadOnly : .badgeReadWrite)
+        text: (state.isReadOnly ? "[RO]" : "[RW]") + recordingBadge(state),
+        role: state.isReadOnly ? .badgeReadOnly : .badgeReadWrite)
     let interval = HeaderPart(text: "every \(Format.age(seconds: state.intervalSeconds))", role: .dim)
     let source: HeaderPart
     if state.sources.isEmpty {
@@ -138,10 +150,22 @@ private func drawHeader(_ state: ConsoleState, _ canvas: inout Canvas) {
     }
 }
 
+/// ` REC` while recording, ` REC STOPPED` once it failed.
+private func recordingBadge(_ state: ConsoleState) -> String {
+    guard state.recordingPath != nil else { return "" }
+    return state.recordingStopped == nil ? " \(state.glyphs.bullet)REC" : " REC STOPPED"
+}
+
 private func drawStatus(_ state: ConsoleState, _ canvas: inout Canvas) {
     let y = state.height - 2
     if let input = state.input {
-        let prompt = input.purpose == .command ? ":" : "/"
+        let prompt: String
+        switch input.purpose {
+        case .command: prompt = ":"
+        case .filter, .eventFilter: prompt = "/"
+        case .annotation: prompt = "annotate: "
+        case .jump: prompt = "jump to (10:42:05, -5m, +30s): "
+        }
         canvas.put(prompt + input.text + "_", x: 0, y: y, role: .keyName)
         return
     }
@@ -181,12 +205,23 @@ func keyHints(_ state: ConsoleState) -> [(String, String)] {
         return [("tab", "next field"), ("←→", "choose"), ("enter", "activate"), ("esc", "cancel")]
     }
     if state.input != nil { return [("enter", "apply"), ("esc", "cancel"), ("bksp", "delete")] }
-    return state.screen.bindings.filter { binding in
+    // A replay's own keys come first, then the screen's that a replay leaves free.
+    var replayHints: [(String, String)] = []
+    if let replay = state.replay {
+        let live = replay.origin == .live
+        replayHints = [
+            ("space", replay.playing ? "pause" : "play"), ("←→", "step"), ("+-", "speed"), ("[]", "marker"),
+            ("j", "jump"),
+        ] + (live ? [("p", "live")] : [])
+    }
+    let taken = Set(ReplayAction.keys.map(\.key))
+    return replayHints + state.screen.bindings.filter { binding in
         // Expanding is offered only where there are fleets to expand.
         binding.hinted && binding.action.commandKind.map(state.allows) ?? true
             && (binding.action != .expand || !state.shown.fleetRows.isEmpty)
     }.compactMap { binding in
-        state.keymap.keys(for: binding.action).first.map { ($0.label, binding.summary) }
+        let keys = state.keymap.keys(for: binding.action).filter { state.replay == nil || !taken.contains($0) }
+        return keys.first.map { ($0.label, binding.summary) }
     }
 }
 

@@ -66,5 +66,8 @@ public final class SessionHistory: SessionRecorder, ReplayTimeline {
         store.withLock { $0.frames(after: start, through: end) }
     }
 
+    /// Memory never stops recording.
+    public var stopReason: String? { nil }
+
     public var damage: String? { store.withLock { $0.damageSummary } }
 }

@@ -1,0 +1,58 @@
+import FuseboxBackend
+import FuseboxProtocol
+import Synchronization
+
+/// Writes what the console sees and does to the recording (`--record`) and to the session's
+/// memory: polls, each source's errors (once, not at every retry), commands and annotations.
+final class SessionSinks: Sendable {
+    private let sinks: [any SessionRecorder]
+    private let recorders: [any SessionRecorder]
+    private let source: String
+    private let inbox: Inbox
+    /// The error last recorded per source.
+    private let recordedErrors = Mutex<[String: String]>([:])
+    private let stopTold = Atomic<Bool>(false)
+
+    init(recorders: [any SessionRecorder], history: (any SessionRecorder)?, source: String, inbox: Inbox) {
+        self.recorders = recorders
+        self.sinks = recorders + [history].compactMap { $0 }
+        self.source = source
+        self.inbox = inbox
+    }
+
+    /// A poll's outcome; tells the console once if the recording has stopped.
+    func record(_ message: Message, sources: [SourceStatus]) {
+        guard !sinks.isEmpty else { return }
+        switch message {
+        case .data(let snapshots, let at):
+            for sink in sinks { sink.record(snapshots, atMilliseconds: at) }
+            for status in sources { recordError(status.error, source: status.source, at: at) }
+            if sources.isEmpty { recordError(nil, source: source, at: at) }
+        case .pollFailed(let error, let at):
+            recordError(error, source: source, at: at)
+        default:
+            break
+        }
+        if let reason = recorders.lazy.compactMap(\.stopReason).first, !stopTold.exchange(true, ordering: .relaxed) {
+            inbox.post(.recordingStopped(reason))
+        }
+    }
+
+    func record(_ command: Command, results: [CommandResult], atMilliseconds: Int64) {
+        for sink in sinks { sink.record(command, results: results, atMilliseconds: atMilliseconds) }
+    }
+
+    func annotate(_ text: String, author: String, atMilliseconds: Int64) {
+        for sink in sinks { sink.annotate(text, author: author, atMilliseconds: atMilliseconds) }
+    }
+
+    private func recordError(_ error: BackendError?, source: String, at: Int64) {
+        let changed = recordedErrors.withLock { recorded in
+            let before = recorded[source]
+            recorded[source] = error?.message
+            return before != error?.message
+        }
+        guard changed, let error else { return }
+        for sink in sinks { sink.record(error, source: SourceAddress.redacted(source), atMilliseconds: at) }
+    }
+}

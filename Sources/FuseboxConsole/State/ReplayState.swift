@@ -1,0 +1,131 @@
+public import FuseboxBackend
+
+/// Where a replay stands: the recorded time shown, whether it plays and how fast, and the marks
+/// along the way. The same controls drive a recording file and a paused live console's memory.
+public struct ReplayState: Sendable, Hashable {
+    /// What is replayed.
+    public enum Origin: Sendable, Hashable {
+        /// A recording file (`fusebox replay FILE`), by name.
+        case recording(String)
+        /// What this live console has seen so far; data keeps arriving underneath.
+        case live
+    }
+
+    public var origin: Origin
+    /// Every frame's time, oldest first.
+    public var frameTimes: [Int64]
+    public var markers: [TimelineMarker]
+    /// The recorded time the screen stands at (between frames while playing).
+    public var position: Int64
+    /// The time of the frame on screen, once one has arrived.
+    public var shownFrame: Int64?
+    public var playing = false
+    /// 0.25x...64x.
+    public var speed: Double = 1
+    /// A gap between frames longer than this plays as this long (an idle-time limit, as in asciinema).
+    public var idleLimitMilliseconds: Int64 = 5_000
+    /// Frames asked for and not yet arrived: the replay asks for no more until they do.
+    public var loading = false
+    /// What the recording could not give back, in one line.
+    public var damage: String?
+
+    public static let speeds: [Double] = [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64]
+    /// Frames folded before the one a jump lands on, so rates and sparklines have a past.
+    public static let historyFrames = 8
+
+    public init(origin: Origin, frameTimes: [Int64], markers: [TimelineMarker], damage: String?) {
+        self.origin = origin
+        self.frameTimes = frameTimes
+        self.markers = markers
+        self.damage = damage
+        position = frameTimes.last ?? 0
+    }
+
+    public var start: Int64? { frameTimes.first }
+    public var end: Int64? { frameTimes.last }
+
+    /// The index of the last frame at or before `time`.
+    func frameIndex(atOrBefore time: Int64) -> Int? {
+        let index = frameTimes.partitionPoint { $0 <= time }
+        return index > 0 ? index - 1 : nil
+    }
+
+    /// The time of the first frame after `time`.
+    func frame(after time: Int64) -> Int64? {
+        let index = frameTimes.partitionPoint { $0 <= time }
+        return index < frameTimes.count ? frameTimes[index] : nil
+    }
+
+    /// The time `tenth` tenths of the way through (0 is the start).
+    func time(atTenth tenth: Int) -> Int64? {
+        guard let start, let end else { return nil }
+        return start + (end - start) * Int64(tenth) / 10
+    }
+
+    var speedLabel: String {
+        speed == speed.rounded() ? "\(Int(speed))x" : (speed == 0.5 ? "0.5x" : "0.25x")
+    }
+}
+
+extension Array {
+    /// The first index whose element does not satisfy `belongs` (elements that do come first).
+    func partitionPoint(where belongs: (Element) -> Bool) -> Int {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if belongs(self[middle]) { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+}
+
+/// Reads the target of `j`: a time of day (`10:42:05`, `10:42`, UTC, on the recording's days), or
+/// an offset from where the replay stands (`-5m`, `+30s`, `+1h`, `-90s`).
+enum JumpTarget {
+    static func parse(_ text: String, position: Int64, start: Int64, end: Int64) -> Result<Int64, JumpError> {
+        let trimmed = text.trimmingCharacters()
+        if let sign = trimmed.first, sign == "+" || sign == "-" {
+            guard let amount = duration(trimmed.dropFirst()) else { return .failure(JumpError(text: text)) }
+            return .success(sign == "+" ? position + amount : position - amount)
+        }
+        let parts = trimmed.split(separator: ":", omittingEmptySubsequences: false)
+        guard (2...3).contains(parts.count), let hours = Int(parts[0]), let minutes = Int(parts[1]),
+            (0..<24).contains(hours), (0..<60).contains(minutes)
+        else { return .failure(JumpError(text: text)) }
+        let seconds = parts.count == 3 ? Int(parts[2]) : 0
+        guard let seconds, (0..<60).contains(seconds) else { return .failure(JumpError(text: text)) }
+        let ofDay = Int64((hours * 3600 + minutes * 60 + seconds) * 1000)
+        // The first moment with that time of day from the recording's first day on.
+        let day: Int64 = 86_400_000
+        var candidate = (start / day) * day + ofDay
+        while candidate < start - 999 { candidate += day }
+        if candidate > end { return .failure(JumpError(text: text, outside: true)) }
+        return .success(candidate)
+    }
+
+    private static func duration(_ text: Substring) -> Int64? {
+        guard let unit = text.last, let number = Double(text.dropLast()), number >= 0, number < 1e7 else {
+            return Int64?.none
+        }
+        let scale: Double
+        switch unit {
+        case "s": scale = 1000
+        case "m": scale = 60_000
+        case "h": scale = 3_600_000
+        default: return nil
+        }
+        return Int64(number * scale)
+    }
+}
+
+struct JumpError: Error, Hashable {
+    let text: String
+    var outside = false
+
+    var message: String {
+        outside
+            ? "'\(text)' is outside the recording"
+            : "cannot read '\(text)' as a time: use 10:42:05 (UTC), -5m, +30s or +1h"
+    }
+}
