@@ -1,0 +1,224 @@
+import FuseboxBackend
+import FuseboxConsole
+import FuseboxProtocol
+import Testing
+
+/// The replay's time controls as pure state: keys in, effects and position out.
+@Suite struct ReplayTests {
+    static let start: Int64 = 1_796_000_100_000
+    /// Frames one second apart, with a 60 s quiet stretch after the fifth.
+    static let times: [Int64] = (0..<5).map { start + $0 * 1_000 } + (0..<5).map { start + 64_000 + $0 * 1_000 }
+    static let markers = [
+        TimelineMarker(kind: .transition, atMilliseconds: start + 2_000, text: "checkout-1 payments closed → open"),
+        TimelineMarker(kind: .command, atMilliseconds: start + 3_500, text: "alice: force-open payments: applied"),
+        TimelineMarker(kind: .annotation, atMilliseconds: start + 65_000, text: "alice: paged payments"),
+    ]
+
+    static func replayState() async -> (ConsoleState, [Effect]) {
+        var state = ConsoleState(
+            source: "incident.fuserec", readOnly: true, intervalSeconds: 1, width: 120, height: 40, actor: "bob")
+        state.replay = ReplayState(origin: .recording("incident.fuserec"), frameTimes: [], markers: [], damage: nil)
+        state.paused = true
+        _ = update(&state, .tick(atMilliseconds: 1_000))
+        let effects = update(&state, .timeline(frameTimes: times, markers: markers, damage: nil))
+        return (state, effects)
+    }
+
+    static func frames(_ times: [Int64]) async -> [TimelineFrame] {
+        let (_, last) = await ConsoleFixtures.snapshots
+        return times.map { time in
+            var snapshots = last
+            for index in snapshots.indices { snapshots[index].takenAtMilliseconds = time }
+            return TimelineFrame(atMilliseconds: time, snapshots: snapshots)
+        }
+    }
+
+    /// Answers the frame requests in `effects` as the program would, in order.
+    static func answer(_ effects: [Effect], _ state: inout ConsoleState) async {
+        for effect in effects {
+            guard case .loadFrames(let request) = effect else { continue }
+            switch request {
+            case .jump(let time, let history):
+                let upTo = times.filter { $0 <= time }.suffix(history + 1)
+                let more = update(&state, .frames(await frames(Array(upTo)), reset: true))
+                await answer(more, &state)
+            case .advance(let after, let through):
+                let more = update(&state, .frames(await frames(times.filter { $0 > after && $0 <= through }), reset: false))
+                await answer(more, &state)
+            }
+        }
+    }
+
+    @Test func aRecordingOpensAtItsStartPaused() async {
+        var (state, effects) = await Self.replayState()
+        #expect(effects == [.loadFrames(.jump(to: Self.start, history: ReplayState.historyFrames))])
+        await Self.answer(effects, &state)
+        #expect(state.replay?.shownFrame == Self.start)
+        #expect(state.replay?.playing == false)
+        #expect(state.shown.updatedAtMilliseconds == Self.start)
+        let header = render(state).text.split(separator: "\n")[0]
+        #expect(header.contains("REPLAY ❚❚ 1x"))
+        #expect(header.contains("[RO]"))
+        #expect(header.contains("at \(Self.clock(Self.start)) UTC"))
+    }
+
+    @Test func playingAdvancesByElapsedTimeTimesSpeedAndSkipsQuietStretches() async {
+        var (state, effects) = await Self.replayState()
+        await Self.answer(effects, &state)
+        await Self.answer(update(&state, .key(.character(" "))), &state)
+        #expect(state.replay?.playing == true)
+        // 1x: 1.2 s of wall time shows the frame one second in.
+        await Self.answer(update(&state, .tick(atMilliseconds: 2_200)), &state)
+        #expect(state.replay?.shownFrame == Self.start + 1_000)
+        // 4x: another second of wall time is four recorded seconds.
+        await Self.answer(update(&state, .key(.character("+"))), &state)
+        await Self.answer(update(&state, .key(.character("+"))), &state)
+        #expect(state.replay?.speed == 4)
+        await Self.answer(update(&state, .tick(atMilliseconds: 3_200)), &state)
+        #expect(state.replay?.shownFrame == Self.start + 4_000)
+        // The 60 s of nothing plays as the 5 s idle limit (the position is 1.2 s past the frame: 3.8 s
+        // more at 4x), then lands on the next frame.
+        var now: Int64 = 3_200
+        while state.replay?.shownFrame == Self.start + 4_000 && now < 10_000 {
+            now += 100
+            await Self.answer(update(&state, .tick(atMilliseconds: now)), &state)
+        }
+        #expect(state.replay?.shownFrame == Self.start + 64_000)
+        #expect((900...1_100).contains(now - 3_200), "skipped after \(now - 3_200) ms")
+        // To the end, where it stops.
+        for now in stride(from: now + 200, through: now + 2_000, by: 200) {
+            await Self.answer(update(&state, .tick(atMilliseconds: now)), &state)
+        }
+        #expect(state.replay?.shownFrame == Self.times.last)
+        #expect(state.replay?.playing == false)
+        #expect(state.status?.text.hasPrefix("end of the recording") == true)
+    }
+
+    @Test func stepsMarkersTenthsAndEndsJumpWhereTheySay() async {
+        var (state, effects) = await Self.replayState()
+        await Self.answer(effects, &state)
+        await Self.answer(update(&state, .key(.right)), &state)
+        #expect(state.replay?.shownFrame == Self.start + 1_000)
+        await Self.answer(update(&state, .key(.right)), &state)
+        await Self.answer(update(&state, .key(.left)), &state)
+        #expect(state.replay?.shownFrame == Self.start + 1_000)
+        // ] goes to the transition at +2 s, then the command at +3.5 s shows on the frame at +4 s.
+        await Self.answer(update(&state, .key(.character("]"))), &state)
+        #expect(state.replay?.shownFrame == Self.start + 2_000)
+        #expect(state.status?.text == "transition 1/3: checkout-1 payments closed → open")
+        await Self.answer(update(&state, .key(.character("]"))), &state)
+        #expect(state.replay?.shownFrame == Self.start + 4_000)
+        await Self.answer(update(&state, .key(.character("]"))), &state)
+        #expect(state.replay?.shownFrame == Self.start + 65_000)
+        #expect(state.status?.text == "annotation 3/3: alice: paged payments")
+        await Self.answer(update(&state, .key(.character("]"))), &state)
+        #expect(state.status?.text == "no marker after this")
+        await Self.answer(update(&state, .key(.character("["))), &state)
+        #expect(state.replay?.shownFrame == Self.start + 4_000)
+        await Self.answer(update(&state, .key(.character("G"))), &state)
+        #expect(state.replay?.shownFrame == Self.times.last)
+        await Self.answer(update(&state, .key(.character("g"))), &state)
+        #expect(state.replay?.shownFrame == Self.start)
+        // 5: half way through 68 s is 34 s in: the last frame before it is at +4 s.
+        await Self.answer(update(&state, .key(.character("5"))), &state)
+        #expect(state.replay?.shownFrame == Self.start + 4_000)
+        await Self.answer(update(&state, .key(.character("0"))), &state)
+        #expect(state.replay?.shownFrame == Self.start)
+    }
+
+    @Test func jTakesATimeOfDayOrAnOffset() async {
+        var (state, effects) = await Self.replayState()
+        await Self.answer(effects, &state)
+        await Self.answer(update(&state, .key(.character("j"))), &state)
+        #expect(state.input?.purpose == .jump)
+        await Self.answer(ConsoleFixtures.press(ConsoleFixtures.type("+65s") + [.enter], &state), &state)
+        #expect(state.replay?.shownFrame == Self.start + 65_000)
+        await Self.answer(ConsoleFixtures.press([.character("j")] + ConsoleFixtures.type("-1m") + [.enter], &state), &state)
+        #expect(state.replay?.shownFrame == Self.start + 4_000)
+        let target = Self.clock(Self.start + 66_000)
+        await Self.answer(ConsoleFixtures.press([.character("j")] + ConsoleFixtures.type(target) + [.enter], &state), &state)
+        #expect(state.replay?.shownFrame == Self.start + 66_000)
+        ConsoleFixtures.press([.character("j")] + ConsoleFixtures.type("lunch") + [.enter], &state)
+        #expect(state.status?.text == "cannot read 'lunch' as a time: use 10:42:05 (UTC), -5m, +30s or +1h")
+        #expect(state.status?.isError == true)
+        #expect(state.replay?.shownFrame == Self.start + 66_000)
+    }
+
+    @Test func speedStaysWithinAQuarterAnd64() async {
+        var (state, _) = await Self.replayState()
+        for _ in 0..<12 { _ = update(&state, .key(.character("+"))) }
+        #expect(state.replay?.speed == 64)
+        for _ in 0..<12 { _ = update(&state, .key(.character("-"))) }
+        #expect(state.replay?.speed == 0.25)
+        #expect(render(state).text.split(separator: "\n")[0].contains("REPLAY ❚❚ 0.25x"))
+    }
+
+    @Test func aRecordingTakesNoAnnotationAndNoCommand() async {
+        var (state, effects) = await Self.replayState()
+        await Self.answer(effects, &state)
+        ConsoleFixtures.press([.character("a")], &state)
+        #expect(state.input == nil)
+        #expect(state.status?.text == "a recording is read as it was: annotate during a live session")
+        ConsoleFixtures.press([.character("o")], &state)
+        #expect(state.dialog == nil)
+        #expect(state.status?.isError == true)
+    }
+
+    @Test func pausingALiveConsoleLooksBackAndPlaysIntoLive() async {
+        var state = await ConsoleFixtures.state()
+        let liveAt = state.shown.updatedAtMilliseconds
+        let effects = update(&state, .key(.character("p")))
+        #expect(effects == [.openTimeline])
+        #expect(state.paused)
+        // The program answers with the session's memory.
+        _ = update(&state, .timeline(frameTimes: Self.times, markers: Self.markers, damage: nil))
+        #expect(state.replay?.origin == .live)
+        #expect(state.replay?.shownFrame == Self.times.last)
+        await Self.answer(update(&state, .key(.left)), &state)
+        #expect(state.replay?.shownFrame == Self.times[Self.times.count - 2])
+        // Data keeps arriving underneath, and the timeline grows with it.
+        let (_, last) = await ConsoleFixtures.snapshots
+        _ = update(&state, .data(last, atMilliseconds: Self.times.last! + 1_000))
+        #expect(state.replay?.frameTimes.last == Self.times.last! + 1_000)
+        #expect(state.shown.updatedAtMilliseconds == Self.times[Self.times.count - 2])
+        // p goes back to live.
+        _ = update(&state, .key(.character("p")))
+        #expect(state.replay == nil)
+        #expect(!state.paused)
+        #expect(state.shown.updatedAtMilliseconds != liveAt)
+        #expect(render(state).text.split(separator: "\n")[0].contains("LIVE"))
+    }
+
+    @Test func anAnnotationIsLoggedAndHandedToTheProgram() async {
+        var state = await ConsoleFixtures.state()
+        state.recordingPath = "incident.fuserec"
+        ConsoleFixtures.press([.character("a")], &state)
+        #expect(state.input?.purpose == .annotation)
+        #expect(render(state).text.contains("annotate: _"))
+        let effects = ConsoleFixtures.press(ConsoleFixtures.type("paged payments") + [.enter], &state)
+        #expect(effects == [.annotate("paged payments")])
+        #expect(state.log.last?.kind == .annotation)
+        #expect(state.log.last?.text == "alice: paged payments")
+        #expect(state.status?.text.hasSuffix("UTC (recorded)") == true)
+        // Nothing typed is nothing sent.
+        let none = ConsoleFixtures.press([.character("a"), .enter], &state)
+        #expect(none.isEmpty)
+    }
+
+    @Test func aStoppedRecordingIsShownInTheHeaderAndStatus() async {
+        var state = await ConsoleFixtures.state()
+        state.recordingPath = "incident.fuserec"
+        #expect(render(state).text.split(separator: "\n")[0].contains("[RW] ●REC"))
+        _ = update(&state, .recordingStopped("recording stopped: the disk is full (incident.fuserec: 12 samples kept)"))
+        let screen = render(state).text
+        #expect(screen.split(separator: "\n")[0].contains("REC STOPPED"))
+        #expect(screen.contains("recording stopped: the disk is full"))
+        #expect(state.log.last?.kind == .backend)
+    }
+
+    static func clock(_ milliseconds: Int64) -> String {
+        let seconds = Int((milliseconds / 1000) % 86_400)
+        func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(pad(seconds / 3600)):\(pad(seconds % 3600 / 60)):\(pad(seconds % 60))"
+    }
+}
