@@ -90,12 +90,14 @@ struct ConsoleCommand: AsyncParsableCommand {
             recorders.append(recording!)
         }
         var audit: AuditLog?
+        var notices: [String] = []
         do {
             audit = try AuditLog(path: StateDirectory.auditLogPath)
             recorders.append(audit!)
         } catch {
-            // The source keeps its own audit trail; the local copy is a convenience.
-            FuseboxMain.printError("\(error.message) (commands are not logged locally)")
+            // The source keeps its own audit trail; the local copy is a convenience, so its trouble
+            // is said in the console rather than stopping it.
+            notices.append("\(error.message); commands are not logged locally")
         }
         defer { audit?.close() }
         let setup = ConsoleSetup(
@@ -104,7 +106,7 @@ struct ConsoleCommand: AsyncParsableCommand {
             requireReason: requireReason || configuration.requireReason || environment?.requireReason == true,
             interval: interval,
             actor: OptionValue.resolvedActor(actor, environment: ProcessInfo.processInfo.environment),
-            recorders: recorders, recordingPath: record)
+            recorders: recorders, recordingPath: record, notices: notices)
         defer {
             if let recording {
                 let stopped = recording.finish()
@@ -158,6 +160,8 @@ struct ConsoleSetup: Sendable {
     var recordingPath: String?
     /// Set for `fusebox replay`: the console starts as a replay.
     var replay: ReplayState?
+    /// Problems to tell at once, in the status line and the event log.
+    var notices: [String] = []
 
     func runOnOwnThread() async -> Outcome {
         // Named, so its CPU time is the console's own cost (fusebox-bench idle reads it).
@@ -186,6 +190,7 @@ struct ConsoleSetup: Sendable {
             state.replay = replay
             state.paused = true
         }
+        for notice in notices { state.notice(notice) }
         // A live console remembers the last hour, so pausing can look back.
         let history = replay == nil ? SessionHistory(retentionMilliseconds: 3_600_000) : nil
         let program = ConsoleProgram(

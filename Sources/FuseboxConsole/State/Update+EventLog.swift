@@ -161,3 +161,12 @@ func moveEventCursor(_ state: inout ConsoleState, by delta: Int) {
     if state.eventCursor == nil { state.eventReadFrom = lines[lines.count - 1].id }
     state.eventCursor = lines[max(0, next)].id
 }
+
+extension ConsoleState {
+    /// A problem the console starts with (an audit log it cannot write): in the event log, and in
+    /// the status line until something else is said.
+    public mutating func notice(_ text: String) {
+        appendLog(&self, nowMilliseconds, "", .backend, text)
+        status = StatusLine(text: text, isError: true)
+    }
+}
