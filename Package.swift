@@ -137,8 +137,9 @@ let package = Package(
         ),
         // Recordings: sessions as SQLite databases (the system's libsqlite3), written and replayed.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
-            name: "FuseboxRecording", dependencies: ["CSQLite", "FuseboxBackend", "FuseboxProtocol"],
+            name: "FuseboxRecording", dependencies: ["CSQLite", "CZlib", "FuseboxBackend", "FuseboxProtocol"],
             swiftSettings: strict),
         .target(
             name: "FuseboxConsole",

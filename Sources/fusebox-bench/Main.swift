@@ -20,6 +20,7 @@ enum FuseboxBench {
             print(
                 "       fusebox-bench prometheus [--quick]  (200 instances x 20 dependencies through prometheus, ~40 s)"
             )
+            print("       fusebox-bench recording [--quick]  (a day of 200 busy dependencies: size, open, seek, cost)")
             return
         }
         if arguments.first == "idle" {
@@ -44,6 +45,14 @@ enum FuseboxBench {
             for r in try await PrometheusBenchmark.run(refreshes: arguments.contains("--quick") ? 5 : 30) {
                 print(r.line)
             }
+            return
+        }
+        if arguments.first == "recording" {
+            for r in try RecordingBenchmarks.run(quick: arguments.contains("--quick")) { print(r.line) }
+            return
+        }
+        if arguments.first == "recording-replay", arguments.count == 3, let seeks = Int(arguments[2]) {
+            try RecordingBenchmarks.replay(path: arguments[1], seeks: seeks)
             return
         }
         if arguments.first == "agent" {

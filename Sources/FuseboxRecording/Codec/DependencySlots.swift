@@ -8,6 +8,10 @@ enum SlotKind: UInt8 {
     case gauge
     /// A measurement (rates, percentiles): predicted unchanged, stored as a decimal when exact.
     case double
+    /// A measurement the snapshot's other fields determine (a failure rate from its window's
+    /// counts, a burn rate from its success ratio): predicted by that formula, so it costs
+    /// nothing when it holds.
+    case derived
 }
 
 /// Walks a dependency's numeric fields in one fixed order, each as a slot. The recording splits a
@@ -17,6 +21,8 @@ protocol SlotVisitor {
     mutating func counter(_ value: inout UInt64)
     mutating func gauge(_ value: inout Int64)
     mutating func double(_ value: inout Double)
+    /// `expected` is computed from fields visited before this one, with the runtime's arithmetic.
+    mutating func derived(_ value: inout Double, expected: Double?)
 }
 
 extension SlotVisitor {
@@ -67,6 +73,18 @@ extension SlotVisitor {
         double(&present)
         value = present
     }
+
+    mutating func derived(_ value: inout Double?, expected: Double?) {
+        guard var present = value else { return }
+        derived(&present, expected: expected)
+        value = present
+    }
+}
+
+/// The runtime's rate of a window: `part * 100 / calls` (`WindowStats`), unknown without calls.
+private func windowRate(_ part: Int?, _ calls: Int?) -> Double? {
+    guard let part, let calls, calls > 0 else { return nil }
+    return Double(part) * 100 / Double(calls)
 }
 
 extension DependencySnapshot {
@@ -76,8 +94,8 @@ extension DependencySnapshot {
         visitor.gauge(&breaker.windowCalls)
         visitor.gauge(&breaker.windowFailures)
         visitor.gauge(&breaker.windowSlowCalls)
-        visitor.double(&breaker.failureRate)
-        visitor.double(&breaker.slowCallRate)
+        visitor.derived(&breaker.failureRate, expected: windowRate(breaker.windowFailures, breaker.windowCalls))
+        visitor.derived(&breaker.slowCallRate, expected: windowRate(breaker.windowSlowCalls, breaker.windowCalls))
         visitor.gauge(&breaker.halfOpenProbesAdmitted)
         visitor.gauge(&breaker.consecutiveTrips)
         visitor.gauge(&breaker.openUntilMilliseconds)
@@ -147,9 +165,10 @@ extension DependencySnapshot {
         }
 
         if var slo {
-            visitor.double(&slo.successRatio)
-            visitor.double(&slo.burnRate)
+            // The count first: the ratio is coded as a share of it.
             visitor.gauge(&slo.windowCalls)
+            visitor.double(&slo.successRatio)
+            visitor.derived(&slo.burnRate, expected: (1 - slo.successRatio) / (1 - slo.targetSuccessRatio))
             self.slo = slo
         }
     }
@@ -163,11 +182,15 @@ extension DependencySnapshot {
     }
 
     /// The values, as raw 64-bit patterns, in visiting order.
-    var slotValues: [UInt64] {
+    var slotValues: [UInt64] { slotValuesAndDerivations.values }
+
+    /// The values, and for each whether it is what its formula gives (always false for slots
+    /// that are not derived).
+    var slotValuesAndDerivations: (values: [UInt64], asDerived: [Bool]) {
         var copy = self
         var collector = CollectingVisitor()
         copy.visitSlots(&collector)
-        return collector.values
+        return (collector.values, collector.asDerived)
     }
 }
 
@@ -179,10 +202,11 @@ func slotKinds(of shape: DependencySnapshot) -> [SlotKind] {
     return visitor.kinds
 }
 
-/// Fills a shape with values, in visiting order.
-func filled(_ shape: DependencySnapshot, with values: [UInt64]) -> DependencySnapshot {
+/// Fills a shape with values, in visiting order; a derived slot marked in `asDerived` takes its
+/// formula's value.
+func filled(_ shape: DependencySnapshot, with values: [UInt64], asDerived: [Bool] = []) -> DependencySnapshot {
     var copy = shape
-    var visitor = FillingVisitor(values: values)
+    var visitor = FillingVisitor(values: values, asDerived: asDerived)
     copy.visitSlots(&visitor)
     return copy
 }
@@ -191,18 +215,29 @@ private struct ZeroingVisitor: SlotVisitor {
     mutating func counter(_ value: inout UInt64) { value = 0 }
     mutating func gauge(_ value: inout Int64) { value = 0 }
     mutating func double(_ value: inout Double) { value = 0 }
+    mutating func derived(_ value: inout Double, expected: Double?) { value = 0 }
 }
 
 private struct CollectingVisitor: SlotVisitor {
     var values: [UInt64] = []
+    var asDerived: [Bool] = []
 
     init() {
         values.reserveCapacity(64)
+        asDerived.reserveCapacity(64)
     }
 
-    mutating func counter(_ value: inout UInt64) { values.append(value) }
-    mutating func gauge(_ value: inout Int64) { values.append(UInt64(bitPattern: value)) }
-    mutating func double(_ value: inout Double) { values.append(value.bitPattern) }
+    mutating func counter(_ value: inout UInt64) { append(value, false) }
+    mutating func gauge(_ value: inout Int64) { append(UInt64(bitPattern: value), false) }
+    mutating func double(_ value: inout Double) { append(value.bitPattern, false) }
+    mutating func derived(_ value: inout Double, expected: Double?) {
+        append(value.bitPattern, expected?.bitPattern == value.bitPattern)
+    }
+
+    private mutating func append(_ bits: UInt64, _ derived: Bool) {
+        values.append(bits)
+        asDerived.append(derived)
+    }
 }
 
 private struct KindVisitor: SlotVisitor {
@@ -210,10 +245,12 @@ private struct KindVisitor: SlotVisitor {
     mutating func counter(_ value: inout UInt64) { kinds.append(.counter) }
     mutating func gauge(_ value: inout Int64) { kinds.append(.gauge) }
     mutating func double(_ value: inout Double) { kinds.append(.double) }
+    mutating func derived(_ value: inout Double, expected: Double?) { kinds.append(.derived) }
 }
 
 private struct FillingVisitor: SlotVisitor {
     let values: [UInt64]
+    let asDerived: [Bool]
     var index = 0
 
     mutating func next() -> UInt64 {
@@ -224,4 +261,9 @@ private struct FillingVisitor: SlotVisitor {
     mutating func counter(_ value: inout UInt64) { value = next() }
     mutating func gauge(_ value: inout Int64) { value = Int64(bitPattern: next()) }
     mutating func double(_ value: inout Double) { value = Double(bitPattern: next()) }
+    mutating func derived(_ value: inout Double, expected: Double?) {
+        let derived = index < asDerived.count && asDerived[index]
+        let bits = next()
+        value = derived ? expected ?? Double(bitPattern: bits) : Double(bitPattern: bits)
+    }
 }

@@ -37,6 +37,12 @@ enum SlotCoding {
         kind == .counter ? previous &+ UInt64(bitPattern: step) : previous
     }
 
+    /// A counter's next expected increment: its recent increments smoothed (3/4 the old, 1/4 the
+    /// new), which follows a steady rate more closely than the last increment alone.
+    static func nextStep(_ step: Int64, increment: Int64, carried: Bool) -> Int64 {
+        carried && step != 0 ? (step &* 3 &+ increment) / 4 : increment
+    }
+
     static func writeInteger(_ value: UInt64, predicted: UInt64, to writer: inout ByteWriter) {
         writer.signed(Int64(bitPattern: value &- predicted))
     }
@@ -45,36 +51,97 @@ enum SlotCoding {
         predicted &+ UInt64(bitPattern: try reader.signed())
     }
 
-    /// A measurement as the difference of two decimals when it is one exactly, else its raw bits.
-    static func writeDouble(_ bits: UInt64, previous: UInt64, to writer: inout ByteWriter) {
+    /// A measurement, as the first of these that gives it back exactly: the difference of two
+    /// decimals (`4.191` is 4191 at e = 3); a ratio of an integer to one of the dependency's
+    /// counts (`good / total`, `sum / count / 1000`: most of a snapshot's rates and means); else
+    /// the bits that differ from the previous value's.
+    ///
+    /// The low 4 bits of the tag say which: 0-9 a decimal's exponent, 13 and 14 a ratio (by 1000,
+    /// or not) with the count's slot in the next 6 bits, 15 raw bits.
+    static func writeDouble(
+        _ bits: UInt64, previous: UInt64, slots: ArraySlice<UInt64>, kinds: ArraySlice<SlotKind>,
+        to writer: inout ByteWriter
+    ) {
         let value = Double(bitPattern: bits)
         if value.isFinite, abs(value) < 1e15 {
             for exponent in powers.indices {
                 let scaled = (value * powers[exponent]).rounded()
                 guard abs(scaled) < 9e15, (scaled / powers[exponent]).bitPattern == bits else { continue }
-                let base = scaledPrevious(previous, exponent)
-                let difference = Int64(scaled) &- base
-                let zigzag = UInt64(bitPattern: (difference << 1) ^ (difference >> 63))
+                let zigzag = zigzag(Int64(scaled) &- scaledPrevious(previous, exponent))
                 if zigzag < (1 << 59) {
                     writer.varint(zigzag << 4 | UInt64(exponent))
                     return
                 }
             }
+            for slot in slots.indices.reversed() where slot < 64 && (kinds[slot] == .counter || kinds[slot] == .gauge) {
+                let denominator = slots[slot]
+                guard denominator > 0, denominator < 1 << 40 else { continue }
+                for form in [ratio, ratioByThousand] {
+                    let numerator = (value * Double(denominator) * (form == ratio ? 1 : 1_000)).rounded()
+                    guard abs(numerator) < 9e15, Self.ratio(numerator, denominator, form).bitPattern == bits else {
+                        continue
+                    }
+                    let predicted = Self.numerator(previous, denominator, form)
+                    let zigzag = zigzag(Int64(numerator) &- predicted)
+                    guard zigzag < (1 << 53) else { continue }
+                    writer.varint(zigzag << 10 | UInt64(slot) << 4 | form)
+                    return
+                }
+            }
         }
-        writer.varint(rawDouble)
-        writer.fixed64(bits)
+        // Else the bits that differ from the previous value's (as Gorilla does): a slowly moving
+        // measurement shares its sign, exponent and leading mantissa bits with the last one.
+        let difference = bits ^ previous
+        let leading = min(7, difference.leadingZeroBitCount / 8)
+        let trailing = difference == 0 ? 0 : min(7 - leading, difference.trailingZeroBitCount / 8)
+        writer.varint(rawDouble | UInt64(leading << 3 | trailing) << 4)
+        for index in trailing..<(8 - leading) { writer.byte(UInt8(truncatingIfNeeded: difference >> UInt64(index * 8))) }
     }
 
-    static func readDouble(previous: UInt64, from reader: inout ByteReader) throws(ByteReader.Truncated) -> UInt64 {
+    static func readDouble(
+        previous: UInt64, slots: ArraySlice<UInt64>, from reader: inout ByteReader
+    ) throws(ByteReader.Truncated) -> UInt64 {
         let tag = try reader.varint()
-        let exponent = Int(tag & 15)
-        if tag & 15 == rawDouble { return try reader.fixed64() }
-        guard exponent < powers.count else { throw ByteReader.Truncated() }
-        let zigzag = tag >> 4
-        let difference = Int64(bitPattern: (zigzag >> 1) ^ (0 &- (zigzag & 1)))
-        let scaled = scaledPrevious(previous, exponent) &+ difference
-        return (Double(scaled) / powers[exponent]).bitPattern
+        let kind = tag & 15
+        switch kind {
+        case rawDouble:
+            let leading = Int(tag >> 7 & 7)
+            let trailing = Int(tag >> 4 & 7)
+            guard leading + trailing <= 8, tag >> 10 == 0 else { throw ByteReader.Truncated() }
+            var difference: UInt64 = 0
+            for index in trailing..<(8 - leading) { difference |= UInt64(try reader.byte()) << UInt64(index * 8) }
+            return previous ^ difference
+        case ratio, ratioByThousand:
+            let slot = Int(tag >> 4 & 63)
+            guard slot < slots.count else { throw ByteReader.Truncated() }
+            let denominator = slots[slots.startIndex + slot]
+            guard denominator > 0, denominator < 1 << 40 else { throw ByteReader.Truncated() }
+            let numerator = numerator(previous, denominator, kind) &+ unzigzag(tag >> 10)
+            return Self.ratio(Double(numerator), denominator, kind).bitPattern
+        default:
+            guard kind < UInt64(powers.count) else { throw ByteReader.Truncated() }
+            let exponent = Int(kind)
+            let scaled = scaledPrevious(previous, exponent) &+ unzigzag(tag >> 4)
+            return (Double(scaled) / powers[exponent]).bitPattern
+        }
     }
+
+    private static let ratio: UInt64 = 14
+    private static let ratioByThousand: UInt64 = 13
+
+    /// The runtime's own arithmetic: `n / d`, or `n / d / 1000` (a mean of microseconds in milliseconds).
+    private static func ratio(_ numerator: Double, _ denominator: UInt64, _ form: UInt64) -> Double {
+        form == ratio ? numerator / Double(denominator) : numerator / Double(denominator) / 1_000
+    }
+
+    private static func numerator(_ previous: UInt64, _ denominator: UInt64, _ form: UInt64) -> Int64 {
+        let value = (Double(bitPattern: previous) * Double(denominator) * (form == ratio ? 1 : 1_000)).rounded()
+        return value.isFinite && abs(value) < 9e15 ? Int64(value) : 0
+    }
+
+    private static func zigzag(_ value: Int64) -> UInt64 { UInt64(bitPattern: (value << 1) ^ (value >> 63)) }
+
+    private static func unzigzag(_ value: UInt64) -> Int64 { Int64(bitPattern: (value >> 1) ^ (0 &- (value & 1))) }
 
     private static func scaledPrevious(_ bits: UInt64, _ exponent: Int) -> Int64 {
         let scaled = (Double(bitPattern: bits) * powers[exponent]).rounded()
@@ -142,7 +209,7 @@ struct FrameEncoder {
             kinds = slotKinds(of: shape)
         }
         writer.varint(UInt64(shapeID))
-        let values = dependency.slotValues
+        let (values, asDerived) = dependency.slotValuesAndDerivations
         // Slots only carry over from a dependency of the same layout.
         let carried = previous.flatMap { $0.kinds == kinds ? $0 : nil }
         var steps = [Int64](repeating: 0, count: values.count)
@@ -153,11 +220,16 @@ struct FrameEncoder {
             let step = carried?.steps[index] ?? 0
             let kind = kinds[index]
             let predicted = SlotCoding.prediction(kind, previous: before, step: step)
-            if kind == .counter { steps[index] = Int64(bitPattern: values[index] &- before) }
-            guard values[index] != predicted else { continue }
+            if kind == .counter {
+                steps[index] = SlotCoding.nextStep(
+                    step, increment: Int64(bitPattern: values[index] &- before), carried: carried != nil)
+            }
+            // A derived slot is unchanged when its formula holds; a measurement when it stayed put.
+            if kind == .derived ? asDerived[index] : values[index] == predicted { continue }
             changed[index / 8] |= 1 << UInt8(index % 8)
-            if kind == .double {
-                SlotCoding.writeDouble(values[index], previous: before, to: &body)
+            if kind == .double || kind == .derived {
+                SlotCoding.writeDouble(
+                    values[index], previous: before, slots: values[..<index], kinds: kinds[..<index], to: &body)
             } else {
                 SlotCoding.writeInteger(values[index], predicted: predicted, to: &body)
             }
@@ -253,6 +325,7 @@ struct FrameDecoder {
         let carried = previous?.dependencies[shape.name].flatMap { $0.kinds == kinds ? $0 : nil }
         let changed = try reader.bytes((kinds.count + 7) / 8)
         var values = [UInt64](repeating: 0, count: kinds.count)
+        var asDerived = [Bool](repeating: false, count: kinds.count)
         var steps = [Int64](repeating: 0, count: kinds.count)
         for index in kinds.indices {
             let before = carried?.values[index] ?? 0
@@ -262,14 +335,20 @@ struct FrameDecoder {
             let isChanged = changed[changed.startIndex + index / 8] & (1 << UInt8(index % 8)) != 0
             if !isChanged {
                 values[index] = predicted
-            } else if kind == .double {
-                values[index] = try SlotCoding.readDouble(previous: before, from: &reader)
+                asDerived[index] = kind == .derived
+            } else if kind == .double || kind == .derived {
+                values[index] = try SlotCoding.readDouble(previous: before, slots: values[..<index], from: &reader)
             } else {
                 values[index] = try SlotCoding.readInteger(predicted: predicted, from: &reader)
             }
-            if kind == .counter { steps[index] = Int64(bitPattern: values[index] &- before) }
+            if kind == .counter {
+                steps[index] = SlotCoding.nextStep(
+                    step, increment: Int64(bitPattern: values[index] &- before), carried: carried != nil)
+            }
         }
-        let dependency = filled(shape, with: values)
+        let dependency = filled(shape, with: values, asDerived: asDerived)
+        // A derived value is known only once filled in: the next sample compares with that.
+        if asDerived.contains(true) { values = dependency.slotValues }
         return (dependency, DependencyTrack(shapeID: shapeID, shape: nil, kinds: kinds, values: values, steps: steps))
     }
 }

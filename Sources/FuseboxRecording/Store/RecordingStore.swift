@@ -28,7 +28,8 @@ final class RecordingStore {
     struct IndexEntry {
         let id: Int64
         let atMilliseconds: Int64
-        let isKeyframe: Bool
+        let flags: SampleFlags
+        var isKeyframe: Bool { flags.contains(.keyframe) }
     }
     private(set) var index: [IndexEntry] = []
     private(set) var notes: [TimelineNote] = []
@@ -69,10 +70,15 @@ final class RecordingStore {
         let keyframe = lastKeyframeAt.map { atMilliseconds - $0 >= keyframeIntervalMilliseconds } ?? true
         do {
             try database.transaction { () throws(SQLiteError) in
-                let body = try encodeSample(snapshots, atMilliseconds: atMilliseconds, keyframe: keyframe)
-                let crc = sampleChecksum(body, atMilliseconds: atMilliseconds, keyframe: keyframe)
+                var body = try encodeSample(snapshots, atMilliseconds: atMilliseconds, keyframe: keyframe)
+                var flags: SampleFlags = keyframe ? .keyframe : []
+                if let deflated = Deflate.compress(body), deflated.count < body.count {
+                    body = deflated
+                    flags.insert(.deflated)
+                }
+                let crc = sampleChecksum(body, atMilliseconds: atMilliseconds, flags: flags)
                 try database.statement("INSERT INTO samples(at_ms, keyframe, crc, body) VALUES (?, ?, ?, ?)")
-                    .bind(1, atMilliseconds).bind(2, keyframe ? 1 : 0).bind(3, Int64(crc)).bind(4, body).run()
+                    .bind(1, atMilliseconds).bind(2, Int64(flags.rawValue)).bind(3, Int64(crc)).bind(4, body).run()
                 try recordTransitions(snapshots, atMilliseconds: atMilliseconds)
             }
         } catch {
@@ -263,7 +269,8 @@ final class RecordingStore {
                 statement.bind(1, after)
                 while try statement.step() {
                     let entry = IndexEntry(
-                        id: statement.int64(0), atMilliseconds: statement.int64(1), isKeyframe: statement.int64(2) == 1)
+                        id: statement.int64(0), atMilliseconds: statement.int64(1),
+                        flags: SampleFlags(rawValue: UInt8(truncatingIfNeeded: statement.int64(2))))
                     after = entry.id
                     // A time that goes backwards is damage, not data.
                     if let last = index.last, entry.atMilliseconds < last.atMilliseconds { continue }
@@ -401,10 +408,16 @@ final class RecordingStore {
             let statement = try database.statement("SELECT crc, body FROM samples WHERE id = ?")
             statement.bind(1, entry.id)
             guard try statement.step() else { throw FrameDecoder.Damaged(description: "the sample is missing") }
-            let body = statement.bytes(1)
-            let crc = sampleChecksum(body, atMilliseconds: entry.atMilliseconds, keyframe: entry.isKeyframe)
+            var body = statement.bytes(1)
+            let crc = sampleChecksum(body, atMilliseconds: entry.atMilliseconds, flags: entry.flags)
             guard UInt32(truncatingIfNeeded: statement.int64(0)) == crc else {
                 throw FrameDecoder.Damaged(description: "checksum mismatch")
+            }
+            if entry.flags.contains(.deflated) {
+                guard let inflated = Deflate.decompress(body, limit: 1 << 28) else {
+                    throw FrameDecoder.Damaged(description: "a compressed sample that does not inflate")
+                }
+                body = inflated
             }
             // A delta applies to the sample right before it, never across a gap in the rows.
             let follows = position > 0 && decodedPosition == position - 1 && index[position - 1].id == entry.id - 1
@@ -488,11 +501,18 @@ final class RecordingStore {
     }
 }
 
-/// A sample's checksum covers its time and kind too, so a damaged index row is caught as well.
-func sampleChecksum(_ body: [UInt8], atMilliseconds: Int64, keyframe: Bool) -> UInt32 {
+/// What the `samples.keyframe` column holds: bit 0 a keyframe, bit 1 a deflated body.
+struct SampleFlags: OptionSet {
+    let rawValue: UInt8
+    static let keyframe = SampleFlags(rawValue: 1)
+    static let deflated = SampleFlags(rawValue: 2)
+}
+
+/// A sample's checksum covers its time and flags too, so a damaged index row is caught as well.
+func sampleChecksum(_ body: [UInt8], atMilliseconds: Int64, flags: SampleFlags) -> UInt32 {
     var covered = ByteWriter(capacity: body.count + 9)
     covered.fixed64(UInt64(bitPattern: atMilliseconds))
-    covered.byte(keyframe ? 1 : 0)
+    covered.byte(flags.rawValue)
     covered.append(body)
     return CRC32.checksum(covered.bytes)
 }
