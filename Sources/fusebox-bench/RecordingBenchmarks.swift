@@ -17,7 +17,7 @@ import FuseboxRecording
 ///   a core at one poll a second, beside the console's own fold of the same poll.
 enum RecordingBenchmarks {
     static func run(quick: Bool) throws -> [Result] {
-        let hours = quick ? 0.25 : 24.0
+        let hours = ProcessInfo.processInfo.environment["FUSEBOX_BENCH_HOURS"].flatMap(Double.init) ?? (quick ? 0.25 : 24.0)
         let dependencies = 200
         let samples = Int(hours * 3_600)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("fusebox-bench-\(getpid()).fuserec").path
