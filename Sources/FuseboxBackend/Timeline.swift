@@ -109,3 +109,17 @@ public protocol SessionRecorder: AnyObject, Sendable {
     /// Why recording stopped (one line), once it has; `nil` while it records.
     var stopReason: String? { get }
 }
+
+extension Array {
+    /// The first index whose element does not satisfy `belongs`, by binary search: the elements
+    /// that do must all come first (times in order: `frameTimes.partitionPoint { $0 <= t }`).
+    public func partitionPoint(where belongs: (Element) -> Bool) -> Int {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if belongs(self[middle]) { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+}

@@ -32,7 +32,8 @@ struct BusyService {
         for index in 0..<count {
             let rate = 20 + Double(random.below(480))
             let snapshot = DependencySnapshot(
-                name: "dependency-\(String(index + 1000).dropFirst())", criticality: index % 3 == 0 ? .critical : .degradable,
+                name: "dependency-\(String(index + 1000).dropFirst())",
+                criticality: index % 3 == 0 ? .critical : .degradable,
                 metadata: ["owner": "team-\(index % 12)", "runbook": "https://runbooks.example/\(index)"],
                 breaker: BreakerSnapshot(
                     state: .closed, stateSinceMilliseconds: startMilliseconds - 3_600_000, windowKind: .count,
@@ -59,7 +60,8 @@ struct BusyService {
                 slo: SLOSnapshot(
                     targetSuccessRatio: 0.999, latencyTargetMilliseconds: 250, successRatio: 1, burnRate: 0,
                     windowCalls: 0))
-            made.append(Dependency(snapshot: snapshot, callsPerSecond: rate, failureShare: 0.01 + Double(index % 5) / 100))
+            made.append(
+                Dependency(snapshot: snapshot, callsPerSecond: rate, failureShare: 0.01 + Double(index % 5) / 100))
         }
         dependencies = made
     }

@@ -17,10 +17,12 @@ import FuseboxRecording
 ///   a core at one poll a second, beside the console's own fold of the same poll.
 enum RecordingBenchmarks {
     static func run(quick: Bool) throws -> [Result] {
-        let hours = ProcessInfo.processInfo.environment["FUSEBOX_BENCH_HOURS"].flatMap(Double.init) ?? (quick ? 0.25 : 24.0)
+        let hours =
+            ProcessInfo.processInfo.environment["FUSEBOX_BENCH_HOURS"].flatMap(Double.init) ?? (quick ? 0.25 : 24.0)
         let dependencies = 200
         let samples = Int(hours * 3_600)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fusebox-bench-\(getpid()).fuserec").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fusebox-bench-\(getpid()).fuserec")
+            .path
         try? FileManager.default.removeItem(atPath: path)
         defer {
             if ProcessInfo.processInfo.environment["FUSEBOX_BENCH_KEEP"] == nil {
@@ -96,7 +98,8 @@ enum RecordingBenchmarks {
         gzip.arguments = ["-c", "gzip -6 -c '\(file.path)' > '\(file.path).gz'"]
         try gzip.run()
         gzip.waitUntilExit()
-        let gzipped = (try FileManager.default.attributesOfItem(atPath: file.path + ".gz")[.size] as? NSNumber)?
+        let gzipped =
+            (try FileManager.default.attributesOfItem(atPath: file.path + ".gz")[.size] as? NSNumber)?
             .doubleValue ?? 0
         let count = Double(samples * dependencies)
         return (Double(data.count) / count, gzipped / count)
@@ -130,7 +133,9 @@ enum RecordingBenchmarks {
                     name: "recording.seek.\(count == 1 ? "one_frame" : "console_jump")", value: p99, unit: "ms p99",
                     baseline: "median", baselineValue: durations[durations.count / 2], target: "<= 50 ms",
                     meetsTarget: durations.last! <= 50,
-                    note: "\(seeks) random seeks, \(count) frame(s) each; max \(String(format: "%.1f", durations.last!)) ms"))
+                    note:
+                        "\(seeks) random seeks, \(count) frame(s) each; max \(String(format: "%.1f", durations.last!)) ms"
+                ))
         }
         // Playing: an hour of frames in order, as 64x asks for them (about one per 16 ms).
         let hour = min(times.count - 1, 3_600)
@@ -160,7 +165,8 @@ enum RecordingBenchmarks {
     static func liveCost(dependencies: Int, samples: Int) throws -> [Result] {
         var service = BusyService(dependencies: dependencies, startMilliseconds: 1_796_000_000_000, seed: 9)
         let polls = (0..<samples).map { _ in ([service.next()], service.nowMilliseconds) }
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fusebox-live-\(getpid()).fuserec").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fusebox-live-\(getpid()).fuserec")
+            .path
         defer {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }

@@ -75,7 +75,9 @@ struct RecordCommand: AsyncParsableCommand {
                 let snapshots = try await backend.poll()
                 at = wallClockMilliseconds()
                 recorder.record(snapshots, atMilliseconds: at)
-                if lastError[backend.description] != nil { FuseboxMain.printError("\(backend.description) answers again") }
+                if lastError[backend.description] != nil {
+                    FuseboxMain.printError("\(backend.description) answers again")
+                }
                 lastError[backend.description] = nil
             } catch {
                 at = wallClockMilliseconds()

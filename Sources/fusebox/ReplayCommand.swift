@@ -21,7 +21,8 @@ struct ReplayCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: "Theme name (dark, light, high-contrast, colorblind, monochrome) or path to a .theme file (default: dark).")
+        help:
+            "Theme name (dark, light, high-contrast, colorblind, monochrome) or path to a .theme file (default: dark).")
     var theme: String?
 
     @Option(

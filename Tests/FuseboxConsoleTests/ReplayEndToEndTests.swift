@@ -34,7 +34,8 @@ extension TerminalEndToEndTests {
             #expect(ended.status == "0")
         }
         // The local audit log got the annotation too.
-        let audit = try String(contentsOfFile: directory.appendingPathComponent("fusebox/audit.log").path, encoding: .utf8)
+        let audit = try String(
+            contentsOfFile: directory.appendingPathComponent("fusebox/audit.log").path, encoding: .utf8)
         #expect(audit.contains("\"message\":\"paged the payments team\""))
 
         try await Self.withSession("replay", arguments: "replay \(Self.shellQuoted(file))") { session in

@@ -43,7 +43,8 @@ import Testing
                 let more = update(&state, .frames(await frames(Array(upTo)), reset: true))
                 await answer(more, &state)
             case .advance(let after, let through):
-                let more = update(&state, .frames(await frames(times.filter { $0 > after && $0 <= through }), reset: false))
+                let more = update(
+                    &state, .frames(await frames(times.filter { $0 > after && $0 <= through }), reset: false))
                 await answer(more, &state)
             }
         }
@@ -133,10 +134,12 @@ import Testing
         #expect(state.input?.purpose == .jump)
         await Self.answer(ConsoleFixtures.press(ConsoleFixtures.type("+65s") + [.enter], &state), &state)
         #expect(state.replay?.shownFrame == Self.start + 65_000)
-        await Self.answer(ConsoleFixtures.press([.character("j")] + ConsoleFixtures.type("-1m") + [.enter], &state), &state)
+        await Self.answer(
+            ConsoleFixtures.press([.character("j")] + ConsoleFixtures.type("-1m") + [.enter], &state), &state)
         #expect(state.replay?.shownFrame == Self.start + 4_000)
         let target = Self.clock(Self.start + 66_000)
-        await Self.answer(ConsoleFixtures.press([.character("j")] + ConsoleFixtures.type(target) + [.enter], &state), &state)
+        await Self.answer(
+            ConsoleFixtures.press([.character("j")] + ConsoleFixtures.type(target) + [.enter], &state), &state)
         #expect(state.replay?.shownFrame == Self.start + 66_000)
         ConsoleFixtures.press([.character("j")] + ConsoleFixtures.type("lunch") + [.enter], &state)
         #expect(state.status?.text == "cannot read 'lunch' as a time: use 10:42:05 (UTC), -5m, +30s or +1h")

@@ -31,7 +31,8 @@ import Testing
                         seen.insert("\(snapshot.instance)/\(event.sequence)").inserted,
                         case .breaker(let from)? = event.from, case .breaker(let to)? = event.to
                     else { continue }
-                    expected.append((event.atMilliseconds, snapshot.instance, event.dependency ?? "", from.rawValue, to.rawValue))
+                    expected.append(
+                        (event.atMilliseconds, snapshot.instance, event.dependency ?? "", from.rawValue, to.rawValue))
                 }
             }
         }
@@ -60,10 +61,16 @@ import Testing
         for summary in report.dependencies {
             let tripsHere = trips.filter { $0.2 == summary.dependency }.count
             #expect(summary.trips == tripsHere, "\(summary.dependency)")
-            let rates = polls.flatMap { $0.snapshots }.compactMap { $0.dependency(named: summary.dependency)?.breaker.failureRate }
+            let rates = polls.flatMap { $0.snapshots }.compactMap {
+                $0.dependency(named: summary.dependency)?.breaker.failureRate
+            }
             #expect(summary.peakFailureRate == rates.max())
-            let firstTotal = polls[0].snapshots.reduce(UInt64(0)) { $0 + ($1.dependency(named: summary.dependency)?.fallbacks.total ?? 0) }
-            let lastTotal = polls[polls.count - 1].snapshots.reduce(UInt64(0)) { $0 + ($1.dependency(named: summary.dependency)?.fallbacks.total ?? 0) }
+            let firstTotal = polls[0].snapshots.reduce(UInt64(0)) {
+                $0 + ($1.dependency(named: summary.dependency)?.fallbacks.total ?? 0)
+            }
+            let lastTotal = polls[polls.count - 1].snapshots.reduce(UInt64(0)) {
+                $0 + ($1.dependency(named: summary.dependency)?.fallbacks.total ?? 0)
+            }
             #expect(summary.fallbackActivations == lastTotal - firstTotal, "\(summary.dependency)")
             #expect(summary.instances == 3)
             #expect(summary.openMilliseconds <= summary.degradedMilliseconds)
@@ -76,7 +83,9 @@ import Testing
         #expect(markdown.hasPrefix("# Incident report: incident.fuserec\n"))
         #expect(markdown.contains("| alice | payments \\| timing out |"))
         #expect(markdown.contains("note: customer reports started"))
-        #expect(markdown.contains("- \(expected.count) breaker transitions, 1 operator actions, 1 annotations, 0 source errors"))
+        #expect(
+            markdown.contains(
+                "- \(expected.count) breaker transitions, 1 operator actions, 1 annotations, 0 source errors"))
         // JSON round-trips.
         let json = try JSONEncoder().encode(report)
         #expect(try JSONDecoder().decode(IncidentReport.self, from: json) == report)

@@ -57,7 +57,8 @@ import Testing
     }
 
     private func check(
-        _ path: String, polls: [Int64: [Snapshot]], total: Int, _ outcomes: inout (opened: Int, refused: Int, partial: Int)
+        _ path: String, polls: [Int64: [Snapshot]], total: Int,
+        _ outcomes: inout (opened: Int, refused: Int, partial: Int)
     ) {
         let reader: RecordingReader
         do {

@@ -1,10 +1,11 @@
 import Foundation
 import FuseboxBackend
-import FuseboxTestSupport
 import FuseboxProtocol
-@testable import FuseboxRecording
+import FuseboxTestSupport
 import Synchronization
 import Testing
+
+@testable import FuseboxRecording
 
 @Suite struct RecordingRoundTripTests {
     @Test func everyFrameComesBackExactlyAsRecorded() async throws {
@@ -172,7 +173,9 @@ func firstDifference(_ a: [Snapshot], _ b: [Snapshot]) -> String {
     guard a.count == b.count else { return "\(a.count) vs \(b.count) snapshots" }
     for (x, y) in zip(a, b) where x != y {
         if x.dependencies.count != y.dependencies.count { return "\(x.instance): dependency count" }
-        for (d, e) in zip(x.dependencies, y.dependencies) where d != e { return "\(x.instance) \(d.name): \(d) vs \(e)" }
+        for (d, e) in zip(x.dependencies, y.dependencies) where d != e {
+            return "\(x.instance) \(d.name): \(d) vs \(e)"
+        }
         if x.events != y.events { return "\(x.instance): events \(x.events.count) vs \(y.events.count)" }
         return "\(x.instance): instance fields"
     }

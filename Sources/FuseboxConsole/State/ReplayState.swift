@@ -67,18 +67,6 @@ public struct ReplayState: Sendable, Hashable {
     }
 }
 
-extension Array {
-    /// The first index whose element does not satisfy `belongs` (elements that do come first).
-    func partitionPoint(where belongs: (Element) -> Bool) -> Int {
-        var low = 0
-        var high = count
-        while low < high {
-            let middle = (low + high) / 2
-            if belongs(self[middle]) { low = middle + 1 } else { high = middle }
-        }
-        return low
-    }
-}
 
 /// Reads the target of `j`: a time of day (`10:42:05`, `10:42`, UTC, on the recording's days), or
 /// an offset from where the replay stands (`-5m`, `+30s`, `+1h`, `-90s`).

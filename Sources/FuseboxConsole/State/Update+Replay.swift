@@ -10,12 +10,13 @@ public enum ReplayAction: String, Sendable, Hashable, CaseIterable {
     case live
 
     /// The replay's keys, declared once: dispatch, hints and help read this.
-    public static let keys: [(key: Key, action: ReplayAction)] = [
-        (.character(" "), .playPause), (.character("p"), .live), (.character("+"), .faster),
-        (.character("-"), .slower), (.left, .stepBack), (.right, .stepForward),
-        (.character("["), .previousMarker), (.character("]"), .nextMarker), (.character("j"), .jump),
-        (.character("g"), .start), (.character("G"), .end),
-    ] + (0...9).map { (.character(Character("\($0)")), .tenth) }
+    public static let keys: [(key: Key, action: ReplayAction)] =
+        [
+            (.character(" "), .playPause), (.character("p"), .live), (.character("+"), .faster),
+            (.character("-"), .slower), (.left, .stepBack), (.right, .stepForward),
+            (.character("["), .previousMarker), (.character("]"), .nextMarker), (.character("j"), .jump),
+            (.character("g"), .start), (.character("G"), .end),
+        ] + (0...9).map { (.character(Character("\($0)")), .tenth) }
 
     static func action(for key: Key, origin: ReplayState.Origin) -> ReplayAction? {
         guard let action = keys.first(where: { $0.key == key })?.action else { return nil }
@@ -190,7 +191,8 @@ func advanceReplay(_ state: inout ConsoleState, elapsedMilliseconds: Int64) -> [
             state.replay = replay
             return resumeLive(&state)
         }
-        state.status = .init(text: "end of the recording (\(Format.clock(end)) UTC); space plays it again", isError: false)
+        state.status = .init(
+            text: "end of the recording (\(Format.clock(end)) UTC); space plays it again", isError: false)
     }
     var effects: [Effect] = []
     if let next = replay.frame(after: shown), next <= replay.position {

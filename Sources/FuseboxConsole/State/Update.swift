@@ -296,7 +296,8 @@ private func handleInput(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
             guard !text.isEmpty else { return [] }
             appendLog(&state, state.nowMilliseconds, "", .annotation, "\(state.actor): \(text)")
             let recorded = state.recordingPath == nil || state.recordingStopped != nil ? "" : " (recorded)"
-            state.status = .init(text: "annotated at \(Format.clock(state.nowMilliseconds)) UTC\(recorded)", isError: false)
+            state.status = .init(
+                text: "annotated at \(Format.clock(state.nowMilliseconds)) UTC\(recorded)", isError: false)
             return [.annotate(text)]
         }
         return runCommandLine(input.text, &state)

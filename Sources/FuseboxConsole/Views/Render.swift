@@ -209,20 +209,22 @@ func keyHints(_ state: ConsoleState) -> [(String, String)] {
     var replayHints: [(String, String)] = []
     if let replay = state.replay {
         let live = replay.origin == .live
-        replayHints = [
-            ("space", replay.playing ? "pause" : "play"), ("←→", "step"), ("+-", "speed"), ("[]", "marker"),
-            ("j", "jump"),
-        ] + (live ? [("p", "live")] : [])
+        replayHints =
+            [
+                ("space", replay.playing ? "pause" : "play"), ("←→", "step"), ("+-", "speed"), ("[]", "marker"),
+                ("j", "jump"),
+            ] + (live ? [("p", "live")] : [])
     }
     let taken = Set(ReplayAction.keys.map(\.key))
-    return replayHints + state.screen.bindings.filter { binding in
-        // Expanding is offered only where there are fleets to expand.
-        binding.hinted && binding.action.commandKind.map(state.allows) ?? true
-            && (binding.action != .expand || !state.shown.fleetRows.isEmpty)
-    }.compactMap { binding in
-        let keys = state.keymap.keys(for: binding.action).filter { state.replay == nil || !taken.contains($0) }
-        return keys.first.map { ($0.label, binding.summary) }
-    }
+    return replayHints
+        + state.screen.bindings.filter { binding in
+            // Expanding is offered only where there are fleets to expand.
+            binding.hinted && binding.action.commandKind.map(state.allows) ?? true
+                && (binding.action != .expand || !state.shown.fleetRows.isEmpty)
+        }.compactMap { binding in
+            let keys = state.keymap.keys(for: binding.action).filter { state.replay == nil || !taken.contains($0) }
+            return keys.first.map { ($0.label, binding.summary) }
+        }
 }
 
 /// The hints that fit, in order, and always those for help (`?`) and quit (`q`) last, so every key

@@ -95,7 +95,9 @@ enum SlotCoding {
         let leading = min(7, difference.leadingZeroBitCount / 8)
         let trailing = difference == 0 ? 0 : min(7 - leading, difference.trailingZeroBitCount / 8)
         writer.varint(rawDouble | UInt64(leading << 3 | trailing) << 4)
-        for index in trailing..<(8 - leading) { writer.byte(UInt8(truncatingIfNeeded: difference >> UInt64(index * 8))) }
+        for index in trailing..<(8 - leading) {
+            writer.byte(UInt8(truncatingIfNeeded: difference >> UInt64(index * 8)))
+        }
     }
 
     static func readDouble(

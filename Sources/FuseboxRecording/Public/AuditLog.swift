@@ -22,7 +22,8 @@ public final class AuditLog: SessionRecorder {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
             if !FileManager.default.fileExists(atPath: path) {
-                guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+                guard
+                    FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
                 else { throw RecordingError("cannot create \(path)") }
             }
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
@@ -57,7 +58,11 @@ public final class AuditLog: SessionRecorder {
 
     /// Waits for queued lines and closes the file.
     public func close() {
-        queue.sync { handle.withLock { try? $0?.close(); $0 = nil } }
+        queue.sync {
+            handle.withLock {
+                try? $0?.close(); $0 = nil
+            }
+        }
     }
 
     private func append(_ lines: [AuditLine]) {

@@ -40,14 +40,17 @@ public final class FileRecorder: SessionRecorder {
             do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             } catch {
-                throw RecordingError("cannot create the directory \(directory) for the recording: \(error.localizedDescription)")
+                throw RecordingError(
+                    "cannot create the directory \(directory) for the recording: \(error.localizedDescription)")
             }
         }
         do {
             let database = try SQLiteDatabase(path: path, mode: .readWriteCreate)
             // WAL with a sync per commit: a crash or power cut loses at most the sample being written.
             // Small pages: a sample spans several, and the last one's unused part is wasted space.
-            try database.execute("PRAGMA page_size=1024; PRAGMA journal_mode=WAL; PRAGMA synchronous=\(syncEachSample ? "FULL" : "NORMAL");")
+            try database.execute(
+                "PRAGMA page_size=1024; PRAGMA journal_mode=WAL; PRAGMA synchronous=\(syncEachSample ? "FULL" : "NORMAL");"
+            )
             if let maximumPages { try database.execute("PRAGMA max_page_count=\(maximumPages)") }
             let store = RecordingStore(database: database, keyframeIntervalMilliseconds: keyframeIntervalMilliseconds)
             try store.createTables(header: header)
@@ -75,15 +78,21 @@ public final class FileRecorder: SessionRecorder {
     }
 
     public func record(_ command: Command, results: [CommandResult], atMilliseconds: Int64) {
-        write { store throws(SQLiteError) in try store.appendCommand(command, results: results, atMilliseconds: atMilliseconds) }
+        write { store throws(SQLiteError) in
+            try store.appendCommand(command, results: results, atMilliseconds: atMilliseconds)
+        }
     }
 
     public func annotate(_ text: String, author: String, atMilliseconds: Int64) {
-        write { store throws(SQLiteError) in try store.appendAnnotation(text, author: author, atMilliseconds: atMilliseconds) }
+        write { store throws(SQLiteError) in
+            try store.appendAnnotation(text, author: author, atMilliseconds: atMilliseconds)
+        }
     }
 
     public func record(_ error: BackendError, source: String, atMilliseconds: Int64) {
-        write { store throws(SQLiteError) in try store.appendError(error, source: source, atMilliseconds: atMilliseconds) }
+        write { store throws(SQLiteError) in
+            try store.appendError(error, source: source, atMilliseconds: atMilliseconds)
+        }
     }
 
     /// Writes what is queued, folds the write-ahead log into the file and closes it. Returns why

@@ -43,14 +43,16 @@ extension IncidentReport {
         if dependencies.isEmpty {
             out += "No dependencies were recorded.\n"
         } else {
-            out += "| Dependency | Instances | Trips | Open | Degraded | Peak failure rate | Fallbacks served | Unserved |\n"
+            out +=
+                "| Dependency | Instances | Trips | Open | Degraded | Peak failure rate | Fallbacks served | Unserved |\n"
             out += "|---|---:|---:|---:|---:|---:|---:|---:|\n"
             for summary in dependencies {
                 let peak =
                     summary.peakFailureRate.map { rate in
                         "\(percent(rate))" + (summary.peakFailureRateAtMilliseconds.map { " at \(clock($0))" } ?? "")
                     } ?? "-"
-                out += "| \(cell(summary.service + "/" + summary.dependency)) | \(summary.instances) | \(summary.trips) "
+                out +=
+                    "| \(cell(summary.service + "/" + summary.dependency)) | \(summary.instances) | \(summary.trips) "
                 out += "| \(duration(summary.openMilliseconds)) | \(duration(summary.degradedMilliseconds)) | \(peak) "
                 out += "| \(summary.fallbackActivations) | \(summary.unserved) |\n"
             }

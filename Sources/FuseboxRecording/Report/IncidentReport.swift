@@ -179,7 +179,8 @@ struct ReportBuilder {
     private mutating func collectEvents(_ snapshot: Snapshot) {
         for event in snapshot.events where event.kind == .transition {
             instancesWithEvents.insert(snapshot.instance)
-            let id = "\(snapshot.service)\u{0}\(snapshot.instance)\u{0}\(snapshot.startedAtMilliseconds ?? 0)\u{0}\(event.sequence)"
+            let id =
+                "\(snapshot.service)\u{0}\(snapshot.instance)\u{0}\(snapshot.startedAtMilliseconds ?? 0)\u{0}\(event.sequence)"
             guard seenEvents.insert(id).inserted else { continue }
             guard case .breaker(let from)? = event.from, case .breaker(let to)? = event.to else { continue }
             // The first poll also carries what happened before the recording began.
@@ -215,8 +216,10 @@ struct ReportBuilder {
             }
         }
         // Stable: what happened at the same millisecond keeps its order of arrival.
-        return entries.enumerated().sorted { ($0.element.atMilliseconds, $0.offset) < ($1.element.atMilliseconds, $1.offset) }
-            .map(\.element)
+        return entries.enumerated().sorted {
+            ($0.element.atMilliseconds, $0.offset) < ($1.element.atMilliseconds, $1.offset)
+        }
+        .map(\.element)
     }
 
     func summaries() -> [IncidentReport.DependencySummary] {

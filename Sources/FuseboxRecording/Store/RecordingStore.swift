@@ -140,7 +140,8 @@ final class RecordingStore {
     }
 
     private func eventRowIDs(_ snapshot: Snapshot) throws -> [Int64] {
-        let key = instanceKey(service: snapshot.service, instance: snapshot.instance)
+        let key =
+            instanceKey(service: snapshot.service, instance: snapshot.instance)
             + "\u{0}\(snapshot.startedAtMilliseconds ?? 0)"
         let known = eventIDs[key] ?? [:]
         var current: [UInt64: Int64] = [:]
@@ -160,10 +161,10 @@ final class RecordingStore {
             )
             let body = try json.encode(event)
             try statement
-            .bind(1, event.atMilliseconds).bind(2, snapshot.service).bind(3, snapshot.instance)
-            .bind(4, Int64(bitPattern: event.sequence)).bind(5, event.kind.rawValue).bind(6, event.dependency)
-            .bind(7, event.message).bind(8, Int64(CRC32.checksum(Array(body))))
-            .bind(9, String(decoding: body, as: UTF8.self)).run()
+                .bind(1, event.atMilliseconds).bind(2, snapshot.service).bind(3, snapshot.instance)
+                .bind(4, Int64(bitPattern: event.sequence)).bind(5, event.kind.rawValue).bind(6, event.dependency)
+                .bind(7, event.message).bind(8, Int64(CRC32.checksum(Array(body))))
+                .bind(9, String(decoding: body, as: UTF8.self)).run()
             let id = database.lastInsertRowID
             ids.append(id)
             current[event.sequence] = id
@@ -175,7 +176,8 @@ final class RecordingStore {
     private func recordTransitions(_ snapshots: [Snapshot], atMilliseconds: Int64) throws(SQLiteError) {
         for snapshot in snapshots {
             for dependency in snapshot.dependencies {
-                let key = instanceKey(service: snapshot.service, instance: snapshot.instance) + "\u{0}" + dependency.name
+                let key =
+                    instanceKey(service: snapshot.service, instance: snapshot.instance) + "\u{0}" + dependency.name
                 let state = dependency.breaker.state
                 defer { lastStates[key] = state }
                 guard let before = lastStates[key], before != state else { continue }
@@ -333,7 +335,8 @@ final class RecordingStore {
     }
 
     private func readRows(
-        _ sql: String, after key: WritableKeyPath<(command: Int64, annotation: Int64, error: Int64, transition: Int64), Int64>,
+        _ sql: String,
+        after key: WritableKeyPath<(command: Int64, annotation: Int64, error: Int64, transition: Int64), Int64>,
         _ make: (SQLiteStatement) -> TimelineNote
     ) {
         do {
@@ -354,14 +357,14 @@ final class RecordingStore {
 
     /// Up to `count` frames ending with the last one at or before `milliseconds`.
     func frames(endingAt milliseconds: Int64, count: Int) -> [TimelineFrame] {
-        let end = index.partitioningIndex { $0.atMilliseconds <= milliseconds }
+        let end = index.partitionPoint { $0.atMilliseconds <= milliseconds }
         return frames(at: max(0, end - max(1, count))..<end)
     }
 
     /// The frames after `start`, up to and including `end`.
     func frames(after start: Int64, through end: Int64) -> [TimelineFrame] {
-        let lower = index.partitioningIndex { $0.atMilliseconds <= start }
-        let upper = index.partitioningIndex { $0.atMilliseconds <= end }
+        let lower = index.partitionPoint { $0.atMilliseconds <= start }
+        let upper = index.partitionPoint { $0.atMilliseconds <= end }
         return frames(at: lower..<max(lower, upper))
     }
 
@@ -391,8 +394,8 @@ final class RecordingStore {
     private func frame(at position: Int, snapshots: [Snapshot]) -> TimelineFrame {
         let at = index[position].atMilliseconds
         let since = position > 0 ? index[position - 1].atMilliseconds : Int64.min
-        let lower = notes.partitioningIndex { $0.atMilliseconds <= since }
-        let upper = notes.partitioningIndex { $0.atMilliseconds <= at }
+        let lower = notes.partitionPoint { $0.atMilliseconds <= since }
+        let upper = notes.partitionPoint { $0.atMilliseconds <= at }
         return TimelineFrame(atMilliseconds: at, snapshots: snapshots, notes: Array(notes[lower..<max(lower, upper)]))
     }
 
@@ -517,18 +520,6 @@ func sampleChecksum(_ body: [UInt8], atMilliseconds: Int64, flags: SampleFlags) 
     return CRC32.checksum(covered.bytes)
 }
 
-extension Array {
-    /// The first index whose element does not satisfy `belongs` (elements that do come first).
-    func partitioningIndex(where belongs: (Element) -> Bool) -> Int {
-        var low = 0
-        var high = count
-        while low < high {
-            let middle = (low + high) / 2
-            if belongs(self[middle]) { low = middle + 1 } else { high = middle }
-        }
-        return low
-    }
-}
 
 /// `HH:MM:SS` (UTC) of a wall-clock time, or `the start`.
 func clockText(_ milliseconds: Int64?) -> String {
