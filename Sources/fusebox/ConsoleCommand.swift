@@ -192,7 +192,7 @@ struct ConsoleSetup: Sendable {
         }
         for notice in notices { state.notice(notice) }
         // A live console remembers the last hour, so pausing can look back.
-        let history = replay == nil ? SessionHistory(retentionMilliseconds: 3_600_000) : nil
+        let history = replay == nil ? SessionHistory(retentionMilliseconds: ReplayState.liveRetentionMilliseconds) : nil
         let program = ConsoleProgram(
             backend: backend, terminal: terminal, themes: loader, clock: WallClock(), recorders: recorders,
             history: history)

@@ -219,6 +219,39 @@ import Testing
         #expect(state.log.last?.kind == .backend)
     }
 
+    @Test func anEmptyRecordingSaysSoAndAnEmptyAnswerKeepsThePicture() async {
+        var empty = ConsoleState(
+            source: "empty.fuserec", readOnly: true, intervalSeconds: 1, width: 120, height: 40, actor: "bob")
+        empty.replay = ReplayState(origin: .recording("empty.fuserec"), frameTimes: [], markers: [], damage: nil)
+        #expect(update(&empty, .timeline(frameTimes: [], markers: [], damage: nil)).isEmpty)
+        #expect(empty.status?.text == "empty.fuserec holds no readable samples")
+        #expect(update(&empty, .key(.character(" "))).isEmpty)
+        #expect(empty.status?.text == "nothing recorded yet")
+
+        var (state, effects) = await Self.replayState()
+        await Self.answer(effects, &state)
+        let shown = state.shown.updatedAtMilliseconds
+        _ = update(&state, .key(.character("G")))
+        _ = update(&state, .frames([], reset: true))
+        #expect(state.shown.updatedAtMilliseconds == shown)
+        #expect(state.replay?.loading == false)
+        #expect(state.status?.text.hasPrefix("nothing recorded at that time") == true)
+    }
+
+    @Test func aPausedLiveConsoleForgetsFrameTimesPastItsMemory() async {
+        var state = await ConsoleFixtures.state()
+        _ = update(&state, .key(.character("p")))
+        _ = update(&state, .timeline(frameTimes: Self.times, markers: [], damage: nil))
+        let (_, last) = await ConsoleFixtures.snapshots
+        let later = Self.start + ReplayState.liveRetentionMilliseconds + 4_500
+        _ = update(&state, .data(last, atMilliseconds: later))
+        // Everything older than an hour before the newest frame is gone, as from the memory itself.
+        #expect(
+            state.replay?.frameTimes == Self.times.filter { $0 >= later - ReplayState.liveRetentionMilliseconds } + [
+                later
+            ])
+    }
+
     static func clock(_ milliseconds: Int64) -> String {
         let seconds = Int((milliseconds / 1000) % 86_400)
         func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }

@@ -30,6 +30,8 @@ public struct ReplayState: Sendable, Hashable {
     public var damage: String?
 
     public static let speeds: [Double] = [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64]
+    /// How far back a live console remembers (its `SessionHistory` keeps as much).
+    public static let liveRetentionMilliseconds: Int64 = 3_600_000
     /// Frames folded before the one a jump lands on, so rates and sparklines have a past.
     public static let historyFrames = 8
 
@@ -66,7 +68,6 @@ public struct ReplayState: Sendable, Hashable {
         speed == speed.rounded() ? "\(Int(speed))x" : (speed == 0.5 ? "0.5x" : "0.25x")
     }
 }
-
 
 /// Reads the target of `j`: a time of day (`10:42:05`, `10:42`, UTC, on the recording's days), or
 /// an offset from where the replay stands (`-5m`, `+30s`, `+1h`, `-90s`).

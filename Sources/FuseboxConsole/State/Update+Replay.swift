@@ -207,6 +207,13 @@ func advanceReplay(_ state: inout ConsoleState, elapsedMilliseconds: Int64) -> [
 func applyFrames(_ frames: [TimelineFrame], reset: Bool, _ state: inout ConsoleState) {
     guard var replay = state.replay else { return }
     replay.loading = false
+    // Nothing there (the moment has left a live console's memory): keep the picture, say so.
+    guard !frames.isEmpty || !reset else {
+        replay.position = replay.shownFrame ?? replay.position
+        state.replay = replay
+        state.status = .init(text: "nothing recorded at that time (no longer in memory?)", isError: true)
+        return
+    }
     let isRecording = replay.origin != .live
     if reset {
         state.shown = Fleet()
@@ -256,6 +263,9 @@ func openTimeline(
         replay.damage = damage
         state.replay = replay
         if let damage { state.status = .init(text: "recording damaged: \(damage)", isError: true) }
+        if first, frameTimes.isEmpty, case .recording(let name) = replay.origin {
+            state.status = .init(text: "\(name) holds no readable samples", isError: true)
+        }
         guard first, let start = replay.start else { return [] }
         if damage == nil {
             state.status = .init(text: "replaying from the start: space plays, ] next marker, ? keys", isError: false)

@@ -37,8 +37,14 @@ private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] 
         return handle(key, &state)
     case .data(let snapshots, let now):
         state.nowMilliseconds = now
-        // The live session's memory grows under a paused console.
-        if state.replay?.origin == .live { state.replay?.frameTimes.append(now) }
+        // The live session's memory grows under a paused console, and forgets its oldest hour's end.
+        if state.replay?.origin == .live {
+            state.replay?.frameTimes.append(now)
+            let oldest = now - ReplayState.liveRetentionMilliseconds
+            if let times = state.replay?.frameTimes, let first = times.first, first < oldest {
+                state.replay?.frameTimes.removeFirst(times.partitionPoint { $0 < oldest })
+            }
+        }
         state.fleet = state.fleet.advanced(to: snapshots, atMilliseconds: now)
         if !state.paused { state.shown = state.fleet }
         if state.sourceError != nil { appendLog(&state, now, "", .backend, "source is answering again") }
