@@ -99,28 +99,37 @@ struct ConsoleCommand: AsyncParsableCommand {
             // is said in the console rather than stopping it.
             notices.append("\(error.message); commands are not logged locally")
         }
-        defer { audit?.close() }
+        // A recording given as the source is replayed, not polled.
+        let replay = backend.timeline.map { _ in
+            ReplayState(
+                origin: .recording((backend.description as NSString).lastPathComponent), frameTimes: [], markers: [],
+                damage: nil)
+        }
         let setup = ConsoleSetup(
             backend: backend, environment: environment?.name, theme: chosenTheme, loader: loader,
             keymap: configuration.keymap, readOnly: readOnly || environment?.readOnly == true,
             requireReason: requireReason || configuration.requireReason || environment?.requireReason == true,
             interval: interval,
             actor: OptionValue.resolvedActor(actor, environment: ProcessInfo.processInfo.environment),
-            recorders: recorders, recordingPath: record, notices: notices)
-        defer {
+            recorders: recorders, recordingPath: record, replay: replay, notices: notices)
+        // However the console ends (q, Ctrl-C, SIGTERM, SIGHUP), what is queued is written and the
+        // recording closed whole before the process goes.
+        try await setup.runAndExit {
+            audit?.close()
             if let recording {
                 let stopped = recording.finish()
                 FuseboxMain.printError(stopped ?? "recorded \(recording.samplesWritten) samples to \(recording.path)")
             }
         }
-        try await setup.runAndExit()
     }
 }
 
 extension ConsoleSetup {
-    /// Runs the console and ends the process the way a shell expects.
-    func runAndExit() async throws {
-        switch await runOnOwnThread() {
+    /// Runs the console, then `cleanUp`, and ends the process the way a shell expects.
+    func runAndExit(cleanUp: () -> Void = {}) async throws {
+        let outcome = await runOnOwnThread()
+        cleanUp()
+        switch outcome {
         case .noTerminal(let error):
             FuseboxMain.printError("\(error)")
             throw ExitCode(1)

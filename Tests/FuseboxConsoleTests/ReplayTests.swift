@@ -36,23 +36,22 @@ import Testing
     /// Answers the frame requests in `effects` as the program would, in order.
     static func answer(_ effects: [Effect], _ state: inout ConsoleState) async {
         for effect in effects {
-            guard case .loadFrames(let request) = effect else { continue }
+            guard case .loadFrames(let request, let id) = effect else { continue }
             switch request {
             case .jump(let time, let history):
                 let upTo = times.filter { $0 <= time }.suffix(history + 1)
-                let more = update(&state, .frames(await frames(Array(upTo)), reset: true))
-                await answer(more, &state)
+                let reply = Message.frames(await frames(Array(upTo)), reset: true, request: id, damage: nil)
+                await answer(update(&state, reply), &state)
             case .advance(let after, let through):
-                let more = update(
-                    &state, .frames(await frames(times.filter { $0 > after && $0 <= through }), reset: false))
-                await answer(more, &state)
+                let passed = await frames(times.filter { $0 > after && $0 <= through })
+                await answer(update(&state, .frames(passed, reset: false, request: id, damage: nil)), &state)
             }
         }
     }
 
     @Test func aRecordingOpensAtItsStartPaused() async {
         var (state, effects) = await Self.replayState()
-        #expect(effects == [.loadFrames(.jump(to: Self.start, history: ReplayState.historyFrames))])
+        #expect(effects == [.loadFrames(.jump(to: Self.start, history: ReplayState.historyFrames), id: 1)])
         await Self.answer(effects, &state)
         #expect(state.replay?.shownFrame == Self.start)
         #expect(state.replay?.playing == false)
@@ -219,7 +218,7 @@ import Testing
         #expect(state.log.last?.kind == .backend)
     }
 
-    @Test func anEmptyRecordingSaysSoAndAnEmptyAnswerKeepsThePicture() async {
+    @Test func anEmptyRecordingSaysSoAndAnEmptyAnswerKeepsThePicture() async throws {
         var empty = ConsoleState(
             source: "empty.fuserec", readOnly: true, intervalSeconds: 1, width: 120, height: 40, actor: "bob")
         empty.replay = ReplayState(origin: .recording("empty.fuserec"), frameTimes: [], markers: [], damage: nil)
@@ -232,10 +231,51 @@ import Testing
         await Self.answer(effects, &state)
         let shown = state.shown.updatedAtMilliseconds
         _ = update(&state, .key(.character("G")))
-        _ = update(&state, .frames([], reset: true))
+        let id = try #require(state.replay?.pendingRequest)
+        _ = update(&state, .frames([], reset: true, request: id, damage: "3 of 10 samples unreadable"))
         #expect(state.shown.updatedAtMilliseconds == shown)
         #expect(state.replay?.loading == false)
-        #expect(state.status?.text.hasPrefix("nothing recorded at that time") == true)
+        #expect(state.status?.text.hasPrefix("no readable sample at or before") == true)
+        #expect(state.log.last?.text == "recording damaged: 3 of 10 samples unreadable")
+    }
+
+    @Test func anAnswerToAnOlderRequestIsDropped() async throws {
+        var (state, effects) = await Self.replayState()
+        await Self.answer(effects, &state)
+        // Two jumps before either is answered: only the second's frames may land.
+        let first = update(&state, .key(.character("G")))
+        let second = update(&state, .key(.character("5")))
+        guard case .loadFrames(_, let firstID)? = first.first, case .loadFrames(_, let secondID)? = second.first else {
+            Issue.record("no requests: \(first) \(second)")
+            return
+        }
+        let stale = await Self.frames([Self.times.last!])
+        _ = update(&state, .frames(stale, reset: true, request: firstID, damage: nil))
+        #expect(state.replay?.shownFrame == Self.start)
+        #expect(state.replay?.loading == true)
+        await Self.answer(second, &state)
+        #expect(state.replay?.shownFrame == Self.start + 4_000)
+        #expect(state.replay?.loading == false)
+    }
+
+    @Test func stepsGoOnPastDamagedSamples() async throws {
+        var (state, effects) = await Self.replayState()
+        await Self.answer(effects, &state)
+        // The frames at +1 s and +2 s cannot be read: a jump to +2 s shows +0 s.
+        let readable = Self.times.filter { $0 != Self.start + 1_000 && $0 != Self.start + 2_000 }
+        func answerReadable(_ effects: [Effect]) async {
+            for case .loadFrames(let request, let id) in effects {
+                guard case .jump(let time, _) = request else { continue }
+                let frames = await Self.frames(Array(readable.filter { $0 <= time }.suffix(3)))
+                await answerReadable(update(&state, .frames(frames, reset: true, request: id, damage: "2 unreadable")))
+            }
+        }
+        await answerReadable(update(&state, .key(.right)))
+        #expect(state.replay?.shownFrame == Self.start)
+        await answerReadable(update(&state, .key(.right)))
+        #expect(state.replay?.position == Self.start + 2_000)
+        await answerReadable(update(&state, .key(.right)))
+        #expect(state.replay?.shownFrame == Self.start + 3_000, "not stuck before the damage")
     }
 
     @Test func aPausedLiveConsoleForgetsFrameTimesPastItsMemory() async {

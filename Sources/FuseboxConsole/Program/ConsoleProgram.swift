@@ -174,8 +174,8 @@ public final class ConsoleProgram {
                         frameTimes: history.frameTimes(), markers: history.markers(), damage: history.damage)
                     if perform(update(&state, opened), &state) { return true }
                 }
-            case .loadFrames(let request):
-                loadFrames(request)
+            case .loadFrames(let request, let id):
+                loadFrames(request, id: id)
             case .annotate(let text):
                 sinks.annotate(text, author: state.actor, atMilliseconds: clock.nowMilliseconds())
             }
@@ -227,15 +227,17 @@ public final class ConsoleProgram {
     }
 
     /// Reads frames for the replay, in the order asked, and hands them to the loop.
-    private func loadFrames(_ request: FramesRequest) {
+    private func loadFrames(_ request: FramesRequest, id: Int) {
         guard let source = timeline ?? history else { return }
         timelineQueue.async { [inbox] in
             do throws(BackendError) {
                 switch request {
                 case .jump(let time, let count):
-                    inbox.post(.frames(try source.frames(endingAt: time, count: count + 1), reset: true))
+                    let frames = try source.frames(endingAt: time, count: count + 1)
+                    inbox.post(.frames(frames, reset: true, request: id, damage: source.damage))
                 case .advance(let start, let end):
-                    inbox.post(.frames(try source.frames(after: start, through: end), reset: false))
+                    let frames = try source.frames(after: start, through: end)
+                    inbox.post(.frames(frames, reset: false, request: id, damage: source.damage))
                 }
             } catch {
                 inbox.post(.timelineFailed("cannot read the timeline: \(error.message)"))

@@ -28,8 +28,9 @@ public enum Message: Sendable {
     case themeFailed(String)
     /// A timeline to replay opened (a recording, or the live session's memory when paused).
     case timeline(frameTimes: [Int64], markers: [TimelineMarker], damage: String?)
-    /// Frames of the timeline arrived; `reset` starts the picture over from them (a jump).
-    case frames([TimelineFrame], reset: Bool)
+    /// Frames of the timeline arrived for request `request`; `reset` starts the picture over from
+    /// them (a jump). `damage` is what the timeline has found it cannot read so far.
+    case frames([TimelineFrame], reset: Bool, request: Int, damage: String?)
     /// Frames could not be read; the text says why in one line.
     case timelineFailed(String)
     /// The recording stopped (a full disk, a failed write); the text says why in one line.
@@ -56,8 +57,8 @@ public enum Effect: Sendable, Hashable {
     case repaint
     /// Open the live session's memory as a timeline (pausing a live console).
     case openTimeline
-    /// Read frames from the timeline.
-    case loadFrames(FramesRequest)
+    /// Read frames from the timeline; the answer names `id`, so only the latest request's counts.
+    case loadFrames(FramesRequest, id: Int)
     /// Add an operator's line of text to the recording and the session's memory.
     case annotate(String)
     /// End the console.

@@ -24,8 +24,13 @@ public struct ReplayState: Sendable, Hashable {
     public var speed: Double = 1
     /// A gap between frames longer than this plays as this long (an idle-time limit, as in asciinema).
     public var idleLimitMilliseconds: Int64 = 5_000
-    /// Frames asked for and not yet arrived: the replay asks for no more until they do.
-    public var loading = false
+    /// The frames request being waited for: the replay asks for no more until it is answered,
+    /// and an answer to an older request is dropped.
+    public var pendingRequest: Int?
+    /// Requests made so far (the next one's id).
+    public var requests = 0
+    /// The wall-clock time of the last tick while playing.
+    public var tickedAt: Int64?
     /// What the recording could not give back, in one line.
     public var damage: String?
 
@@ -42,6 +47,9 @@ public struct ReplayState: Sendable, Hashable {
         self.damage = damage
         position = frameTimes.last ?? 0
     }
+
+    /// Whether frames are on their way.
+    public var loading: Bool { pendingRequest != nil }
 
     public var start: Int64? { frameTimes.first }
     public var end: Int64? { frameTimes.last }

@@ -49,8 +49,8 @@ func handleReplayKey(_ key: Key, _ state: inout ConsoleState) -> [Effect]? {
     guard var replay = state.replay, let action = ReplayAction.action(for: key, origin: replay.origin) else {
         return nil
     }
-    // Help scrolls with the arrows; the timeline keys wait until it is closed.
-    if state.screen == .help && [.stepBack, .stepForward].contains(action) { return nil }
+    // Help has its own keys; the timeline's wait until it is closed.
+    if state.screen == .help { return nil }
     guard let start = replay.start, let end = replay.end else {
         if action == .live { return resumeLive(&state) }
         state.status = .init(text: "nothing recorded yet", isError: false)
@@ -70,12 +70,14 @@ func handleReplayKey(_ key: Key, _ state: inout ConsoleState) -> [Effect]? {
         if shown >= end {
             if replay.origin == .live { return resumeLive(&state) }
             replay.playing = true
+            replay.tickedAt = state.nowMilliseconds
             state.replay = replay
             state.status = .init(text: "playing from the start at \(replay.speedLabel)", isError: false)
             return jump(&state, to: start)
         }
         replay.playing = true
         replay.position = shown
+        replay.tickedAt = state.nowMilliseconds
         state.replay = replay
         state.status = .init(text: "playing at \(replay.speedLabel)", isError: false)
         return []
@@ -89,7 +91,8 @@ func handleReplayKey(_ key: Key, _ state: inout ConsoleState) -> [Effect]? {
     case .stepForward:
         replay.playing = false
         state.replay = replay
-        guard let next = replay.frame(after: shown) else {
+        // From where the replay stands, which is past the frame shown after a jump into damage.
+        guard let next = replay.frame(after: max(shown, replay.position)) else {
             state.status = .init(text: "at the end (\(Format.clock(end)) UTC)", isError: false)
             return []
         }
@@ -134,14 +137,21 @@ func handleReplayKey(_ key: Key, _ state: inout ConsoleState) -> [Effect]? {
 
 /// Jumps the replay to `time` (clamped to the recording), asking for the frames to show there.
 func jump(_ state: inout ConsoleState, to time: Int64, keepStatus: Bool = false) -> [Effect] {
-    guard var replay = state.replay, let start = replay.start, let end = replay.end else { return [] }
-    replay.position = min(end, max(start, time))
-    replay.loading = true
-    state.replay = replay
-    if !keepStatus {
-        state.status = .init(text: "at \(Format.clock(replay.position)) UTC", isError: false)
+    guard let start = state.replay?.start, let end = state.replay?.end else { return [] }
+    state.replay?.position = min(end, max(start, time))
+    if !keepStatus, let position = state.replay?.position {
+        state.status = .init(text: "at \(Format.clock(position)) UTC", isError: false)
     }
-    return [.loadFrames(.jump(to: replay.position, history: ReplayState.historyFrames))]
+    return request(.jump(to: min(end, max(start, time)), history: ReplayState.historyFrames), &state)
+}
+
+/// Asks for frames; the replay waits for this request's answer and drops older ones.
+private func request(_ frames: FramesRequest, _ state: inout ConsoleState) -> [Effect] {
+    guard var replay = state.replay else { return [] }
+    replay.requests += 1
+    replay.pendingRequest = replay.requests
+    state.replay = replay
+    return [.loadFrames(frames, id: replay.requests)]
 }
 
 /// `j`'s text, once entered.
@@ -175,10 +185,17 @@ func pauseLive(_ state: inout ConsoleState) -> [Effect] {
 
 /// Time passes: a playing replay moves on, skipping long quiet stretches, and asks for the frames
 /// it has passed.
-func advanceReplay(_ state: inout ConsoleState, elapsedMilliseconds: Int64) -> [Effect] {
-    guard var replay = state.replay, replay.playing, !replay.loading, let end = replay.end else { return [] }
+func advanceReplay(_ state: inout ConsoleState, now: Int64) -> [Effect] {
+    guard var replay = state.replay, replay.playing, let end = replay.end else { return [] }
+    let elapsed = max(0, now - (replay.tickedAt ?? now))
+    replay.tickedAt = now
+    guard !replay.loading else {
+        // Waiting for frames holds the clock: the replay never runs ahead of what it shows.
+        state.replay = replay
+        return []
+    }
     let shown = replay.shownFrame ?? replay.position
-    replay.position += Int64(Double(max(0, elapsedMilliseconds)) * replay.speed)
+    replay.position += Int64(Double(elapsed) * replay.speed)
     if let next = replay.frame(after: shown), next - shown > replay.idleLimitMilliseconds,
         replay.position - shown > replay.idleLimitMilliseconds
     {
@@ -194,27 +211,42 @@ func advanceReplay(_ state: inout ConsoleState, elapsedMilliseconds: Int64) -> [
         state.status = .init(
             text: "end of the recording (\(Format.clock(end)) UTC); space plays it again", isError: false)
     }
-    var effects: [Effect] = []
-    if let next = replay.frame(after: shown), next <= replay.position {
-        replay.loading = true
-        effects = [.loadFrames(.advance(after: shown, through: replay.position))]
-    }
     state.replay = replay
-    return effects
+    guard let next = replay.frame(after: shown), next <= replay.position else { return [] }
+    // A long way to go (a slow disk fell behind 64x) is a jump, not hours of frames folded one by one.
+    let passed = (replay.frameIndex(atOrBefore: replay.position) ?? 0) - (replay.frameIndex(atOrBefore: shown) ?? 0)
+    if passed > 120 { return jump(&state, to: replay.position, keepStatus: true) }
+    return request(.advance(after: shown, through: replay.position), &state)
 }
 
 /// Frames arrived: fold them into the picture (and, for a recording, into the event log).
-func applyFrames(_ frames: [TimelineFrame], reset: Bool, _ state: inout ConsoleState) {
+func applyFrames(
+    _ frames: [TimelineFrame], reset: Bool, request: Int, damage: String?, _ state: inout ConsoleState
+) {
     guard var replay = state.replay else { return }
-    replay.loading = false
-    // Nothing there (the moment has left a live console's memory): keep the picture, say so.
-    guard !frames.isEmpty || !reset else {
-        replay.position = replay.shownFrame ?? replay.position
+    let isRecording = replay.origin != .live
+    if let damage, damage != replay.damage {
+        // Damage found while reading (a sample whose checksum fails): said at once, and logged.
+        replay.damage = damage
+        state.status = .init(text: "recording damaged: \(damage)", isError: true)
+        appendLog(&state, state.nowMilliseconds, "", .backend, "recording damaged: \(damage)")
+    }
+    // An answer to a request the replay has moved on from would fold old frames onto new ones.
+    guard request == replay.pendingRequest else {
         state.replay = replay
-        state.status = .init(text: "nothing recorded at that time (no longer in memory?)", isError: true)
         return
     }
-    let isRecording = replay.origin != .live
+    replay.pendingRequest = nil
+    // Nothing there: keep the picture, and say why.
+    guard !frames.isEmpty || !reset else {
+        state.replay = replay
+        state.status = .init(
+            text: isRecording
+                ? "no readable sample at or before \(Format.clock(replay.position)) UTC: the recording is damaged there"
+                : "nothing recorded at that time: it is no longer in memory",
+            isError: true)
+        return
+    }
     if reset {
         state.shown = Fleet()
         if isRecording {

@@ -74,9 +74,8 @@ private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] 
         appendLog(&state, now, "", .backend, "\(error.message) (\(retry))")
         return [.poll(afterMilliseconds: state.nextPollMilliseconds, jittered: true)]
     case .tick(let now):
-        let elapsed = now - state.nowMilliseconds
         state.nowMilliseconds = now
-        return advanceReplay(&state, elapsedMilliseconds: elapsed)
+        return advanceReplay(&state, now: now)
     case .resize(let width, let height):
         state.width = width
         state.height = height
@@ -103,11 +102,11 @@ private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] 
         return []
     case .timeline(let frameTimes, let markers, let damage):
         return openTimeline(frameTimes: frameTimes, markers: markers, damage: damage, &state)
-    case .frames(let frames, let reset):
-        applyFrames(frames, reset: reset, &state)
+    case .frames(let frames, let reset, let request, let damage):
+        applyFrames(frames, reset: reset, request: request, damage: damage, &state)
         return []
     case .timelineFailed(let line):
-        state.replay?.loading = false
+        state.replay?.pendingRequest = nil
         state.replay?.playing = false
         state.status = .init(text: line, isError: true)
         return []
