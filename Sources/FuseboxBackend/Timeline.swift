@@ -113,7 +113,7 @@ public protocol SessionRecorder: AnyObject, Sendable {
 extension Array {
     /// The first index whose element does not satisfy `belongs`, by binary search: the elements
     /// that do must all come first (times in order: `frameTimes.partitionPoint { $0 <= t }`).
-    public func partitionPoint(where belongs: (Element) -> Bool) -> Int {
+    package func partitionPoint(where belongs: (Element) -> Bool) -> Int {
         var low = 0
         var high = count
         while low < high {

@@ -184,6 +184,7 @@ enum RecordingBenchmarks {
         let history = SessionHistory()
         let memoryCPU = processCPUNanoseconds()
         for (snapshots, at) in polls { history.record(snapshots, atMilliseconds: at) }
+        _ = history.frameTimes()  // waits for the writes queued before it
         let memoryPerSample = Double(processCPUNanoseconds() - memoryCPU) / Double(samples)
 
         var fleet = Fleet()

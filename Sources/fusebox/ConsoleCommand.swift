@@ -204,7 +204,7 @@ struct ConsoleSetup: Sendable {
         let history = replay == nil ? SessionHistory(retentionMilliseconds: ReplayState.liveRetentionMilliseconds) : nil
         let program = ConsoleProgram(
             backend: backend, terminal: terminal, themes: loader, clock: WallClock(), recorders: recorders,
-            history: history)
+            recordsToFile: recordingPath != nil, history: history)
         return .ended(program.run(state).reason)
     }
 }

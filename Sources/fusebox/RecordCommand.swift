@@ -62,8 +62,9 @@ struct RecordCommand: AsyncParsableCommand {
         }
         let signals = stopped.watchSignals()
         defer { signals.forEach { $0.cancel() } }
-        FuseboxMain.printError(
-            "recording \(backend.description) to \(path) every \(interval)s; Ctrl-C stops")
+        let name = SourceAddress.redacted(backend.description)
+        let every = interval == interval.rounded() ? "\(Int(interval))s" : "\(interval)s"
+        FuseboxMain.printError("recording \(name) to \(path) every \(every); Ctrl-C stops")
         let work = Task { try await backend.run() }
         defer { work.cancel() }
         let deadline = duration.map { Date().addingTimeInterval($0) }
@@ -82,8 +83,8 @@ struct RecordCommand: AsyncParsableCommand {
             } catch {
                 at = wallClockMilliseconds()
                 if lastError[backend.description] != error.message {
-                    recorder.record(error, source: SourceAddress.redacted(backend.description), atMilliseconds: at)
-                    FuseboxMain.printError("\(backend.description): \(error.message) (still recording; trying again)")
+                    recorder.record(error, source: name, atMilliseconds: at)
+                    FuseboxMain.printError("\(name): \(error.message) (still recording; trying again)")
                 }
                 lastError[backend.description] = error.message
             }

@@ -42,11 +42,17 @@ enum RecordedScenario {
         get async { await playing.value }
     }
 
+    /// One directory for every file the tests write, removed when the test process exits.
+    static let root: String = {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("fusebox-recording-tests-\(getpid())")
+            .path
+        atexit { try? FileManager.default.removeItem(atPath: RecordedScenario.root) }
+        return root
+    }()
+
     /// A fresh path in a fresh directory.
     static func temporaryPath(_ name: String = "session.fuserec") -> String {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("fusebox-recording-\(UUID().uuidString)")
-        return directory.appendingPathComponent(name).path
+        URL(fileURLWithPath: root).appendingPathComponent(UUID().uuidString).appendingPathComponent(name).path
     }
 
     static func header(startedAt: Int64 = origin) -> RecordingHeader {

@@ -16,11 +16,16 @@ import Testing
         #expect(reader.header.formatVersion == RecordingHeader.currentFormat)
         #expect(reader.frameTimes() == polls.map(\.atMilliseconds))
         var count = 0
-        reader.forEachFrame { frame in
+        // Field by field, and bit for bit as JSON (== cannot tell -0.0 from 0.0).
+        let json = JSONEncoder()
+        json.outputFormatting = .sortedKeys
+        try reader.forEachFrame { frame in
             let poll = polls[count]
             #expect(frame.atMilliseconds == poll.atMilliseconds)
             if frame.snapshots != poll.snapshots {
                 Issue.record("frame \(count) differs: \(firstDifference(frame.snapshots, poll.snapshots))")
+            } else if try json.encode(frame.snapshots) != json.encode(poll.snapshots) {
+                Issue.record("frame \(count) differs in its bits")
             }
             count += 1
         }
@@ -153,6 +158,11 @@ import Testing
         #expect(span >= 60_000 && span <= 71_000, "kept \(span) ms")
         let frames = try history.frames(endingAt: polls[120].atMilliseconds, count: 2)
         #expect(frames.map(\.snapshots) == [polls[119].snapshots, polls[120].snapshots])
+        // What was forgotten (old samples, and the events only they referred to) is not missed.
+        let kept = try history.frames(after: 0, through: .max)
+        #expect(kept.count == times.count)
+        #expect(kept.last?.snapshots == polls.last?.snapshots)
+        #expect(history.damage == nil)
     }
 }
 
@@ -180,4 +190,50 @@ func firstDifference(_ a: [Snapshot], _ b: [Snapshot]) -> String {
         return "\(x.instance): instance fields"
     }
     return "none"
+}
+
+@Suite struct SlotCodingTests {
+    /// Values that the decimal, ratio and raw forms must all give back with the same bits.
+    @Test func measurementsComeBackBitForBit() throws {
+        let awkward: [Double] = [
+            -0.0, 0, 4.191, -4.191, 1.0 / 3, 100.0 / 3, 0.999, 1e-300, -1e300, .infinity, -.infinity,
+            Double.leastNonzeroMagnitude, 123_456_789.125, 5e15, 0.1 + 0.2,
+        ]
+        var snapshot = DependencySnapshot(
+            name: "d", criticality: .degradable, metadata: [:], breaker: BreakerSnapshot(state: .closed),
+            calls: CallCounts(calls: 3, successes: 3), retry: .unknown,
+            fallbacks: FallbackSnapshot(chain: [], activations: [], unserved: 0, maxStalenessMilliseconds: 0),
+            bulkhead: nil, rateLimiter: nil, latency: LatencySnapshot(count: 3, mean: 0), slo: nil)
+        var encoder = FrameEncoder()
+        var decoder = FrameDecoder()
+        var shapes: [Int64: DependencySnapshot] = [:]
+        let registry = FrameEncoder.Registry(
+            dependencyShape: { shape in
+                let id = Int64(shapes.count + 1)
+                shapes[id] = shape
+                return id
+            },
+            instanceShape: { _ in 0 }, eventIDs: { _ in [] })
+        let lookup = FrameDecoder.Lookup(
+            dependencyShape: { id in (shapes[id]!, slotKinds(of: shapes[id]!)) },
+            instanceShape: { _ in
+                Snapshot(
+                    service: "s", instance: "i", takenAtMilliseconds: 0, lastEventSequence: 0,
+                    degradationLevel: .normal, dependencies: [], flags: [], events: [])
+            },
+            events: { _ in [] })
+        for (step, value) in (awkward + awkward.reversed()).enumerated() {
+            snapshot.latency.mean = value
+            snapshot.fallbacks.maxStalenessMilliseconds = -value
+            let instance = Snapshot(
+                service: "s", instance: "i", takenAtMilliseconds: Int64(step), lastEventSequence: 0,
+                degradationLevel: .normal, dependencies: [snapshot], flags: [], events: [])
+            let bytes = try encoder.encode(
+                [instance], atMilliseconds: Int64(step), keyframe: step == 0, registry: registry)
+            let decoded = try decoder.decode(bytes, atMilliseconds: Int64(step), lookup: lookup)
+            let back = try #require(decoded.first?.dependencies.first)
+            #expect(back.latency.mean?.bitPattern == value.bitPattern, "\(value)")
+            #expect(back.fallbacks.maxStalenessMilliseconds?.bitPattern == (-value).bitPattern, "\(-value)")
+        }
+    }
 }

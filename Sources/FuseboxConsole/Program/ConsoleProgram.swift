@@ -58,15 +58,19 @@ public final class ConsoleProgram {
     ///   - inputTimeoutMilliseconds: the longest wait for a key before the loop looks at its inbox.
     ///   - pollTimeoutMilliseconds: a poll that has not answered by then counts as failed (`timed-out`).
     ///   - recorders: where the session is written as it happens (`--record`, the local audit log).
+    ///   - recordsToFile: whether the first of `recorders` is the session's recording file.
     ///   - history: the session's memory, which pausing opens as a timeline.
     public init(
         backend: any ResilienceBackend, terminal: any ConsoleTerminal, themes: ThemeLoader?,
         clock: any ConsoleClock, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         tickMilliseconds: Int64 = 250, inputTimeoutMilliseconds: Int = 50, pollTimeoutMilliseconds: Int64 = 10_000,
-        recorders: [any SessionRecorder] = [], history: (any SessionRecorder & ReplayTimeline)? = nil
+        recorders: [any SessionRecorder] = [], recordsToFile: Bool = false,
+        history: (any SessionRecorder & ReplayTimeline)? = nil
     ) {
         self.backend = backend
-        self.sinks = SessionSinks(recorders: recorders, history: history, source: backend.description, inbox: inbox)
+        self.sinks = SessionSinks(
+            recorders: recorders, history: history, source: backend.description, inbox: inbox,
+            isRecording: recordsToFile)
         self.history = history
         self.timeline = backend.timeline
         self.terminal = terminal

@@ -11,10 +11,18 @@ final class SessionSinks: Sendable {
     private let inbox: Inbox
     /// The error last recorded per source.
     private let recordedErrors = Mutex<[String: String]>([:])
-    private let stopTold = Atomic<Bool>(false)
+    /// The recorders whose stop the console has been told of, by position.
+    private let stopsTold = Mutex<Set<Int>>([])
 
-    init(recorders: [any SessionRecorder], history: (any SessionRecorder)?, source: String, inbox: Inbox) {
+    /// Whether the first recorder is the session's recording file.
+    private let isRecording: Bool
+
+    init(
+        recorders: [any SessionRecorder], history: (any SessionRecorder)?, source: String, inbox: Inbox,
+        isRecording: Bool
+    ) {
         self.recorders = recorders
+        self.isRecording = isRecording
         self.sinks = recorders + [history].compactMap { $0 }
         self.source = source
         self.inbox = inbox
@@ -33,8 +41,11 @@ final class SessionSinks: Sendable {
         default:
             break
         }
-        if let reason = recorders.lazy.compactMap(\.stopReason).first, !stopTold.exchange(true, ordering: .relaxed) {
-            inbox.post(.recordingStopped(reason))
+        // The first recorder is the recording (`--record`), whose stop the header shows; any other
+        // (the local audit log) is told as a notice. Each is told once.
+        for (index, recorder) in recorders.enumerated() {
+            guard let reason = recorder.stopReason, stopsTold.withLock({ $0.insert(index).inserted }) else { continue }
+            inbox.post(index == 0 && isRecording ? .recordingStopped(reason) : .notice(reason))
         }
     }
 

@@ -35,6 +35,8 @@ public enum Message: Sendable {
     case timelineFailed(String)
     /// The recording stopped (a full disk, a failed write); the text says why in one line.
     case recordingStopped(String)
+    /// Something the operator should know that needs no answer (the local audit log failed).
+    case notice(String)
 }
 
 /// What frames the replay needs next.

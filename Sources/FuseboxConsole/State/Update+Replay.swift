@@ -18,6 +18,18 @@ public enum ReplayAction: String, Sendable, Hashable, CaseIterable {
             (.character("g"), .start), (.character("G"), .end),
         ] + (0...9).map { (.character(Character("\($0)")), .tenth) }
 
+    /// The hint bar's part, read from ``keys``: pairs of actions share a hint (`←→ step`).
+    static func hints(_ replay: ReplayState) -> [(String, String)] {
+        let groups: [([ReplayAction], String)] =
+            [
+                ([.playPause], replay.playing ? "pause" : "play"), ([.stepBack, .stepForward], "step"),
+                ([.faster, .slower], "speed"), ([.previousMarker, .nextMarker], "marker"), ([.jump], "jump"),
+            ] + (replay.origin == .live ? [([.live], "live")] : [])
+        return groups.map { actions, label in
+            (actions.compactMap { action in keys.first { $0.action == action }?.key.label }.joined(), label)
+        }
+    }
+
     static func action(for key: Key, origin: ReplayState.Origin) -> ReplayAction? {
         guard let action = keys.first(where: { $0.key == key })?.action else { return nil }
         // A recording has no live data to go back to: p plays and pauses there, as space does.

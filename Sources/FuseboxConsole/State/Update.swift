@@ -110,6 +110,9 @@ private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] 
         state.replay?.playing = false
         state.status = .init(text: line, isError: true)
         return []
+    case .notice(let line):
+        state.notice(line)
+        return []
     case .recordingStopped(let line):
         state.recordingStopped = line
         state.status = .init(text: line, isError: true)

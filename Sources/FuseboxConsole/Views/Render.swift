@@ -86,10 +86,12 @@ private func drawHeader(_ state: ConsoleState, _ canvas: inout Canvas) {
     }
     // Data that stopped arriving is not live, whatever the mode; nor is a source that never answered.
     let live: HeaderPart
+    let ascii = state.glyphs == .ascii
+    let (play, pause) = ascii ? (">", "||") : ("▶", "❚❚")
     if let replay = state.replay, case .recording = replay.origin {
-        live = HeaderPart(text: "REPLAY \(replay.playing ? "▶" : "❚❚") \(replay.speedLabel)", role: .badgePaused)
+        live = HeaderPart(text: "REPLAY \(replay.playing ? play : pause) \(replay.speedLabel)", role: .badgePaused)
     } else if let replay = state.replay, replay.playing {
-        live = HeaderPart(text: "PAUSED ▶ \(replay.speedLabel)", role: .badgePaused)
+        live = HeaderPart(text: "PAUSED \(play) \(replay.speedLabel)", role: .badgePaused)
     } else if state.paused {
         live = HeaderPart(text: "PAUSED", role: .badgePaused)
     } else if stale {

@@ -63,7 +63,8 @@ enum SlotCoding {
         to writer: inout ByteWriter
     ) {
         let value = Double(bitPattern: bits)
-        if value.isFinite, abs(value) < 1e15 {
+        // -0.0 goes by its bits: as an integer it would come back +0.0.
+        if value.isFinite, abs(value) < 1e15, bits != (-0.0).bitPattern {
             for exponent in powers.indices {
                 let scaled = (value * powers[exponent]).rounded()
                 guard abs(scaled) < 9e15, (scaled / powers[exponent]).bitPattern == bits else { continue }

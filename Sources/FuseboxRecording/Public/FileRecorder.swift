@@ -44,6 +44,11 @@ public final class FileRecorder: SessionRecorder {
                     "cannot create the directory \(directory) for the recording: \(error.localizedDescription)")
             }
         }
+        // Only its owner reads it: it holds who did what and why. SQLite gives the log files beside
+        // it the same mode.
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw RecordingError("cannot create \(path): \(String(cString: strerror(errno)))")
+        }
         do {
             let database = try SQLiteDatabase(path: path, mode: .readWriteCreate)
             // WAL with a sync per commit: a crash or power cut loses at most the sample being written.

@@ -30,30 +30,40 @@ public final class RecordingReader: ReplayTimeline {
             torn = "the file ends early (\(size.actual) of \(size.expected) bytes): what was written last is lost"
         }
         paddedCopy = torn == nil ? nil : readPath
-        let database: SQLiteDatabase
         do {
-            database = try SQLiteDatabase(path: readPath, mode: .readOnly)
+            let store = try Self.open(readPath, named: path)
+            if let torn { store.noteStructural(torn) }
+            header = try RecordingHeader(meta: try Self.meta(store, named: path), path: path)
+            store.refresh()
+            self.store = Mutex(store)
         } catch {
-            throw RecordingError("cannot open \(path): \(error.message)")
+            // deinit does not run for an object that never finished initializing.
+            if torn != nil { TornFile.remove(readPath) }
+            throw error
         }
-        let store = RecordingStore(database: database)
-        if let torn { store.noteStructural(torn) }
-        let meta: [String: String]
+    }
+
+    private static func open(_ path: String, named name: String) throws(RecordingError) -> RecordingStore {
         do {
-            meta = try store.readHeader()
+            return RecordingStore(database: try SQLiteDatabase(path: path, mode: .readOnly))
+        } catch {
+            throw RecordingError("cannot open \(name): \(error.message)")
+        }
+    }
+
+    private static func meta(_ store: RecordingStore, named name: String) throws(RecordingError) -> [String: String] {
+        do {
+            return try store.readHeader()
         } catch {
             throw RecordingError(
                 error.code == 26 || error.code == 11
-                    ? "\(path) is not a Fusebox recording, or is damaged beyond reading (\(error.message))"
-                    : "cannot read \(path): \(error.message)")
+                    ? "\(name) is not a Fusebox recording, or is damaged beyond reading (\(error.message))"
+                    : "cannot read \(name): \(error.message)")
         }
-        header = try RecordingHeader(meta: meta, path: path)
-        store.refresh()
-        self.store = Mutex(store)
     }
 
     deinit {
-        if let paddedCopy { try? FileManager.default.removeItem(atPath: paddedCopy) }
+        if let paddedCopy { TornFile.remove(paddedCopy) }
     }
 
     /// Reads samples and notes written since opening (a recording still being written grows).

@@ -1,3 +1,4 @@
+import Dispatch
 public import FuseboxBackend
 public import FuseboxProtocol
 import Synchronization
@@ -6,6 +7,8 @@ import Synchronization
 /// console offers the same controls as replaying a file. Holds the last ``retentionMilliseconds``.
 public final class SessionHistory: SessionRecorder, ReplayTimeline {
     private let store: Mutex<RecordingStore>
+    /// Writes happen here, off the caller's thread; reads wait here for the writes before them.
+    private let queue = DispatchQueue(label: "fusebox.history")
     public let retentionMilliseconds: Int64
 
     public init(retentionMilliseconds: Int64 = 3_600_000, keyframeIntervalMilliseconds: Int64 = 60_000) {
@@ -20,54 +23,62 @@ public final class SessionHistory: SessionRecorder, ReplayTimeline {
     }
 
     public func record(_ snapshots: [Snapshot], atMilliseconds: Int64) {
-        store.withLock { store in
-            try? store.appendSample(snapshots, atMilliseconds: atMilliseconds)
-            store.refresh()
-            if let first = store.index.first, atMilliseconds - first.atMilliseconds > self.retentionMilliseconds {
-                try? store.forget(before: atMilliseconds - self.retentionMilliseconds)
+        queue.async { [self] in
+            store.withLock { store in
+                try? store.appendSample(snapshots, atMilliseconds: atMilliseconds)
+                store.refresh()
+                if let first = store.index.first, atMilliseconds - first.atMilliseconds > self.retentionMilliseconds {
+                    try? store.forget(before: atMilliseconds - self.retentionMilliseconds)
+                }
             }
         }
     }
 
     public func record(_ command: Command, results: [CommandResult], atMilliseconds: Int64) {
-        store.withLock { store in
-            try? store.appendCommand(command, results: results, atMilliseconds: atMilliseconds)
-            store.refresh()
+        queue.async { [self] in
+            store.withLock { store in
+                try? store.appendCommand(command, results: results, atMilliseconds: atMilliseconds)
+                store.refresh()
+            }
         }
     }
 
     public func annotate(_ text: String, author: String, atMilliseconds: Int64) {
-        store.withLock { store in
-            try? store.appendAnnotation(text, author: author, atMilliseconds: atMilliseconds)
-            store.refresh()
+        queue.async { [self] in
+            store.withLock { store in
+                try? store.appendAnnotation(text, author: author, atMilliseconds: atMilliseconds)
+                store.refresh()
+            }
         }
     }
 
     public func record(_ error: BackendError, source: String, atMilliseconds: Int64) {
-        store.withLock { store in
-            try? store.appendError(error, source: source, atMilliseconds: atMilliseconds)
-            store.refresh()
+        queue.async { [self] in
+            store.withLock { store in
+                try? store.appendError(error, source: source, atMilliseconds: atMilliseconds)
+                store.refresh()
+            }
         }
     }
 
     public func frameTimes() -> [Int64] {
-        store.withLock { $0.index.map(\.atMilliseconds) }
+        queue.sync { store.withLock { $0.index.map(\.atMilliseconds) } }
     }
 
     public func markers() -> [TimelineMarker] {
-        store.withLock { $0.markers }
+        queue.sync { store.withLock { $0.markers } }
     }
 
     public func frames(endingAt milliseconds: Int64, count: Int) throws(BackendError) -> [TimelineFrame] {
-        store.withLock { $0.frames(endingAt: milliseconds, count: count) }
+        queue.sync { store.withLock { $0.frames(endingAt: milliseconds, count: count) } }
     }
 
     public func frames(after start: Int64, through end: Int64) throws(BackendError) -> [TimelineFrame] {
-        store.withLock { $0.frames(after: start, through: end) }
+        queue.sync { store.withLock { $0.frames(after: start, through: end) } }
     }
 
     /// Memory never stops recording.
     public var stopReason: String? { nil }
 
-    public var damage: String? { store.withLock { $0.damageSummary } }
+    public var damage: String? { queue.sync { store.withLock { $0.damageSummary } } }
 }

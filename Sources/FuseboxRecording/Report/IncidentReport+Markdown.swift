@@ -3,6 +3,9 @@ import Foundation
 extension IncidentReport {
     /// The report as Markdown a person can paste into a post-mortem. Times are UTC.
     public var markdown: String {
+        // A recording over midnight names each time's day.
+        let spansDays = (fromMilliseconds.map { $0 / 86_400_000 }) != (toMilliseconds.map { $0 / 86_400_000 })
+        let clock = { (milliseconds: Int64) in spansDays ? dateTime(milliseconds) : clockText(milliseconds) }
         var out = "# Incident report: \(cell(file))\n\n"
         if let from = fromMilliseconds, let to = toMilliseconds {
             out += "Recorded \(dateTime(from)) to \(dateTime(to)) UTC (\(duration(to - from))), \(samples) samples"
@@ -14,8 +17,8 @@ extension IncidentReport {
         if let damage { out += "\n> **Damaged:** \(damage)\n" }
 
         out += "\n## Summary\n\n"
-        out += "- First breaker trip: \(describeTrip(firstTrip))\n"
-        out += "- Last breaker trip: \(describeTrip(lastTrip))\n"
+        out += "- First breaker trip: \(describeTrip(firstTrip, clock))\n"
+        out += "- Last breaker trip: \(describeTrip(lastTrip, clock))\n"
         let count = { (kind: Entry.Kind) in timeline.filter { $0.kind == kind }.count }
         out += "- \(count(.transition)) breaker transitions, \(count(.command)) operator actions, "
         out += "\(count(.annotation)) annotations, \(count(.sourceError)) source errors\n"
@@ -60,7 +63,7 @@ extension IncidentReport {
         return out
     }
 
-    private func describeTrip(_ entry: Entry?) -> String {
+    private func describeTrip(_ entry: Entry?, _ clock: (Int64) -> String) -> String {
         guard let entry else { return "none" }
         let place = [entry.instance, entry.dependency].compactMap { $0 }.joined(separator: " ")
         let why = entry.reason.map { " (\($0))" } ?? ""
@@ -72,8 +75,6 @@ extension IncidentReport {
 private func cell(_ text: String) -> String {
     text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
 }
-
-private func clock(_ milliseconds: Int64) -> String { clockText(milliseconds) }
 
 private func dateTime(_ milliseconds: Int64) -> String {
     let formatter = ISO8601DateFormatter()

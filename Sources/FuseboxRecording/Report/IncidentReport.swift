@@ -178,7 +178,7 @@ struct ReportBuilder {
 
     private mutating func collectEvents(_ snapshot: Snapshot) {
         for event in snapshot.events where event.kind == .transition {
-            instancesWithEvents.insert(snapshot.instance)
+            instancesWithEvents.insert(snapshot.service + "\u{0}" + snapshot.instance)
             let id =
                 "\(snapshot.service)\u{0}\(snapshot.instance)\u{0}\(snapshot.startedAtMilliseconds ?? 0)\u{0}\(event.sequence)"
             guard seenEvents.insert(id).inserted else { continue }
@@ -196,7 +196,9 @@ struct ReportBuilder {
     /// Transitions, commands, annotations and source errors in time order.
     func timeline(notes: [TimelineNote]) -> [IncidentReport.Entry] {
         var entries = eventTransitions
-        entries += sampledTransitions.filter { !instancesWithEvents.contains($0.instance ?? "") }
+        entries += sampledTransitions.filter {
+            !instancesWithEvents.contains(($0.service ?? "") + "\u{0}" + ($0.instance ?? ""))
+        }
         for note in notes {
             switch note.kind {
             case .command:
@@ -230,7 +232,7 @@ struct ReportBuilder {
         }
         return tallies.keys.sorted().map { key in
             let tally = tallies[key]!
-            let usesEvents = !tally.instances.isDisjoint(with: instancesWithEvents)
+            let usesEvents = tally.instances.contains { instancesWithEvents.contains(key.service + "\u{0}" + $0) }
             return IncidentReport.DependencySummary(
                 service: key.service, dependency: key.dependency, instances: tally.instances.count,
                 trips: usesEvents ? eventTrips[key] ?? 0 : tally.trips, openMilliseconds: tally.openMilliseconds,

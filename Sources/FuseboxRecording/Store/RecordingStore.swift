@@ -227,9 +227,17 @@ final class RecordingStore {
         guard let keep = index.lastIndex(where: { $0.isKeyframe && $0.atMilliseconds <= milliseconds }), keep > 0
         else { return }
         let firstKept = index[keep]
+        // The events the first kept keyframe refers to are the oldest any later sample can refer to
+        // (a service's recent events only move forward): older ones go too.
+        _ = frames(at: keep..<keep + 1)
+        let oldestEvent = decoder.tracks.values.flatMap(\.eventIDs).min()
         try database.statement("DELETE FROM samples WHERE id < ?").bind(1, firstKept.id).run()
         for table in ["commands", "annotations", "errors", "transitions"] {
             try database.statement("DELETE FROM \(table) WHERE at_ms < ?").bind(1, firstKept.atMilliseconds).run()
+        }
+        if let oldestEvent {
+            try database.statement("DELETE FROM events WHERE id < ?").bind(1, oldestEvent).run()
+            events = events.filter { $0.key >= oldestEvent }
         }
         index.removeFirst(keep)
         damaged = [:]
@@ -519,7 +527,6 @@ func sampleChecksum(_ body: [UInt8], atMilliseconds: Int64, flags: SampleFlags) 
     covered.append(body)
     return CRC32.checksum(covered.bytes)
 }
-
 
 /// `HH:MM:SS` (UTC) of a wall-clock time, or `the start`.
 func clockText(_ milliseconds: Int64?) -> String {

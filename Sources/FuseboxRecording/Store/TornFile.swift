@@ -25,14 +25,28 @@ enum TornFile {
         return Int(actual) < expected ? (Int(actual), expected) : nil
     }
 
-    /// A copy of `path` padded with zeros to `size`, in the temporary directory.
+    /// A copy of `path` padded with zeros to `size`, in the temporary directory, with the
+    /// write-ahead log beside it if there is one (it holds committed samples).
     static func paddedCopy(of path: String, to size: Int) throws -> String {
         let copy = FileManager.default.temporaryDirectory
             .appendingPathComponent("fusebox-torn-\(UUID().uuidString).fuserec").path
-        try FileManager.default.copyItem(atPath: path, toPath: copy)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: copy))
-        defer { try? handle.close() }
-        try handle.truncate(atOffset: UInt64(size))
-        return copy
+        do {
+            try FileManager.default.copyItem(atPath: path, toPath: copy)
+            if FileManager.default.fileExists(atPath: path + "-wal") {
+                try FileManager.default.copyItem(atPath: path + "-wal", toPath: copy + "-wal")
+            }
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: copy))
+            defer { try? handle.close() }
+            try handle.truncate(atOffset: UInt64(size))
+            return copy
+        } catch {
+            remove(copy)
+            throw error
+        }
+    }
+
+    /// Removes a padded copy and what SQLite kept beside it.
+    static func remove(_ copy: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: copy + suffix) }
     }
 }
