@@ -29,10 +29,13 @@ extension TerminalEndToEndTests {
             try await session.keys("Enter")
             try await session.waitFor("(recorded)")
             try await Task.sleep(nanoseconds: 1_500_000_000)
-            try await session.keys("q")
+            // Ctrl-C, the usual way out: the recording is still closed whole.
+            try await session.keys("C-c")
             let ended = try await session.ended()
-            #expect(ended.status == "0")
+            #expect(ended.status == "130")
+            #expect(ended.settingsRestored)
         }
+        #expect(!FileManager.default.fileExists(atPath: file + "-wal"), "the write-ahead log was folded in")
         // The local audit log got the annotation too.
         let audit = try String(
             contentsOfFile: directory.appendingPathComponent("fusebox/audit.log").path, encoding: .utf8)
