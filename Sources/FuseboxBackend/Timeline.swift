@@ -85,6 +85,8 @@ public protocol ReplayTimeline: AnyObject, Sendable {
     func frameTimes() -> [Int64]
     /// Transitions, commands and annotations, oldest first.
     func markers() -> [TimelineMarker]
+    /// Commands, annotations and source errors, oldest first.
+    func notes() -> [TimelineNote]
     /// Up to `count` frames ending with the last one at or before `milliseconds`, oldest first.
     func frames(endingAt milliseconds: Int64, count: Int) throws(BackendError) -> [TimelineFrame]
     /// The frames after `start`, up to and including `end`, oldest first.

@@ -14,13 +14,20 @@ import Testing
         TimelineMarker(kind: .annotation, atMilliseconds: start + 65_000, text: "alice: paged payments"),
     ]
 
+    static let notes = [
+        TimelineNote(
+            kind: .command, atMilliseconds: start + 3_500, actor: "alice", reason: "timeouts",
+            text: "force-open payments: applied: forced open", instance: "checkout-1", target: "payments"),
+        TimelineNote(kind: .annotation, atMilliseconds: start + 65_000, actor: "alice", text: "paged payments"),
+    ]
+
     static func replayState() async -> (ConsoleState, [Effect]) {
         var state = ConsoleState(
             source: "incident.fuserec", readOnly: true, intervalSeconds: 1, width: 120, height: 40, actor: "bob")
         state.replay = ReplayState(origin: .recording("incident.fuserec"), frameTimes: [], markers: [], damage: nil)
         state.paused = true
         _ = update(&state, .tick(atMilliseconds: 1_000))
-        let effects = update(&state, .timeline(frameTimes: times, markers: markers, damage: nil))
+        let effects = update(&state, .timeline(frameTimes: times, markers: markers, notes: Self.notes, damage: nil))
         return (state, effects)
     }
 
@@ -29,7 +36,10 @@ import Testing
         return times.map { time in
             var snapshots = last
             for index in snapshots.indices { snapshots[index].takenAtMilliseconds = time }
-            return TimelineFrame(atMilliseconds: time, snapshots: snapshots)
+            // As a recording hands them out: each frame with the notes since the frame before it.
+            let before = Self.times.last { $0 < time } ?? .min
+            let notes = Self.notes.filter { $0.atMilliseconds > before && $0.atMilliseconds <= time }
+            return TimelineFrame(atMilliseconds: time, snapshots: snapshots, notes: notes)
         }
     }
 
@@ -173,7 +183,7 @@ import Testing
         #expect(effects == [.openTimeline])
         #expect(state.paused)
         // The program answers with the session's memory.
-        _ = update(&state, .timeline(frameTimes: Self.times, markers: Self.markers, damage: nil))
+        _ = update(&state, .timeline(frameTimes: Self.times, markers: Self.markers, notes: Self.notes, damage: nil))
         #expect(state.replay?.origin == .live)
         #expect(state.replay?.shownFrame == Self.times.last)
         await Self.answer(update(&state, .key(.left)), &state)
@@ -222,7 +232,7 @@ import Testing
         var empty = ConsoleState(
             source: "empty.fuserec", readOnly: true, intervalSeconds: 1, width: 120, height: 40, actor: "bob")
         empty.replay = ReplayState(origin: .recording("empty.fuserec"), frameTimes: [], markers: [], damage: nil)
-        #expect(update(&empty, .timeline(frameTimes: [], markers: [], damage: nil)).isEmpty)
+        #expect(update(&empty, .timeline(frameTimes: [], markers: [], notes: Self.notes, damage: nil)).isEmpty)
         #expect(empty.status?.text == "empty.fuserec holds no readable samples")
         #expect(update(&empty, .key(.character(" "))).isEmpty)
         #expect(empty.status?.text == "nothing recorded yet")
@@ -281,7 +291,7 @@ import Testing
     @Test func aPausedLiveConsoleForgetsFrameTimesPastItsMemory() async {
         var state = await ConsoleFixtures.state()
         _ = update(&state, .key(.character("p")))
-        _ = update(&state, .timeline(frameTimes: Self.times, markers: [], damage: nil))
+        _ = update(&state, .timeline(frameTimes: Self.times, markers: [], notes: Self.notes, damage: nil))
         let (_, last) = await ConsoleFixtures.snapshots
         let later = Self.start + ReplayState.liveRetentionMilliseconds + 4_500
         _ = update(&state, .data(last, atMilliseconds: later))
@@ -290,6 +300,40 @@ import Testing
             state.replay?.frameTimes == Self.times.filter { $0 >= later - ReplayState.liveRetentionMilliseconds } + [
                 later
             ])
+    }
+
+    @Test func aJumpRebuildsTheEventLogWithEveryNoteOnce() async {
+        var (state, effects) = await Self.replayState()
+        await Self.answer(effects, &state)
+        await Self.answer(update(&state, .key(.character("G"))), &state)
+        let notes = state.log.filter { $0.kind == .command || $0.kind == .annotation }.map(\.text)
+        #expect(notes == ["alice: force-open payments: applied: forced open (timeouts)", "alice: paged payments"])
+        await Self.answer(update(&state, .key(.character("g"))), &state)
+        #expect(state.log.filter { $0.kind == .command || $0.kind == .annotation }.isEmpty)
+    }
+
+    @Test func markersThatShareAFrameAreEachVisitedAndQuickKeysAddUp() async {
+        var (state, effects) = await Self.replayState()
+        await Self.answer(effects, &state)
+        // Three markers on the frame at +2 s.
+        let shared = (0..<3).map { TimelineMarker(kind: .transition, atMilliseconds: Self.start + 1_500 + Int64($0), text: "t\($0)") }
+        _ = update(&state, .timeline(frameTimes: Self.times, markers: shared + Self.markers, notes: [], damage: nil))
+        var visited: [String] = []
+        for _ in 0..<5 {
+            await Self.answer(update(&state, .key(.character("]"))), &state)
+            visited.append(state.status?.text ?? "")
+        }
+        #expect(visited.map { $0.split(separator: ":").first.map(String.init) ?? "" } == [
+            "transition 1/6", "transition 2/6", "transition 3/6", "transition 4/6", "command 5/6",
+        ])
+        await Self.answer(update(&state, .key(.character("["))), &state)
+        #expect(state.status?.text.hasPrefix("transition 4/6") == true)
+        // Keys pressed before their frames arrive add up: four steps from the start land four frames on.
+        await Self.answer(update(&state, .key(.character("g"))), &state)
+        var pending: [Effect] = []
+        for _ in 0..<4 { pending += update(&state, .key(.right)) }
+        await Self.answer(pending, &state)
+        #expect(state.replay?.shownFrame == Self.start + 4_000)
     }
 
     static func clock(_ milliseconds: Int64) -> String {

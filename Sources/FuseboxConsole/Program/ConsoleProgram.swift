@@ -111,7 +111,9 @@ public final class ConsoleProgram {
         if let timeline {
             // A recording is not polled: its frames come as the replay asks for them.
             inbox.post(
-                .timeline(frameTimes: timeline.frameTimes(), markers: timeline.markers(), damage: timeline.damage))
+                .timeline(
+                    frameTimes: timeline.frameTimes(), markers: timeline.markers(), notes: timeline.notes(),
+                    damage: timeline.damage))
         } else {
             schedulePoll(afterMilliseconds: 0, jittered: false)
         }
@@ -175,7 +177,8 @@ public final class ConsoleProgram {
             case .openTimeline:
                 if let history {
                     let opened = Message.timeline(
-                        frameTimes: history.frameTimes(), markers: history.markers(), damage: history.damage)
+                        frameTimes: history.frameTimes(), markers: history.markers(), notes: history.notes(),
+                        damage: history.damage)
                     if perform(update(&state, opened), &state) { return true }
                 }
             case .loadFrames(let request, let id):

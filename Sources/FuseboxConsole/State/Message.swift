@@ -27,7 +27,7 @@ public enum Message: Sendable {
     /// A theme could not be loaded; the text says why in one line.
     case themeFailed(String)
     /// A timeline to replay opened (a recording, or the live session's memory when paused).
-    case timeline(frameTimes: [Int64], markers: [TimelineMarker], damage: String?)
+    case timeline(frameTimes: [Int64], markers: [TimelineMarker], notes: [TimelineNote], damage: String?)
     /// Frames of the timeline arrived for request `request`; `reset` starts the picture over from
     /// them (a jump). `damage` is what the timeline has found it cannot read so far.
     case frames([TimelineFrame], reset: Bool, request: Int, damage: String?)

@@ -15,6 +15,11 @@ public struct ReplayState: Sendable, Hashable {
     /// Every frame's time, oldest first.
     public var frameTimes: [Int64]
     public var markers: [TimelineMarker]
+    /// Commands, annotations and source errors: a jump rebuilds a recording's event log from them.
+    public var notes: [TimelineNote] = []
+    /// The marker `[` or `]` went to last, while the replay stands on its frame (several markers
+    /// can share one frame).
+    public var markerIndex: Int?
     /// The recorded time the screen stands at (between frames while playing).
     public var position: Int64
     /// The time of the frame on screen, once one has arrived.
@@ -50,6 +55,10 @@ public struct ReplayState: Sendable, Hashable {
 
     /// Whether frames are on their way.
     public var loading: Bool { pendingRequest != nil }
+
+    /// Where the replay stands for the next key: the time asked for while frames are on their
+    /// way (so keys pressed quickly add up), else the frame shown.
+    var cursor: Int64 { loading ? position : shownFrame ?? position }
 
     public var start: Int64? { frameTimes.first }
     public var end: Int64? { frameTimes.last }

@@ -68,7 +68,8 @@ func handleReplayKey(_ key: Key, _ state: inout ConsoleState) -> [Effect]? {
         state.status = .init(text: "nothing recorded yet", isError: false)
         return []
     }
-    let shown = replay.shownFrame ?? replay.position
+    let shown = replay.cursor
+    if action != .previousMarker && action != .nextMarker { state.replay?.markerIndex = nil }
     switch action {
     case .live:
         return resumeLive(&state)
@@ -126,20 +127,28 @@ func handleReplayKey(_ key: Key, _ state: inout ConsoleState) -> [Effect]? {
     case .end:
         return jump(&state, to: end)
     case .previousMarker, .nextMarker:
-        // A marker shows on the first frame at or after it.
+        // A marker shows on the first frame at or after it; several can share a frame, and each is
+        // visited in turn.
         let shownBy = { (marker: TimelineMarker) in replay.frame(after: marker.atMilliseconds - 1) ?? end }
-        let marker =
-            action == .nextMarker
-            ? replay.markers.first { shownBy($0) > shown } : replay.markers.last { shownBy($0) < shown }
-        guard let marker else {
+        let markers = replay.markers
+        let here = replay.markerIndex.flatMap { markers.indices.contains($0) && shownBy(markers[$0]) == shown ? $0 : nil }
+        let index: Int?
+        if action == .nextMarker {
+            index = here.map { $0 + 1 < markers.count ? $0 + 1 : nil } ?? markers.firstIndex { shownBy($0) > shown }
+        } else {
+            index = here.map { $0 > 0 ? $0 - 1 : nil } ?? markers.lastIndex { shownBy($0) < shown }
+        }
+        guard let index else {
             let text = action == .nextMarker ? "no marker after this" : "no marker before this"
             state.status = .init(text: text, isError: false)
             return []
         }
-        let number = (replay.markers.firstIndex(of: marker) ?? 0) + 1
+        let marker = markers[index]
+        state.replay?.markerIndex = index
         state.status = .init(
-            text: "\(marker.kind.rawValue) \(number)/\(replay.markers.count): \(marker.text)", isError: false)
-        return jump(&state, to: shownBy(marker), keepStatus: true)
+            text: "\(marker.kind.rawValue) \(index + 1)/\(markers.count): \(marker.text)", isError: false)
+        let target = shownBy(marker)
+        return target == shown && !replay.loading ? [] : jump(&state, to: target, keepStatus: true)
     case .jump:
         state.status = nil
         state.input = .init(purpose: .jump, text: "")
@@ -269,6 +278,12 @@ func applyFrames(
             state.eventCursor = nil
         }
     }
+    if reset && isRecording, let first = frames.first {
+        // The log after a jump: every command, note and error up to here, not only the few frames folded.
+        // (The first frame's own notes are those after the frame before it.)
+        let before = replay.frameIndex(atOrBefore: first.atMilliseconds - 1).map { replay.frameTimes[$0] } ?? .min
+        for note in replay.notes where note.atMilliseconds <= before { logNote(note, &state) }
+    }
     for frame in frames {
         state.shown = state.shown.advanced(to: frame.snapshots, atMilliseconds: frame.atMilliseconds)
         if isRecording {
@@ -298,12 +313,14 @@ private func logNote(_ note: TimelineNote, _ state: inout ConsoleState) {
 /// A timeline opened (or grew): a recording starts at its beginning; a paused live console stands
 /// at its newest frame, which is what it shows.
 func openTimeline(
-    frameTimes: [Int64], markers: [TimelineMarker], damage: String?, _ state: inout ConsoleState
+    frameTimes: [Int64], markers: [TimelineMarker], notes: [TimelineNote], damage: String?,
+    _ state: inout ConsoleState
 ) -> [Effect] {
     if var replay = state.replay {
         let first = replay.frameTimes.isEmpty
         replay.frameTimes = frameTimes
         replay.markers = markers
+        replay.notes = notes
         replay.damage = damage
         state.replay = replay
         if let damage { state.status = .init(text: "recording damaged: \(damage)", isError: true) }
@@ -318,6 +335,7 @@ func openTimeline(
     }
     guard state.paused else { return [] }
     var replay = ReplayState(origin: .live, frameTimes: frameTimes, markers: markers, damage: damage)
+    replay.notes = notes
     replay.shownFrame = frameTimes.last
     state.replay = replay
     return []

@@ -100,8 +100,8 @@ private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] 
     case .themeFailed(let problem):
         state.status = .init(text: problem, isError: true)
         return []
-    case .timeline(let frameTimes, let markers, let damage):
-        return openTimeline(frameTimes: frameTimes, markers: markers, damage: damage, &state)
+    case .timeline(let frameTimes, let markers, let notes, let damage):
+        return openTimeline(frameTimes: frameTimes, markers: markers, notes: notes, damage: damage, &state)
     case .frames(let frames, let reset, let request, let damage):
         applyFrames(frames, reset: reset, request: request, damage: damage, &state)
         return []

@@ -65,6 +65,10 @@ public final class SessionHistory: SessionRecorder, ReplayTimeline {
         queue.sync { store.withLock { $0.index.map(\.atMilliseconds) } }
     }
 
+    public func notes() -> [TimelineNote] {
+        queue.sync { store.withLock { $0.notes } }
+    }
+
     public func markers() -> [TimelineMarker] {
         queue.sync { store.withLock { $0.markers } }
     }

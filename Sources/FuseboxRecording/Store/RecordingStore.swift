@@ -45,6 +45,8 @@ final class RecordingStore {
     private(set) var damaged: [Int: String] = [:]
     /// Problems met outside any one sample (a damaged table, rows lost to a torn file).
     private(set) var structuralDamage: [String] = []
+    /// Events that samples list but that cannot be read (left out of those samples).
+    private var unreadableEvents: Set<Int64> = []
     private let decoderJSON = JSONDecoder()
 
     init(database: SQLiteDatabase, keyframeIntervalMilliseconds: Int64 = 60_000) {
@@ -451,7 +453,7 @@ final class RecordingStore {
         FrameDecoder.Lookup(
             dependencyShape: { [unowned self] id in try self.dependencyShape(id) },
             instanceShape: { [unowned self] id in try self.instanceShape(id) },
-            events: { [unowned self] ids in try ids.map { try self.event($0) } })
+            events: { [unowned self] ids in self.readableEvents(ids) })
     }
 
     private func shapeBody(_ id: Int64) throws -> Data {
@@ -485,6 +487,21 @@ final class RecordingStore {
         return shape
     }
 
+    /// The events that can be read: a damaged event costs the snapshots that list it that one
+    /// event, never their numbers.
+    private func readableEvents(_ ids: [Int64]) -> [Event] {
+        var events: [Event] = []
+        events.reserveCapacity(ids.count)
+        for id in ids {
+            do {
+                events.append(try event(id))
+            } catch {
+                unreadableEvents.insert(id)
+            }
+        }
+        return events
+    }
+
     private func event(_ id: Int64) throws -> Event {
         if let cached = events[id] { return cached }
         let statement = try database.statement("SELECT crc, body FROM events WHERE id = ?")
@@ -499,6 +516,9 @@ final class RecordingStore {
     /// One line on what could not be read, if anything.
     var damageSummary: String? {
         var parts = structuralDamage
+        if !unreadableEvents.isEmpty {
+            parts.append("\(unreadableEvents.count) events unreadable (left out of the snapshots that listed them)")
+        }
         if !damaged.isEmpty {
             let positions = damaged.keys.sorted()
             let first = index[positions[0]].atMilliseconds

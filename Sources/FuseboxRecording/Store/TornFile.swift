@@ -5,7 +5,15 @@ import Foundation
 /// the cut be read; what was cut reads as damage.
 enum TornFile {
     /// How long the file says it is, when it is shorter than that; `nil` for a whole file.
+    ///
+    /// Beside a write-ahead log, a short file is not torn: its newest pages are in the log (a
+    /// recorder killed, or stopped by a full disk, before it folded the log in). SQLite reads both.
     static func expectedSize(of path: String) -> (actual: Int, expected: Int)? {
+        if let attributes = try? FileManager.default.attributesOfItem(atPath: path + "-wal"),
+            (attributes[.size] as? NSNumber)?.intValue ?? 0 > 0
+        {
+            return nil
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         guard let header = try? handle.read(upToCount: 100), header.count == 100,
