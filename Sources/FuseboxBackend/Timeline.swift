@@ -25,6 +25,8 @@ public struct TimelineNote: Sendable, Hashable {
         case annotation
         /// A source that could not be read.
         case error
+        /// A source that answers again after an error.
+        case recovery
     }
 
     public var kind: Kind
@@ -52,6 +54,11 @@ public struct TimelineNote: Sendable, Hashable {
         self.instance = instance
         self.target = target
     }
+}
+
+extension SessionRecorder {
+    /// Recorders that keep no source history (the audit log) ignore recoveries.
+    public func recordRecovery(source: String, atMilliseconds: Int64) {}
 }
 
 /// A point worth jumping to on a timeline.
@@ -108,6 +115,8 @@ public protocol SessionRecorder: AnyObject, Sendable {
     func annotate(_ text: String, author: String, atMilliseconds: Int64)
     /// A source that could not be read.
     func record(_ error: BackendError, source: String, atMilliseconds: Int64)
+    /// A source that answers again after an error.
+    func recordRecovery(source: String, atMilliseconds: Int64)
     /// Why recording stopped (one line), once it has; `nil` while it records.
     var stopReason: String? { get }
 }

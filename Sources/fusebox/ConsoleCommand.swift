@@ -114,21 +114,25 @@ struct ConsoleCommand: AsyncParsableCommand {
             recorders: recorders, recordingPath: record, replay: replay, notices: notices)
         // However the console ends (q, Ctrl-C, SIGTERM, SIGHUP), what is queued is written and the
         // recording closed whole before the process goes.
-        try await setup.runAndExit {
+        try await setup.runAndExit { outcome in
             audit?.close()
-            if let recording {
-                let stopped = recording.finish()
-                FuseboxMain.printError(stopped ?? "recorded \(recording.samplesWritten) samples to \(recording.path)")
+            guard let recording else { return }
+            let stopped = recording.finish()
+            if case .noTerminal = outcome, recording.samplesWritten == 0 {
+                // The console never ran: no empty file is left to block the name.
+                recording.discard()
+                return
             }
+            FuseboxMain.printError(stopped ?? "recorded \(recording.samplesWritten) samples to \(recording.path)")
         }
     }
 }
 
 extension ConsoleSetup {
     /// Runs the console, then `cleanUp`, and ends the process the way a shell expects.
-    func runAndExit(cleanUp: () -> Void = {}) async throws {
+    func runAndExit(cleanUp: (Outcome) -> Void = { _ in }) async throws {
         let outcome = await runOnOwnThread()
-        cleanUp()
+        cleanUp(outcome)
         switch outcome {
         case .noTerminal(let error):
             FuseboxMain.printError("\(error)")
@@ -199,6 +203,7 @@ struct ConsoleSetup: Sendable {
             state.replay = replay
             state.paused = true
         }
+        state.nowMilliseconds = WallClock().nowMilliseconds()
         for notice in notices { state.notice(notice) }
         // A live console remembers the last hour, so pausing can look back.
         let history = replay == nil ? SessionHistory(retentionMilliseconds: ReplayState.liveRetentionMilliseconds) : nil

@@ -77,7 +77,8 @@ struct RecordCommand: AsyncParsableCommand {
                 at = wallClockMilliseconds()
                 recorder.record(snapshots, atMilliseconds: at)
                 if lastError[backend.description] != nil {
-                    FuseboxMain.printError("\(backend.description) answers again")
+                    recorder.recordRecovery(source: name, atMilliseconds: at)
+                    FuseboxMain.printError("\(name) answers again")
                 }
                 lastError[backend.description] = nil
             } catch {
@@ -89,9 +90,13 @@ struct RecordCommand: AsyncParsableCommand {
                 lastError[backend.description] = error.message
             }
             for status in backend.sources where lastError[status.source] != status.error?.message {
+                let source = SourceAddress.redacted(status.source)
                 if let error = status.error {
-                    recorder.record(error, source: SourceAddress.redacted(status.source), atMilliseconds: at)
-                    FuseboxMain.printError("\(SourceAddress.redacted(status.source)): \(error.message)")
+                    recorder.record(error, source: source, atMilliseconds: at)
+                    FuseboxMain.printError("\(source): \(error.message)")
+                } else if lastError[status.source] != nil {
+                    recorder.recordRecovery(source: source, atMilliseconds: at)
+                    FuseboxMain.printError("\(source) answers again")
                 }
                 lastError[status.source] = status.error?.message
             }
@@ -138,9 +143,10 @@ final class StopSignal: Sendable {
         }
     }
 
-    /// SIGINT and SIGTERM stop the loop instead of the process, so the file is closed properly.
+    /// SIGINT, SIGTERM and SIGHUP (a dropped SSH session) stop the loop instead of the process, so
+    /// the file is closed properly.
     func watchSignals() -> [any DispatchSourceSignal] {
-        [SIGINT, SIGTERM].map { number in
+        [SIGINT, SIGTERM, SIGHUP].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { [self] in stop() }

@@ -27,13 +27,13 @@ struct ReplayCommand: AsyncParsableCommand {
 
     @Option(
         name: .long, parsing: .unconditional,
-        help: ArgumentHelp("Starting speed: 0.25, 0.5, 1, 2, 4, 8, 16, 32 or 64 (default: 1).", valueName: "factor"))
+        help: ArgumentHelp("Starting speed: 0.25, 0.5, 1, 2, 4, 8, 16, 32 or 64.", valueName: "factor"))
     var speed: Double = 1
 
     @Option(
         name: .long, parsing: .unconditional,
         help: ArgumentHelp(
-            "Play quiet stretches longer than this as this long (0.5...3600 seconds; default: 5).",
+            "Play quiet stretches longer than this as this long (0.5...3600 seconds).",
             valueName: "seconds"),
         transform: OptionValue.decimal(0.5...3600, "seconds"))
     var idleLimit: Double = 5

@@ -69,6 +69,11 @@ struct SourceOptions: ParsableArguments {
                 let place = environment.map {
                     "config \(EnvironmentConfiguration.path), environment '\($0.name)', sources: "
                 }
+                guard error.code == .invalidSource else {
+                    // A source that is named right but cannot be read (a damaged recording): exit 1.
+                    FuseboxMain.printError((place ?? "") + error.message)
+                    throw ExitCode(1)
+                }
                 throw UsageError((place ?? "") + error.message)
             }
         }

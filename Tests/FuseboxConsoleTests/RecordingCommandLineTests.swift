@@ -95,8 +95,18 @@ import Testing
             #expect(run.errors.hasPrefix("fusebox: "))
             #expect(run.errors.split(separator: "\n").count == 1, "one line: \(run.errors)")
         }
+        // Named right, but not readable: a runtime failure (1), like report and replay, not bad usage.
         let status = try await spawnAndWait([Self.binary, "status", "--source", text])
-        #expect(status.status == 2)
+        #expect(status.status == 1)
         #expect(status.errors.contains("is not a Fusebox recording"))
+        let empty = directory + "/empty.fuserec"
+        FileManager.default.createFile(atPath: empty, contents: nil)
+        let emptyRun = try await spawnAndWait([Self.binary, "report", empty])
+        #expect(
+            emptyRun.errors
+                == "fusebox: \(empty) is not a Fusebox recording (an empty file, or another SQLite database)\n")
+        let folder = try await spawnAndWait([Self.binary, "replay", directory])
+        #expect(folder.status == 1)
+        #expect(folder.errors.contains("is a directory, not a recording"))
     }
 }

@@ -150,10 +150,17 @@ import Testing
         await Self.answer(
             ConsoleFixtures.press([.character("j")] + ConsoleFixtures.type(target) + [.enter], &state), &state)
         #expect(state.replay?.shownFrame == Self.start + 66_000)
+        // Several units at once.
+        await Self.answer(
+            ConsoleFixtures.press([.character("j")] + ConsoleFixtures.type("-1m2s") + [.enter], &state), &state)
+        #expect(state.replay?.shownFrame == Self.start + 4_000)
+        await Self.answer(
+            ConsoleFixtures.press([.character("j")] + ConsoleFixtures.type("+1m1s") + [.enter], &state), &state)
+        #expect(state.replay?.shownFrame == Self.start + 65_000)
         ConsoleFixtures.press([.character("j")] + ConsoleFixtures.type("lunch") + [.enter], &state)
         #expect(state.status?.text == "cannot read 'lunch' as a time: use 10:42:05 (UTC), -5m, +30s or +1h")
         #expect(state.status?.isError == true)
-        #expect(state.replay?.shownFrame == Self.start + 66_000)
+        #expect(state.replay?.shownFrame == Self.start + 65_000)
     }
 
     @Test func speedStaysWithinAQuarterAnd64() async {
@@ -316,16 +323,19 @@ import Testing
         var (state, effects) = await Self.replayState()
         await Self.answer(effects, &state)
         // Three markers on the frame at +2 s.
-        let shared = (0..<3).map { TimelineMarker(kind: .transition, atMilliseconds: Self.start + 1_500 + Int64($0), text: "t\($0)") }
+        let shared = (0..<3).map {
+            TimelineMarker(kind: .transition, atMilliseconds: Self.start + 1_500 + Int64($0), text: "t\($0)")
+        }
         _ = update(&state, .timeline(frameTimes: Self.times, markers: shared + Self.markers, notes: [], damage: nil))
         var visited: [String] = []
         for _ in 0..<5 {
             await Self.answer(update(&state, .key(.character("]"))), &state)
             visited.append(state.status?.text ?? "")
         }
-        #expect(visited.map { $0.split(separator: ":").first.map(String.init) ?? "" } == [
-            "transition 1/6", "transition 2/6", "transition 3/6", "transition 4/6", "command 5/6",
-        ])
+        #expect(
+            visited.map { $0.split(separator: ":").first.map(String.init) ?? "" } == [
+                "transition 1/6", "transition 2/6", "transition 3/6", "transition 4/6", "command 5/6",
+            ])
         await Self.answer(update(&state, .key(.character("["))), &state)
         #expect(state.status?.text.hasPrefix("transition 4/6") == true)
         // Keys pressed before their frames arrive add up: four steps from the start land four frames on.

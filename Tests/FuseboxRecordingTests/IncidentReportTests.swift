@@ -17,6 +17,12 @@ import Testing
             refusal: nil, message: "payments forced open", atMilliseconds: forcedAt)
         let path = try RecordedScenario.record(polls) { recorder in
             recorder.annotate("customer reports started", author: "bob", atMilliseconds: polls[10].atMilliseconds)
+            recorder.annotate(
+                "rolled *back* <b>4.2.1</b> | see `#42`\nthen waited", author: "bob",
+                atMilliseconds: polls[11].atMilliseconds)
+            recorder.record(
+                BackendError(.unreachable, "refused"), source: "http://a:1", atMilliseconds: polls[12].atMilliseconds)
+            recorder.recordRecovery(source: "http://a:1", atMilliseconds: polls[14].atMilliseconds)
             recorder.record(command, results: [result], atMilliseconds: forcedAt)
         }
         let report = IncidentReport(reading: try RecordingReader(path: path), file: "incident.fuserec")
@@ -54,6 +60,8 @@ import Testing
         let action = try #require(report.timeline.first { $0.kind == .command })
         #expect(action.actor == "alice" && action.reason == "payments | timing out")
         #expect(action.instance == "checkout-2" && action.atMilliseconds == forcedAt)
+        let recovered = try #require(report.timeline.first { $0.kind == .sourceRecovered })
+        #expect(recovered.atMilliseconds == polls[14].atMilliseconds && recovered.actor == "http://a:1")
         let note = try #require(report.timeline.first { $0.kind == .annotation })
         #expect(note.text == "customer reports started" && note.actor == "bob")
 
@@ -83,9 +91,13 @@ import Testing
         #expect(markdown.hasPrefix("# Incident report: incident.fuserec\n"))
         #expect(markdown.contains("| alice | payments \\| timing out |"))
         #expect(markdown.contains("note: customer reports started"))
+        // What an operator typed shows as typed: no emphasis, HTML or broken table.
+        #expect(markdown.contains("note: rolled \\*back\\* &lt;b&gt;4.2.1&lt;/b&gt; \\| see \\`\\#42\\` then waited"))
+        #expect(markdown.contains("source error: refused (unreachable)"))
+        #expect(markdown.contains("| source answers again |"))
         #expect(
             markdown.contains(
-                "- \(expected.count) breaker transitions, 1 operator actions, 1 annotations, 0 source errors"))
+                "- \(expected.count) breaker transitions, 1 operator action, 2 annotations, 1 source error"))
         // JSON round-trips.
         let json = try JSONEncoder().encode(report)
         #expect(try JSONDecoder().decode(IncidentReport.self, from: json) == report)

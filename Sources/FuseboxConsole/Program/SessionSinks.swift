@@ -58,12 +58,18 @@ final class SessionSinks: Sendable {
     }
 
     private func recordError(_ error: BackendError?, source: String, at: Int64) {
+        // A change is an error that starts or changes, or one that ends (never the first answer).
         let changed = recordedErrors.withLock { recorded in
             let before = recorded[source]
             recorded[source] = error?.message
-            return before != error?.message
+            return before != error?.message && (error != nil || before != nil)
         }
-        guard changed, let error else { return }
-        for sink in sinks { sink.record(error, source: SourceAddress.redacted(source), atMilliseconds: at) }
+        guard changed else { return }
+        let name = SourceAddress.redacted(source)
+        if let error {
+            for sink in sinks { sink.record(error, source: name, atMilliseconds: at) }
+        } else {
+            for sink in sinks { sink.recordRecovery(source: name, atMilliseconds: at) }
+        }
     }
 }

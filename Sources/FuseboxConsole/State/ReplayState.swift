@@ -102,26 +102,38 @@ enum JumpTarget {
         let seconds = parts.count == 3 ? Int(parts[2]) : 0
         guard let seconds, (0..<60).contains(seconds) else { return .failure(JumpError(text: text)) }
         let ofDay = Int64((hours * 3600 + minutes * 60 + seconds) * 1000)
-        // The first moment with that time of day from the recording's first day on.
+        // What was typed covers a second (10:42:05) or a minute (10:42): the first moment of the
+        // recording within it counts, so `10:42` finds a recording that began at 10:42:09.
+        let span: Int64 = parts.count == 3 ? 1_000 : 60_000
         let day: Int64 = 86_400_000
         var candidate = (start / day) * day + ofDay
-        while candidate < start - 999 { candidate += day }
+        while candidate + span <= start { candidate += day }
         if candidate > end { return .failure(JumpError(text: text, outside: true)) }
-        return .success(candidate)
+        return .success(max(candidate, start))
     }
 
+    /// `90s`, `5m`, `1h`, or several at once: `1m30s`, `2h15m`.
     private static func duration(_ text: Substring) -> Int64? {
-        guard let unit = text.last, let number = Double(text.dropLast()), number >= 0, number < 1e7 else {
-            return Int64?.none
+        var total = 0.0
+        var number = ""
+        for character in text {
+            if character.isNumber || character == "." {
+                number.append(character)
+                continue
+            }
+            let scale: Double
+            switch character {
+            case "s": scale = 1000
+            case "m": scale = 60_000
+            case "h": scale = 3_600_000
+            default: return nil
+            }
+            guard let value = Double(number), value >= 0, value < 1e7 else { return nil }
+            total += value * scale
+            number = ""
         }
-        let scale: Double
-        switch unit {
-        case "s": scale = 1000
-        case "m": scale = 60_000
-        case "h": scale = 3_600_000
-        default: return nil
-        }
-        return Int64(number * scale)
+        guard number.isEmpty, total > 0 || text.contains("0") else { return nil }
+        return Int64(total)
     }
 }
 

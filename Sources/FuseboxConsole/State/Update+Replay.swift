@@ -131,7 +131,9 @@ func handleReplayKey(_ key: Key, _ state: inout ConsoleState) -> [Effect]? {
         // visited in turn.
         let shownBy = { (marker: TimelineMarker) in replay.frame(after: marker.atMilliseconds - 1) ?? end }
         let markers = replay.markers
-        let here = replay.markerIndex.flatMap { markers.indices.contains($0) && shownBy(markers[$0]) == shown ? $0 : nil }
+        let here = replay.markerIndex.flatMap {
+            markers.indices.contains($0) && shownBy(markers[$0]) == shown ? $0 : nil
+        }
         let index: Int?
         if action == .nextMarker {
             index = here.map { $0 + 1 < markers.count ? $0 + 1 : nil } ?? markers.firstIndex { shownBy($0) > shown }
@@ -307,6 +309,8 @@ private func logNote(_ note: TimelineNote, _ state: inout ConsoleState) {
         appendLog(&state, note.atMilliseconds, "", .annotation, "\(note.actor): \(note.text)")
     case .error:
         appendLog(&state, note.atMilliseconds, "", .backend, "\(note.actor): \(note.text)")
+    case .recovery:
+        appendLog(&state, note.atMilliseconds, "", .backend, "\(note.actor): answers again")
     }
 }
 

@@ -19,6 +19,8 @@ func drawHelp(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
         lines.append([])
     }
     for binding in state.screenBeforeHelp.bindings {
+        // A recording takes no annotation.
+        if binding.action == .annotate, case .recording = state.replay?.origin { continue }
         let action = binding.action
         let taken = state.replay == nil ? [] : Set(ReplayAction.keys.map(\.key))
         let keys = state.keymap.keys(for: action).filter { !taken.contains($0) }.map(\.label).joined(separator: " ")

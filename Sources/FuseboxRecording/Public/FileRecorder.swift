@@ -100,6 +100,10 @@ public final class FileRecorder: SessionRecorder {
         }
     }
 
+    public func recordRecovery(source: String, atMilliseconds: Int64) {
+        write { store throws(SQLiteError) in try store.appendRecovery(source: source, atMilliseconds: atMilliseconds) }
+    }
+
     /// Writes what is queued, folds the write-ahead log into the file and closes it. Returns why
     /// recording stopped early, if it did.
     @discardableResult
@@ -112,6 +116,11 @@ public final class FileRecorder: SessionRecorder {
             }
         }
         return stopReason
+    }
+
+    /// Removes the file (after ``finish()``): for a recording that never got going.
+    public func discard() {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 
     private func write(_ body: @escaping @Sendable (RecordingStore) throws(SQLiteError) -> Void) {

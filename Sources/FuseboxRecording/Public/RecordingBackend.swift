@@ -16,7 +16,8 @@ public final class RecordingBackend: ResilienceBackend {
         do {
             reader = try RecordingReader(path: path)
         } catch {
-            throw BackendError(.invalidSource, error.message)
+            // The specification is fine; the file is not: a runtime failure, not bad usage.
+            throw BackendError(.notASource, error.message)
         }
         description = path
     }
@@ -37,7 +38,7 @@ public final class RecordingBackend: ResilienceBackend {
         }
         let frames = try reader.frames(endingAt: .max, count: 2)
         guard let last = frames.last else {
-            throw BackendError(.malformedResponse, "\(description) holds no readable samples")
+            throw BackendError(.malformedResponse, "the recording holds no readable samples")
         }
         return step == 0 && frames.count == 2 ? frames[0].snapshots : last.snapshots
     }

@@ -16,8 +16,13 @@ public final class RecordingReader: ReplayTimeline {
     /// Opens `path` read-only.
     public init(path: String) throws(RecordingError) {
         self.path = path
-        guard FileManager.default.fileExists(atPath: path) else {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw RecordingError("\(path) does not exist")
+        }
+        guard !isDirectory.boolValue else { throw RecordingError("\(path) is a directory, not a recording") }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw RecordingError("cannot read \(path): permission denied")
         }
         var readPath = path
         var torn: String?
@@ -55,6 +60,9 @@ public final class RecordingReader: ReplayTimeline {
         do {
             return try store.readHeader()
         } catch {
+            if error.message.hasPrefix("no such table") {
+                throw RecordingError("\(name) is not a Fusebox recording (an empty file, or another SQLite database)")
+            }
             throw RecordingError(
                 error.code == 26 || error.code == 11
                     ? "\(name) is not a Fusebox recording, or is damaged beyond reading (\(error.message))"

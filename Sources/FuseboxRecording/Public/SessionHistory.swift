@@ -61,6 +61,15 @@ public final class SessionHistory: SessionRecorder, ReplayTimeline {
         }
     }
 
+    public func recordRecovery(source: String, atMilliseconds: Int64) {
+        queue.async { [self] in
+            store.withLock { store in
+                try? store.appendRecovery(source: source, atMilliseconds: atMilliseconds)
+                store.refresh()
+            }
+        }
+    }
+
     public func frameTimes() -> [Int64] {
         queue.sync { store.withLock { $0.index.map(\.atMilliseconds) } }
     }

@@ -20,8 +20,9 @@ extension IncidentReport {
         out += "- First breaker trip: \(describeTrip(firstTrip, clock))\n"
         out += "- Last breaker trip: \(describeTrip(lastTrip, clock))\n"
         let count = { (kind: Entry.Kind) in timeline.filter { $0.kind == kind }.count }
-        out += "- \(count(.transition)) breaker transitions, \(count(.command)) operator actions, "
-        out += "\(count(.annotation)) annotations, \(count(.sourceError)) source errors\n"
+        out +=
+            "- \(counted(count(.transition), "breaker transition")), \(counted(count(.command), "operator action")), "
+        out += "\(counted(count(.annotation), "annotation")), \(counted(count(.sourceError), "source error"))\n"
 
         out += "\n## Timeline (UTC)\n\n"
         if timeline.isEmpty {
@@ -36,6 +37,7 @@ extension IncidentReport {
                 case .command: what = entry.text
                 case .annotation: what = "note: \(entry.text)"
                 case .sourceError: what = "source error: \(entry.text)"
+                case .sourceRecovered: what = "source answers again"
                 }
                 out += "| \(clock(entry.atMilliseconds)) | \(cell(place)) | \(cell(what)) | \(cell(entry.actor ?? "")) "
                 out += "| \(cell(entry.reason ?? "")) |\n"
@@ -71,10 +73,25 @@ extension IncidentReport {
     }
 }
 
-/// Text safe inside a Markdown table cell: no pipes, no line breaks.
+/// Text safe inside a Markdown table cell, shown as typed: no pipes or line breaks to break the
+/// table, no emphasis, code or HTML made of what an operator wrote.
 private func cell(_ text: String) -> String {
-    text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+    var out = ""
+    for character in text {
+        switch character {
+        case "\\", "|", "*", "_", "`", "[", "]", "#": out += "\\\(character)"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "&": out += "&amp;"
+        case "\n", "\r", "\t": out += " "
+        default: out.append(character)
+        }
+    }
+    return out
 }
+
+/// `1 annotation`, `3 annotations`.
+private func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
 
 private func dateTime(_ milliseconds: Int64) -> String {
     let formatter = ISO8601DateFormatter()

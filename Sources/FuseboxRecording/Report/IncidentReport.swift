@@ -11,6 +11,7 @@ public struct IncidentReport: Codable, Sendable, Hashable {
         public enum Kind: String, Codable, Sendable, Hashable {
             case transition, command, annotation
             case sourceError = "source-error"
+            case sourceRecovered = "source-recovered"
         }
 
         public var atMilliseconds: Int64
@@ -210,11 +211,12 @@ struct ReportBuilder {
                 entries.append(
                     IncidentReport.Entry(
                         atMilliseconds: note.atMilliseconds, kind: .annotation, actor: note.actor, text: note.text))
-            case .error:
+            case .error, .recovery:
                 entries.append(
                     IncidentReport.Entry(
-                        atMilliseconds: note.atMilliseconds, kind: .sourceError, instance: nil, actor: note.actor,
-                        text: note.text))
+                        atMilliseconds: note.atMilliseconds,
+                        kind: note.kind == .error ? .sourceError : .sourceRecovered,
+                        instance: nil, actor: note.actor, text: note.text))
             }
         }
         // Stable: what happened at the same millisecond keeps its order of arrival.

@@ -219,8 +219,19 @@ final class RecordingStore {
     }
 
     func appendError(_ error: BackendError, source: String, atMilliseconds: Int64) throws(SQLiteError) {
+        try appendError(code: error.code.rawValue, message: error.message, source: source, at: atMilliseconds)
+    }
+
+    /// A source's recovery is a row of `errors` too, with the code `recovered`.
+    func appendRecovery(source: String, atMilliseconds: Int64) throws(SQLiteError) {
+        try appendError(code: Self.recovered, message: "answers again", source: source, at: atMilliseconds)
+    }
+
+    static let recovered = "recovered"
+
+    private func appendError(code: String, message: String, source: String, at: Int64) throws(SQLiteError) {
         try database.statement("INSERT INTO errors(at_ms, source, code, message) VALUES (?, ?, ?, ?)")
-            .bind(1, atMilliseconds).bind(2, source).bind(3, error.code.rawValue).bind(4, error.message).run()
+            .bind(1, at).bind(2, source).bind(3, code).bind(4, message).run()
     }
 
     /// Deletes what is older than `milliseconds`, keeping whole keyframe runs (a live console's
@@ -313,8 +324,11 @@ final class RecordingStore {
             TimelineNote(kind: .annotation, atMilliseconds: s.int64(1), actor: s.string(2), text: s.string(3))
         }
         readRows("SELECT id, at_ms, source, code, message FROM errors WHERE id > ?", after: \.error) { s in
-            TimelineNote(
-                kind: .error, atMilliseconds: s.int64(1), actor: s.string(2), text: "\(s.string(4)) (\(s.string(3)))")
+            s.string(3) == Self.recovered
+                ? TimelineNote(kind: .recovery, atMilliseconds: s.int64(1), actor: s.string(2), text: s.string(4))
+                : TimelineNote(
+                    kind: .error, atMilliseconds: s.int64(1), actor: s.string(2),
+                    text: "\(s.string(4)) (\(s.string(3)))")
         }
         notes.sort { $0.atMilliseconds < $1.atMilliseconds }
         var transitions: [TimelineMarker] = []
@@ -336,7 +350,7 @@ final class RecordingStore {
         }
         lastNoteIDs.transition = lastTransition
         markers = (markers + transitions).filter { $0.kind == .transition }
-        for note in notes where note.kind != .error {
+        for note in notes where note.kind == .command || note.kind == .annotation {
             let kind: TimelineMarker.Kind = note.kind == .command ? .command : .annotation
             let text = note.kind == .command ? "\(note.actor): \(note.text)" : "\(note.actor): \(note.text)"
             markers.append(TimelineMarker(kind: kind, atMilliseconds: note.atMilliseconds, text: text))
