@@ -88,6 +88,15 @@ struct StatusCommand: AsyncParsableCommand {
         _ = update(&state, .data(previous, atMilliseconds: then))
         _ = update(&state, .data(snapshots, atMilliseconds: now))
         if !backend.sources.isEmpty { _ = update(&state, .sources(backend.sources, atMilliseconds: now)) }
+        if let timeline = backend.timeline {
+            // A recording's last moment, dated as recorded (never "LIVE, updated 0s ago"), on its timeline.
+            var replay = ReplayState(
+                origin: .recording((backend.description as NSString).lastPathComponent),
+                frameTimes: timeline.frameTimes(), markers: timeline.markers(), damage: timeline.damage)
+            replay.shownFrame = now
+            state.replay = replay
+            state.paused = true
+        }
         // Printed, every fleet shows its instances under it.
         state.expandedFleets = Set(state.shown.fleetRows.map(\.identity))
         state.refreshRows()

@@ -43,6 +43,9 @@ import Testing
         let status = try await spawnAndWait([Self.binary, "status", "--source", file])
         #expect(status.status == 0, "status: \(status.errors)")
         #expect(status.output.contains("payments"))
+        // Dated as recorded, not shown as live.
+        let header = status.output.split(separator: "\n").first ?? ""
+        #expect(header.contains("REPLAY") && !header.contains("LIVE"), "\(header)")
     }
 
     @Test func recordStopsOnSIGTERMAndClosesTheFileWhole() async throws {

@@ -260,6 +260,10 @@ func applyFrames(
         return
     }
     replay.pendingRequest = nil
+    if frames.isEmpty && !reset && replay.playing && isRecording {
+        // Playing across samples that cannot be read: the picture holds, and says why.
+        state.status = .init(text: "samples here cannot be read; playing on", isError: true)
+    }
     // Nothing there: keep the picture, and say why.
     guard !frames.isEmpty || !reset else {
         state.replay = replay
