@@ -17,6 +17,7 @@ extension IncidentReport {
         if let damage { out += "\n> **Damaged:** \(damage)\n" }
 
         out += "\n## Summary\n\n"
+        if damage != nil { out += "From what could be read; see the damage above.\n\n" }
         out += "- First breaker trip: \(describeTrip(firstTrip, clock))\n"
         out += "- Last breaker trip: \(describeTrip(lastTrip, clock))\n"
         let count = { (kind: Entry.Kind) in timeline.filter { $0.kind == kind }.count }
