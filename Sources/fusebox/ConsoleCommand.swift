@@ -52,9 +52,7 @@ struct ConsoleCommand: AsyncParsableCommand {
     var record: String?
 
     func validate() throws {
-        if let record, !record.hasSuffix(RecordingBackend.fileExtension) {
-            throw ValidationError("name the recording FILE\(RecordingBackend.fileExtension), so fusebox knows it")
-        }
+        try StateDirectory.validateRecordingName(record)
     }
 
     func run() async throws {

@@ -37,9 +37,7 @@ struct RecordCommand: AsyncParsableCommand {
     var file: String?
 
     func validate() throws {
-        if let file, !file.hasSuffix(RecordingBackend.fileExtension) {
-            throw ValidationError("name the recording FILE\(RecordingBackend.fileExtension), so fusebox knows it")
-        }
+        try StateDirectory.validateRecordingName(file)
     }
 
     func run() async throws {

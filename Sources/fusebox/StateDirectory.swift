@@ -1,4 +1,6 @@
+import ArgumentParser
 import Foundation
+import FuseboxRecording
 
 /// Where fusebox keeps what it writes for later: recordings and the console's audit log.
 /// `$XDG_STATE_HOME/fusebox`, else `~/.local/state/fusebox` (the XDG base directory default).
@@ -17,6 +19,15 @@ enum StateDirectory {
     }
 
     static var auditLogPath: String { path() + "/audit.log" }
+
+    /// A recording's name must end in `.fuserec`, so that every command takes it as a source.
+    static func validateRecordingName(_ name: String?) throws {
+        let suffix = RecordingBackend.fileExtension
+        guard let name else { return }
+        guard name.hasSuffix(suffix), name.count > suffix.count, !name.hasSuffix("/" + suffix) else {
+            throw ValidationError("name the recording FILE\(suffix), so fusebox knows it")
+        }
+    }
 }
 
 /// The version recordings and reports name.
