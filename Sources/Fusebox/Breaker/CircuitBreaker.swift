@@ -242,6 +242,16 @@ public final class CircuitBreaker: Sendable {
         return timeWindow!.stats(nowNanoseconds: clock.coarseNanoseconds())
     }
 
+    /// The window's totals counted again from its slots (count windows; tests compare the two).
+    func recountedWindowStats() -> WindowStats {
+        countWindow?.recounted() ?? windowStats()
+    }
+
+    /// The window's totals as kept, unclamped (count windows; tests look for negatives).
+    func rawWindowTotals() -> (failures: Int, slowCalls: Int) {
+        countWindow?.rawTotals() ?? (windowStats().failures, windowStats().slowCalls)
+    }
+
     private func resetWindow() {
         countWindow?.reset()
         timeWindow?.reset()

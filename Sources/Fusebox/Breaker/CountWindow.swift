@@ -10,39 +10,73 @@ import Synchronization
 struct CountWindow: @unchecked Sendable {
     let size: Int
     private let divisor: UInt32
-    /// `[0]` the next ticket, `[1]` failures, `[2]` slow calls: one cache line, so a call that must
-    /// claim a slot moves one line between cores, not three.
-    private let counters: UnsafeMutablePointer<Atomic<Int>>
-    private let slots: UnsafeMutablePointer<Atomic<UInt8>>
+    /// The address of the current buffer: 16 counters (`[0]` the next ticket, `[1]` failures, `[2]`
+    /// slow calls on one cache line, so a call that must claim a slot moves one line between cores,
+    /// not three; `[8]` the buffer retired before it, `[9]` how many are retired), then the slots.
+    ///
+    /// A reset swaps in a fresh buffer rather than clearing this one: a call that read the old
+    /// state word just before the reset may still be writing its outcome, and clearing under it
+    /// left a total off by one for good (issue 12, finding 5). Its write now lands in the retired
+    /// buffer, whose totals match its own slots.
+    private let current: UnsafeMutablePointer<Atomic<UInt>>
+    /// Retired buffers kept before the oldest is freed. A late write is a call caught between two
+    /// instructions; it cannot outlast this many resets, each of which needs a breaker transition.
+    private static let retiredLimit = 8
+    private static let header = 16 * MemoryLayout<Atomic<Int>>.stride
 
     init(size: Int) {
         precondition(size >= 1 && size <= Int(UInt32.max))
         self.size = size
         self.divisor = UInt32(size)
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: 16 * MemoryLayout<Atomic<Int>>.stride, alignment: 64)
-        counters = raw.bindMemory(to: Atomic<Int>.self, capacity: 16)
+        current = .allocate(capacity: 1)
+        current.initialize(to: Atomic(UInt(bitPattern: Self.makeBuffer(size: size))))
+    }
+
+    private static func makeBuffer(size: Int) -> UnsafeMutableRawPointer {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: header + size, alignment: 64)
+        let counters = raw.bindMemory(to: Atomic<Int>.self, capacity: 16)
         for index in 0..<16 { (counters + index).initialize(to: Atomic(0)) }
-        slots = .allocate(capacity: size)
+        let slots = (raw + header).bindMemory(to: Atomic<UInt8>.self, capacity: size)
         for index in 0..<size { (slots + index).initialize(to: Atomic(0)) }
+        return raw
+    }
+
+    private static func free(_ raw: UnsafeMutableRawPointer, size: Int) {
+        raw.assumingMemoryBound(to: Atomic<Int>.self).deinitialize(count: 16)
+        (raw + header).assumingMemoryBound(to: Atomic<UInt8>.self).deinitialize(count: size)
+        raw.deallocate()
     }
 
     /// Frees the storage; the window must not be used afterwards.
     func deallocate() {
-        counters.deinitialize(count: 16)
-        UnsafeMutableRawPointer(counters).deallocate()
-        slots.deinitialize(count: size)
-        slots.deallocate()
+        var buffer = UnsafeMutableRawPointer(bitPattern: current.pointee.load(ordering: .acquiring))
+        while let raw = buffer {
+            buffer = UnsafeMutableRawPointer(
+                bitPattern: raw.assumingMemoryBound(to: Atomic<Int>.self)[8].load(ordering: .relaxed))
+            Self.free(raw, size: size)
+        }
+        current.deinitialize(count: 1)
+        current.deallocate()
     }
 
-    private var next: UnsafeMutablePointer<Atomic<Int>> { counters }
-    private var failures: UnsafeMutablePointer<Atomic<Int>> { counters + 1 }
-    private var slowCalls: UnsafeMutablePointer<Atomic<Int>> { counters + 2 }
+    @inline(__always)
+    private var buffer: UnsafeMutableRawPointer {
+        UnsafeMutableRawPointer(bitPattern: current.pointee.load(ordering: .acquiring)).unsafelyUnwrapped
+    }
+
+    @inline(__always)
+    private var counters: UnsafeMutablePointer<Atomic<Int>> { buffer.assumingMemoryBound(to: Atomic<Int>.self) }
 
     /// Records an outcome; returns the calls the window had counted before it (the ticket), or -1
     /// when a success was skipped because the window is full of successes.
     @inline(__always)
     @discardableResult
     func record(_ bits: UInt8) -> Int {
+        let raw = buffer
+        let next = raw.assumingMemoryBound(to: Atomic<Int>.self)
+        let failures = next + 1
+        let slowCalls = next + 2
+        let slots = (raw + Self.header).assumingMemoryBound(to: Atomic<UInt8>.self)
         if bits == OutcomeBits.recorded, failures.pointee.load(ordering: .relaxed) == 0,
             slowCalls.pointee.load(ordering: .relaxed) == 0, next.pointee.load(ordering: .relaxed) >= size
         {
@@ -69,18 +103,62 @@ struct CountWindow: @unchecked Sendable {
     }
 
     func stats() -> WindowStats {
-        let calls = min(max(0, next.pointee.load(ordering: .relaxed)), size)
+        let counters = self.counters
+        let calls = min(max(0, counters[0].load(ordering: .relaxed)), size)
         return WindowStats(
             calls: calls,
-            failures: min(max(0, failures.pointee.load(ordering: .relaxed)), calls),
-            slowCalls: min(max(0, slowCalls.pointee.load(ordering: .relaxed)), calls)
+            failures: min(max(0, counters[1].load(ordering: .relaxed)), calls),
+            slowCalls: min(max(0, counters[2].load(ordering: .relaxed)), calls)
         )
     }
 
+    /// The totals counted from the slots (for tests: the kept totals must equal these).
+    func recounted() -> WindowStats {
+        let raw = buffer
+        let slots = (raw + Self.header).assumingMemoryBound(to: Atomic<UInt8>.self)
+        var failures = 0
+        var slowCalls = 0
+        for index in 0..<size {
+            let bits = slots[index].load(ordering: .relaxed)
+            if bits & OutcomeBits.failure != 0 { failures += 1 }
+            if bits & OutcomeBits.slow != 0 { slowCalls += 1 }
+        }
+        let calls = min(max(0, raw.assumingMemoryBound(to: Atomic<Int>.self)[0].load(ordering: .relaxed)), size)
+        return WindowStats(calls: calls, failures: failures, slowCalls: slowCalls)
+    }
+
+    /// The totals as kept, unclamped.
+    func rawTotals() -> (failures: Int, slowCalls: Int) {
+        let counters = self.counters
+        return (counters[1].load(ordering: .relaxed), counters[2].load(ordering: .relaxed))
+    }
+
+    /// Starts an empty window. Called by one thread at a time (under the breaker's lock).
     func reset() {
-        next.pointee.store(0, ordering: .relaxed)
-        for index in 0..<size { slots[index].store(0, ordering: .relaxed) }
-        failures.pointee.store(0, ordering: .relaxed)
-        slowCalls.pointee.store(0, ordering: .relaxed)
+        let fresh = Self.makeBuffer(size: size)
+        let old = buffer
+        let oldCounters = old.assumingMemoryBound(to: Atomic<Int>.self)
+        let freshCounters = fresh.assumingMemoryBound(to: Atomic<Int>.self)
+        freshCounters[8].store(Int(bitPattern: UInt(bitPattern: old)), ordering: .relaxed)
+        freshCounters[9].store(oldCounters[9].load(ordering: .relaxed) + 1, ordering: .relaxed)
+        current.pointee.store(UInt(bitPattern: fresh), ordering: .releasing)
+        // Free what was retired more than `retiredLimit` resets ago.
+        guard freshCounters[9].load(ordering: .relaxed) > Self.retiredLimit else { return }
+        var keep = fresh
+        for _ in 0..<Self.retiredLimit {
+            keep =
+                UnsafeMutableRawPointer(
+                    bitPattern: keep.assumingMemoryBound(to: Atomic<Int>.self)[8].load(ordering: .relaxed)
+                ).unsafelyUnwrapped
+        }
+        let keptCounters = keep.assumingMemoryBound(to: Atomic<Int>.self)
+        var dropped = UnsafeMutableRawPointer(bitPattern: keptCounters[8].load(ordering: .relaxed))
+        keptCounters[8].store(0, ordering: .relaxed)
+        freshCounters[9].store(Self.retiredLimit, ordering: .relaxed)
+        while let raw = dropped {
+            dropped = UnsafeMutableRawPointer(
+                bitPattern: raw.assumingMemoryBound(to: Atomic<Int>.self)[8].load(ordering: .relaxed))
+            Self.free(raw, size: size)
+        }
     }
 }

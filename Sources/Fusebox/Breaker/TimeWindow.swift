@@ -104,6 +104,10 @@ struct TimeWindow: @unchecked Sendable {
         return total
     }
 
+    /// Clears every bucket. A call recording as this runs can leave its outcome in the new window
+    /// (or its call without its failure, which `stats` clamps): a stale count that expires with its
+    /// second, never a total that stays wrong, because each bucket is its own count. The count
+    /// window, whose totals are paired with its slots, swaps buffers instead (issue 12, finding 5).
     func reset() {
         for index in 0..<wordCount { words[index].store(0, ordering: .relaxed) }
     }
