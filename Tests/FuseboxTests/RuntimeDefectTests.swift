@@ -20,6 +20,19 @@ import Testing
         #expect(breaker.snapshot().minimumCalls == 10, "the snapshot shows the minimum that applies")
     }
 
+    /// Found by the reference model (`BreakerModelTests`): in a time window, the success that
+    /// brought the window to its minimum was not checked when another success had checked earlier
+    /// in the same second, so S, S, F, S (minimum 4, threshold 25%) stayed closed.
+    @Test func aTimeWindowChecksTheSuccessThatReachesTheMinimum() {
+        var configuration = smallBreaker(window: .time(seconds: 5), minimumCalls: 4, failureRate: 25)
+        configuration.slowCallRateThreshold = 100
+        let breaker = CircuitBreaker(name: "payments", configuration: configuration, clock: clock) { _ in }
+        for outcome in [BreakerOutcome.success, .success, .failure] { breaker.call(outcome) }
+        #expect(breaker.state == .closed, "three calls: fewer than the minimum")
+        breaker.call(.success)
+        #expect(breaker.state == .open, "1 failure in 4 calls is 25%: the fourth call trips it")
+    }
+
     /// Finding 3: a threshold of 0 was accepted, and then half-open could never close.
     @Test(arguments: [0.0, -1, 100.5])
     func thresholdsOutsideZeroToHundredAreRefused(_ threshold: Double) throws {

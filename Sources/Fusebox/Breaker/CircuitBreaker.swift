@@ -40,6 +40,9 @@ public final class CircuitBreaker: Sendable {
     private let effectiveMinimumCalls: Int
     /// The second in which a success last checked a time window's rates.
     private let lastSuccessCheckSecond = Atomic<UInt64>(.max)
+    /// Whether a time window held fewer than the minimum calls when last checked: until it holds
+    /// enough, every success checks, so the one that brings it to the minimum is not missed.
+    private let belowMinimumCalls = Atomic<Bool>(true)
     private let timeWindow: TimeWindow?
     private let control: Mutex<Control>
 
@@ -212,8 +215,12 @@ public final class CircuitBreaker: Sendable {
                 let now = now ?? coarseNow()
                 timeWindow!.record(bits, nowNanoseconds: now)
                 // In a time window, old successes expiring can raise a rate with no new failure, and
-                // they expire by the second: a success checks once per second at most.
-                if bits != OutcomeBits.recorded || isFirstSuccessCheckThisSecond(now) {
+                // they expire by the second: a success checks once per second at most, and every
+                // time while the window is short of its minimum (the reference model found the one
+                // that reached it unchecked when another had checked earlier in the second).
+                if bits != OutcomeBits.recorded || belowMinimumCalls.load(ordering: .relaxed)
+                    || isFirstSuccessCheckThisSecond(now)
+                {
                     checkTrip(generation: permit.generation)
                 }
             }
@@ -255,10 +262,17 @@ public final class CircuitBreaker: Sendable {
     private func resetWindow() {
         countWindow?.reset()
         timeWindow?.reset()
+        belowMinimumCalls.store(true, ordering: .relaxed)
     }
 
     private func checkTrip(generation: UInt64) {
         let stats = windowStats()
+        if timeWindow != nil {
+            let below = stats.calls < configuration.effectiveMinimumCalls
+            if belowMinimumCalls.load(ordering: .relaxed) != below {
+                belowMinimumCalls.store(below, ordering: .relaxed)
+            }
+        }
         guard stats.calls >= configuration.effectiveMinimumCalls else { return }
         let reason: String
         let over = "over \(stats.calls) calls"
