@@ -135,3 +135,46 @@ import Testing
         #expect(registry.snapshot().dependency(named: "payments")?.breaker.state == .open)
     }
 }
+
+/// Issue 12: retries pass the rate limiter, as calls do.
+@Suite(.timeLimit(.minutes(1))) struct RetryRateLimitTests {
+    let clock = ManualClock()
+
+    func run(ratePerSecond: Double) async throws -> (attempts: Int, snapshot: DependencySnapshot) {
+        let registry = makeRegistry(clock: clock)
+        var c = DependencyConfiguration(name: "payments")
+        c.retry.maxAttempts = 3
+        c.retry.jitter = .none
+        c.retry.initialBackoff = .milliseconds(100)
+        c.retry.maxBackoff = .milliseconds(100)
+        c.retryBudget = nil
+        c.rateLimit = RateLimiterConfiguration(ratePerSecond: ratePerSecond, burst: 1)
+        let d = try registry.register(c)
+        let attempts = LockedBox(0)
+        let call = Task {
+            try await d.execute(idempotent: true) { () async throws -> Int in
+                attempts.mutate { $0 += 1 }
+                throw DownstreamError()
+            }
+        }
+        let driver = Task { [clock] in
+            while !Task.isCancelled {
+                if clock.sleeperCount > 0 { clock.advance(by: .milliseconds(100)) }
+                await Task.yield()
+            }
+        }
+        defer { driver.cancel() }
+        _ = try? await call.value
+        return (attempts.value, registry.snapshot().dependency(named: "payments")!)
+    }
+
+    @Test func aRetryWithoutATokenDoesNotReachTheDownstream() async throws {
+        // One token a second: the call takes it; 100 ms later no retry may go.
+        let slow = try await run(ratePerSecond: 1)
+        #expect(slow.attempts == 1, "the retry would have exceeded the rate")
+        #expect(slow.snapshot.retry.retries == 0 && slow.snapshot.calls.failures == 1)
+        // Ten tokens a second: one is back by each retry.
+        let fast = try await run(ratePerSecond: 10)
+        #expect(fast.attempts == 3)
+    }
+}

@@ -196,6 +196,9 @@ extension Dependency {
             callFailed(reason: reason, exhausted: false, start: state.start)
             return .cancelled
         }
+        // A retry reaches the downstream like a call does, so it passes the rate limiter too:
+        // otherwise three attempts a call would send three times the rate the limit promises.
+        if let rateLimiter, !rateLimiter.tryAcquire(now: clock.nanoseconds()) { return stop() }
         guard case .admitted(let next) = breaker.acquire() else { return stop(.breakerOpen) }
         state.attempt += 1
         return .retry(next)
