@@ -8,7 +8,7 @@ import Testing
 /// every step both must agree on the state, the window's counts, the trips, the probes and every
 /// admission. Count and time windows, every operator command but back-in (its ramp has its own
 /// tests), half-open probes, stale permits and ignored outcomes.
-@Suite struct BreakerModelTests {
+@Suite(.timeLimit(.minutes(2))) struct BreakerModelTests {
     @Test(.timeLimit(.minutes(1)), arguments: Array(UInt64(1)...60))
     func theBreakerActsAsThePlainModelDoes(seed: UInt64) {
         let random = SeededRandom(seed: seed)

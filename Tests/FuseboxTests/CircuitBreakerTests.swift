@@ -2,7 +2,7 @@ import Fusebox
 import FuseboxProtocol
 import Testing
 
-@Suite struct CircuitBreakerTests {
+@Suite(.timeLimit(.minutes(2))) struct CircuitBreakerTests {
     let clock = ManualClock()
     let recorder = TransitionRecorder()
 

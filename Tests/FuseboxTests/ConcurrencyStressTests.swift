@@ -3,7 +3,7 @@ import FuseboxProtocol
 import Testing
 
 /// Thousands of tasks on every core at once; the final counts must add up exactly.
-@Suite struct ConcurrencyStressTests {
+@Suite(.timeLimit(.minutes(2))) struct ConcurrencyStressTests {
     @Test func pipelineCountsAreExactUnderConcurrency() async throws {
         let registry = FuseboxRegistry(service: "s", instance: "i", random: SeededRandom(seed: 5), logger: quietLogger)
         var c = DependencyConfiguration(name: "auth")

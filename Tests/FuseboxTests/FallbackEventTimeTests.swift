@@ -4,7 +4,7 @@ import Testing
 
 /// Fallback events carry the time of the activations they count, and come before the transition
 /// that ended them.
-@Suite struct FallbackEventTimeTests {
+@Suite(.timeLimit(.minutes(2))) struct FallbackEventTimeTests {
     let clock = ManualClock()
 
     /// `payments` on a breaker that trips after two failures and waits 2 s in open; one probe closes it.

@@ -2,7 +2,7 @@ import Fusebox
 import FuseboxProtocol
 import Testing
 
-@Suite struct FallbackTests {
+@Suite(.timeLimit(.minutes(2))) struct FallbackTests {
     let clock = ManualClock()
 
     func register(_ name: String = "catalog", _ edit: (inout DependencyConfiguration) -> Void = { _ in })

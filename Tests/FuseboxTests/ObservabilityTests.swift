@@ -6,7 +6,7 @@ import Logging
 import MetricsTestKit
 import Testing
 
-@Suite struct ObservabilityTests {
+@Suite(.timeLimit(.minutes(2))) struct ObservabilityTests {
     @Test func transitionsAndFallbacksAreLoggedWithRates() async throws {
         let handler = InMemoryLogHandler()
         let logger = Logger(label: "test", factory: { _ in handler })

@@ -4,7 +4,7 @@ import Testing
 
 /// Invariants checked over many random, seeded operation sequences. A failure names its seed, so
 /// it can be replayed by running the same seed.
-@Suite struct PropertyTests {
+@Suite(.timeLimit(.minutes(2))) struct PropertyTests {
     static let seeds: [UInt64] = Array(1...40)
 
     @Test(arguments: seeds)

@@ -2,7 +2,7 @@ import Fusebox
 import FuseboxProtocol
 import Testing
 
-@Suite struct BackoffTests {
+@Suite(.timeLimit(.minutes(2))) struct BackoffTests {
     func policy(_ jitter: RetryPolicy.Jitter) -> RetryPolicy {
         var p = RetryPolicy()
         p.initialBackoff = .milliseconds(100)
@@ -65,7 +65,7 @@ import Testing
     func pow2(_ n: Int) -> Double { Double(1 << n) }
 }
 
-@Suite struct RetryPipelineTests {
+@Suite(.timeLimit(.minutes(2))) struct RetryPipelineTests {
     let clock = ManualClock()
 
     func dependency(

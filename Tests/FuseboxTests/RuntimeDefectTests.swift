@@ -3,7 +3,7 @@ import FuseboxProtocol
 import Testing
 
 /// The defects the runtime review found (issue 12), each with the test that failed before its fix.
-@Suite struct RuntimeDefectTests {
+@Suite(.timeLimit(.minutes(2))) struct RuntimeDefectTests {
     let clock = ManualClock()
 
     /// Finding 1: a count window smaller than `minimumCalls` could never hold enough calls to trip.

@@ -3,7 +3,7 @@ import Fusebox
 import FuseboxProtocol
 import Testing
 
-@Suite struct SnapshotTests {
+@Suite(.timeLimit(.minutes(2))) struct SnapshotTests {
     let clock = ManualClock()
 
     @Test func latencyHistogramPercentilesAndBuckets() async throws {

@@ -2,7 +2,7 @@ import Fusebox
 import FuseboxProtocol
 import Testing
 
-@Suite struct TimeoutTests {
+@Suite(.timeLimit(.minutes(2))) struct TimeoutTests {
     let clock = ManualClock()
 
     @Test func timeoutCancelsTheWork() async throws {
@@ -112,7 +112,7 @@ import Testing
     }
 }
 
-@Suite struct BulkheadAndLimiterTests {
+@Suite(.timeLimit(.minutes(2))) struct BulkheadAndLimiterTests {
     let clock = ManualClock()
 
     @Test func bulkheadRejectsBeyondItsLimit() {
