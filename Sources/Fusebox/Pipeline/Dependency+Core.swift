@@ -95,6 +95,7 @@ extension Dependency {
             s.rejectedByReason[rejection.rawValue] += 1
         }
         metrics.rejected[rejection.rawValue].increment()
+        events.publish(.callNotPermitted(dependency: name, reason: rejection.wire))
         return .rejected(rejection.fallbackReason)
     }
 
@@ -188,8 +189,10 @@ extension Dependency {
         if let retryBudget, !retryBudget.tryRetry() {
             statistics.withLock { $0.budgetDenied += 1 }
             metrics.budgetDenied.increment()
+            events.publish(.budgetDenied(dependency: name))
             return stop()
         }
+        events.publish(.retry(dependency: name, attempt: attempt + 1, delayNanoseconds: delay))
         do {
             try await clock.sleep(nanoseconds: delay)
         } catch {

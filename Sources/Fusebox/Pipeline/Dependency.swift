@@ -17,6 +17,13 @@ public final class Dependency: Sendable {
     public let configuration: DependencyConfiguration
     public var name: String { configuration.name }
     public var criticality: Criticality { configuration.criticality }
+
+    /// This dependency's events from now on (transitions, fallback reports, commands, calls not
+    /// permitted, retries, budget denials): see ``EventLog/stream(dependency:bufferingNewest:)``.
+    /// Nothing is made for them while nobody listens.
+    public func eventStream(bufferingNewest: Int = 1_024) -> AsyncStream<RuntimeEvent> {
+        events.stream(dependency: name, bufferingNewest: bufferingNewest)
+    }
     public let breaker: CircuitBreaker
     public let retryBudget: RetryBudget?
     public let bulkhead: Bulkhead?
