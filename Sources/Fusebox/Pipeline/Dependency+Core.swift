@@ -220,6 +220,18 @@ extension Dependency {
         metrics.failures.increment()
     }
 
+    /// A pessimistic time limit left work behind, and it has now finished: its result is dropped.
+    @usableFromInline
+    var _lateResultDiscarded: @Sendable () -> Void {
+        { [self] in
+            statistics.withLock { $0.lateResultsDiscarded += 1 }
+            metrics.lateResultsDiscarded.increment()
+        }
+    }
+
+    /// Results a pessimistic time limit discarded because they came after it.
+    public var lateResultsDiscarded: UInt64 { statistics.withLock { $0.lateResultsDiscarded } }
+
     @usableFromInline
     func _recordCacheHit(storedAt: UInt64) -> Duration {
         statistics.withLock { $0.cacheHits += 1 }

@@ -82,6 +82,11 @@ extension Dependency {
         _ limit: _AttemptLimit?, _ operation: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
         guard let limit else { return try await operation() }
+        if configuration.timeoutStrategy == .pessimistic {
+            return try await withPessimisticTimeout(
+                limit.duration, scope: limit.scope, clock: clock, onLateResult: _lateResultDiscarded,
+                operation: operation)
+        }
         return try await withTimeout(limit.duration, scope: limit.scope, clock: clock, operation: operation)
     }
 

@@ -33,6 +33,9 @@ public struct DependencyConfiguration: Sendable {
     public var retryBudget: RetryBudgetConfiguration? = RetryBudgetConfiguration()
     /// Limit for each attempt; `nil` for none.
     public var attemptTimeout: Duration? = nil
+    /// Whether a time limit waits for work that ignores cancellation (`.optimistic`, the default)
+    /// or answers at the limit and leaves it behind (`.pessimistic`): see ``TimeoutStrategy``.
+    public var timeoutStrategy: TimeoutStrategy = .optimistic
     /// Limit for the whole call across attempts and backoffs; `nil` for none.
     public var deadline: Duration? = nil
     public var bulkhead: BulkheadConfiguration? = nil

@@ -12,6 +12,7 @@ final class DependencyMetrics: Sendable {
     let attempts: Counter
     let retries: Counter
     let budgetDenied: Counter
+    let lateResultsDiscarded: Counter
     let latency: CoreMetrics.Timer
     let breakerStateCode: Gauge
     /// One gauge per state, 1 for the current one and 0 for the others (as Resilience4j exports it).
@@ -37,6 +38,7 @@ final class DependencyMetrics: Sendable {
         attempts = Counter(label: "fusebox_attempts_total", dimensions: name)
         retries = Counter(label: "fusebox_retries_total", dimensions: name)
         budgetDenied = Counter(label: "fusebox_retry_budget_denied_total", dimensions: name)
+        lateResultsDiscarded = Counter(label: "fusebox_late_results_discarded_total", dimensions: name)
         latency = CoreMetrics.Timer(label: "fusebox_attempt_duration_seconds", dimensions: name)
         breakerStateCode = Gauge(label: "fusebox_breaker_state_code", dimensions: name)
         breakerStates = BreakerState.allCases.map {

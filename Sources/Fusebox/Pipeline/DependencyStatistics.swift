@@ -84,6 +84,8 @@ struct DependencyStatistics {
     var successesAfterRetry: UInt64 = 0
     var exhausted: UInt64 = 0
     var budgetDenied: UInt64 = 0
+    /// Results a pessimistic time limit discarded because they came after it.
+    var lateResultsDiscarded: UInt64 = 0
     var fallbacks: [FallbackKey: UInt64] = [:]
     var unserved: UInt64 = 0
 
