@@ -58,6 +58,7 @@ import Testing
             case .callNotPermitted(_, let reason): return "not permitted \(reason.rawValue)"
             case .retry(_, let attempt, _): return "retry \(attempt)"
             case .budgetDenied: return "budget denied"
+            case .registered, .reconfigured, .unregistered: return "membership"
             }
         }
         #expect(

@@ -39,9 +39,10 @@ public final class Dependency: Sendable {
     let attemptTimeoutNanoseconds: UInt64?
     let deadlineNanoseconds: UInt64?
 
+    /// - Parameter carrying: a dependency this one replaces: its cumulative counts go on here.
     init(
         configuration: DependencyConfiguration, clock: any FuseboxClock, random: SeededRandom, logger: Logger,
-        events: EventLog
+        events: EventLog, carrying previous: Dependency? = nil
     ) {
         self.configuration = configuration
         self.clock = clock
@@ -64,11 +65,13 @@ public final class Dependency: Sendable {
         self.rateLimiter = configuration.rateLimit.map { RateLimiter(configuration: $0, clock: clock) }
         self.attemptTimeoutNanoseconds = configuration.attemptTimeout?.clampedNanoseconds
         self.deadlineNanoseconds = configuration.deadline?.clampedNanoseconds
-        self.statistics = Mutex(
-            DependencyStatistics(
-                now: clock.nanoseconds(),
-                intervalLength: configuration.statisticsWindow.clampedNanoseconds,
-                latencyTargetMicros: configuration.slo?.latencyTarget.map { $0.clampedNanoseconds / 1000 }))
+        var statistics = DependencyStatistics(
+            now: clock.nanoseconds(),
+            intervalLength: configuration.statisticsWindow.clampedNanoseconds,
+            latencyTargetMicros: configuration.slo?.latencyTarget.map { $0.clampedNanoseconds / 1000 })
+        // Counters never go down on a reconfiguration: readers take a decrease for a restart.
+        if let previous { statistics.carryCounts(from: previous.statistics.withLock { $0 }) }
+        self.statistics = Mutex(statistics)
     }
 
     /// Records a transition: first the fallback activations held back until then, with their own

@@ -126,3 +126,26 @@ struct DependencyStatistics {
         if good, latencyTargetMicros.map({ nanoseconds / 1000 <= $0 }) ?? true { current.good += 1 }
     }
 }
+
+extension DependencyStatistics {
+    /// Takes over `other`'s cumulative counts (calls, outcomes, rejections, retries, fallbacks); the
+    /// windows (latency, SLO) start afresh under the new policies.
+    mutating func carryCounts(from other: DependencyStatistics) {
+        calls = other.calls
+        successes = other.successes
+        failures = other.failures
+        rejected = other.rejected
+        bypassed = other.bypassed
+        timeouts = other.timeouts
+        cacheHits = other.cacheHits
+        rejectedByReason = other.rejectedByReason
+        attempts = other.attempts
+        retries = other.retries
+        successesAfterRetry = other.successesAfterRetry
+        exhausted = other.exhausted
+        budgetDenied = other.budgetDenied
+        lateResultsDiscarded = other.lateResultsDiscarded
+        fallbacks = other.fallbacks
+        unserved = other.unserved
+    }
+}

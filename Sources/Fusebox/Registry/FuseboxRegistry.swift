@@ -91,8 +91,52 @@ public final class FuseboxRegistry: Sendable {
             m.dependencies[configuration.name] = dependency
             let index = m.sortedDependencies.firstIndex { $0.name > configuration.name } ?? m.sortedDependencies.count
             m.sortedDependencies.insert(dependency, at: index)
+            events.publish(.registered(dependency: configuration.name))
             return dependency
         }
+    }
+
+    /// Replaces a registered dependency's policies with `configuration` (same name): a new
+    /// pipeline, whose breaker starts closed and whose cumulative counts go on from the old one's.
+    /// Snapshots, commands and ``dependency(named:)`` see the new one at once; a caller holding the
+    /// old `Dependency` keeps its old policies until it asks for the new one. Announced on the event
+    /// stream as `.reconfigured`.
+    /// - Throws: ``FuseboxConfigurationError`` if no dependency has the name or the configuration is invalid.
+    @discardableResult
+    public func reconfigure(_ configuration: DependencyConfiguration) throws -> Dependency {
+        if let problem = configuration.validationProblem() {
+            throw FuseboxConfigurationError.invalid(configuration.name, problem)
+        }
+        let dependency = try members.withLock { m in
+            guard let old = m.dependencies[configuration.name] else {
+                throw FuseboxConfigurationError.invalid(configuration.name, "no dependency by that name to reconfigure")
+            }
+            let dependency = Dependency(
+                configuration: configuration, clock: clock, random: random, logger: logger, events: events,
+                carrying: old)
+            m.dependencies[configuration.name] = dependency
+            if let index = m.sortedDependencies.firstIndex(where: { $0 === old }) {
+                m.sortedDependencies[index] = dependency
+            }
+            return dependency
+        }
+        logger.notice("dependency reconfigured")
+        events.publish(.reconfigured(dependency: configuration.name))
+        return dependency
+    }
+
+    /// Removes a dependency: snapshots and commands no longer see it. Calls made through a
+    /// `Dependency` already held still run, unobserved. Announced on the event stream as
+    /// `.unregistered`. Returns whether there was one by that name.
+    @discardableResult
+    public func unregister(_ name: String) -> Bool {
+        let removed = members.withLock { m -> Bool in
+            guard m.dependencies.removeValue(forKey: name) != nil else { return false }
+            m.sortedDependencies.removeAll { $0.name == name }
+            return true
+        }
+        if removed { events.publish(.unregistered(dependency: name)) }
+        return removed
     }
 
     /// Defines a feature flag.

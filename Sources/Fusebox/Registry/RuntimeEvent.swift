@@ -13,12 +13,20 @@ public enum RuntimeEvent: Sendable, Hashable {
     case retry(dependency: String, attempt: Int, delayNanoseconds: UInt64)
     /// The retry budget refused a retry: the call ends with the failure it had.
     case budgetDenied(dependency: String)
+    /// A dependency was registered.
+    case registered(dependency: String)
+    /// A dependency's policies were replaced (``FuseboxRegistry/reconfigure(_:)``).
+    case reconfigured(dependency: String)
+    /// A dependency was removed (``FuseboxRegistry/unregister(_:)``).
+    case unregistered(dependency: String)
 
     /// The dependency the event is about, if one.
     public var dependency: String? {
         switch self {
         case .logged(let event): return event.dependency
-        case .callNotPermitted(let name, _), .retry(let name, _, _), .budgetDenied(let name): return name
+        case .callNotPermitted(let name, _), .retry(let name, _, _), .budgetDenied(let name), .registered(let name),
+            .reconfigured(let name), .unregistered(let name):
+            return name
         }
     }
 }
