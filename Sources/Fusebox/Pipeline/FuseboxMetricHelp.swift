@@ -9,6 +9,8 @@ public enum FuseboxMetricHelp {
         "fusebox_attempts_total": "Attempts made on a dependency, first tries and retries.",
         "fusebox_retries_total": "Retries made on a dependency.",
         "fusebox_retry_budget_denied_total": "Retries the retry budget refused.",
+        "fusebox_late_results_discarded_total":
+            "Results that came after a pessimistic time limit had answered, and were discarded.",
         "fusebox_fallbacks_total": "Fallback activations by fallback, kind and reason.",
         "fusebox_attempt_duration_seconds": "Duration of each attempt on a dependency.",
         "fusebox_breaker_state": "1 for the circuit breaker's current state, 0 for the others.",
