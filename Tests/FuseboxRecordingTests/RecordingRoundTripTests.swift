@@ -122,6 +122,13 @@ import Testing
         }
         #expect(error?.message.contains("exists") == true)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        // Nor is a file made through a symbolic link, even one that points nowhere yet.
+        let link = (path as NSString).deletingLastPathComponent + "/link.fuserec"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: link + ".target")
+        #expect(throws: RecordingError.self) {
+            try FileRecorder(path: link, header: RecordedScenario.header(), onStop: { _ in })
+        }
+        #expect(!FileManager.default.fileExists(atPath: link + ".target"))
     }
 
     @Test func aFullDiskStopsTheRecordingVisiblyAndKeepsWhatWasWritten() async throws {

@@ -32,7 +32,8 @@ public final class FileRecorder: SessionRecorder {
     ) throws(RecordingError) {
         self.path = path
         self.onStop = onStop
-        guard !FileManager.default.fileExists(atPath: path) else {
+        // `attributesOfItem` does not follow a symbolic link: a dangling one counts as there.
+        guard (try? FileManager.default.attributesOfItem(atPath: path)) == nil else {
             throw RecordingError("\(path) exists; choose another name (a recording is never overwritten)")
         }
         let directory = (path as NSString).deletingLastPathComponent
