@@ -1,4 +1,5 @@
 import Foundation
+import Fusebox
 import FuseboxProtocol
 
 /// A service whose every dependency is busy: every counter moves every second, with the noise
@@ -20,12 +21,12 @@ struct BusyService {
     static let bounds: [Double?] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, nil]
 
     private var dependencies: [Dependency]
-    private var random: Generator
+    private let random: SeededRandom
     private(set) var nowMilliseconds: Int64
     private let startedAtMilliseconds: Int64
 
     init(dependencies count: Int, startMilliseconds: Int64, seed: UInt64) {
-        random = Generator(state: seed)
+        random = SeededRandom(seed: seed)
         nowMilliseconds = startMilliseconds
         startedAtMilliseconds = startMilliseconds - 3_600_000
         var made: [Dependency] = []
@@ -168,24 +169,12 @@ struct BusyService {
     }
 }
 
-/// SplitMix64, with a normal draw.
-struct Generator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(max(1, bound))) }
-
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+extension SeededRandom {
+    /// A uniform integer in `0..<bound`.
+    func below(_ bound: Int) -> Int { Int(next() % UInt64(max(1, bound))) }
 
     /// A standard normal draw (Box-Muller).
-    mutating func normal() -> Double {
+    func normal() -> Double {
         let u = max(unit(), 1e-12)
         return (-2 * log(u)).squareRoot() * cos(2 * .pi * unit())
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Fusebox
 import FuseboxBackend
 import FuseboxConsole
 import FuseboxProtocol
@@ -116,7 +117,7 @@ enum RecordingBenchmarks {
             Result(
                 name: "recording.open", value: opened, unit: "ms", target: "<= 1000 ms", meetsTarget: opened <= 1_000,
                 note: "\(times.count) frames"))
-        var random = Generator(state: 7)
+        let random = SeededRandom(seed: 7)
         for count in [1, ReplayState.historyFrames + 1] {
             var durations: [Double] = []
             for _ in 0..<seeks {
