@@ -215,7 +215,8 @@ let package = Package(
             dependencies: [
                 "FuseboxTestSupport",
                 "FuseboxConsole", "FuseboxProtocol", "FuseboxBackend", "Fusebox", "FuseboxSimulator",
-                "FuseboxTerminal", "FuseboxPrometheusBackend", .product(name: "Logging", package: "swift-log"),
+                "FuseboxTerminal", "FuseboxPrometheusBackend", "FuseboxRecording",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
