@@ -1,4 +1,5 @@
 import Foundation
+import FuseboxBackend
 import FuseboxConsole
 import Testing
 
@@ -88,6 +89,35 @@ import Testing
         try check("fleet", render(state))
         ConsoleFixtures.press([.right], &state)
         try check("fleet-expanded", render(state))
+    }
+
+    /// A replay: its header, the timeline bar with a transition, a command and an annotation
+    /// marked, and its keys; at 120 columns, in ASCII at 60, and in a terminal of 20x6.
+    @Test func theReplay() throws {
+        func replaying(width: Int, height: Int) -> ConsoleState {
+            // A replay is read-only, as `fusebox replay` makes it.
+            var state = SnapshotBuilder.state(width: width, height: height, readOnly: true)
+            let at = state.shown.updatedAtMilliseconds!
+            var replay = ReplayState(
+                origin: .recording("incident.fuserec"),
+                frameTimes: (0..<60).map { at - 30_000 + Int64($0) * 1_000 },
+                markers: [
+                    TimelineMarker(kind: .transition, atMilliseconds: at - 20_000, text: "payments closed → open"),
+                    TimelineMarker(kind: .command, atMilliseconds: at - 10_000, text: "alice: force-open payments"),
+                    TimelineMarker(kind: .annotation, atMilliseconds: at + 10_000, text: "alice: paged payments"),
+                ], damage: nil)
+            replay.shownFrame = at
+            replay.position = at
+            replay.speed = 4
+            state.replay = replay
+            state.paused = true
+            return state
+        }
+        try check("replay", render(replaying(width: 120, height: 30)))
+        var ascii = replaying(width: 60, height: 20)
+        ascii.glyphs = .ascii
+        try check("replay-ascii", render(ascii))
+        try check("replay-tiny", render(replaying(width: 20, height: 6)))
     }
 
     /// The one golden fed by the real simulator: the runtime, the simulator and the views together.
