@@ -1,4 +1,4 @@
-import Fusebox
+@testable import Fusebox
 import FuseboxProtocol
 import Synchronization
 import Testing
@@ -76,8 +76,10 @@ import Testing
         let leaving = Task {
             for await _ in registry.events.stream() {}
         }
+        while registry.events.listenerCount < 2 { await Task.yield() }
         leaving.cancel()
         await leaving.value
+        #expect(registry.events.listenerCount == 1, "the listener that went is forgotten")
         _ = try? await payments.execute { 1 }
         _ = try? await payments.execute { 1 }  // the bucket is empty: rate-limited
         for await event in staying {

@@ -58,6 +58,9 @@ public final class EventLog: Sendable {
         return stream
     }
 
+    /// How many listen now (tests check that a listener that goes is forgotten).
+    var listenerCount: Int { listening.load(ordering: .relaxed) }
+
     /// Hands `event` to whoever listens; made only if someone does.
     @inline(__always)
     func publish(_ event: @autoclosure () -> RuntimeEvent) {
