@@ -346,6 +346,37 @@ import Testing
         #expect(state.replay?.shownFrame == Self.start + 4_000)
     }
 
+    @Test func theEventLogStaysInTimeOrderWhenEventsAndNotesShareAFrame() async throws {
+        var (state, effects) = await Self.replayState()
+        await Self.answer(effects, &state)
+        // The frame at +4 s carries a transition at +3.9 s; the command note is at +3.5 s.
+        var frames = await Self.frames([Self.start + 4_000])
+        var snapshot = frames[0].snapshots[0]
+        snapshot.lastEventSequence += 1_000
+        snapshot.events.append(
+            Event(
+                sequence: snapshot.lastEventSequence, atMilliseconds: Self.start + 3_900, kind: .transition,
+                dependency: "payments", from: .breaker(.closed), to: .breaker(.open), reason: "failure rate",
+                message: "payments: closed -> open"))
+        frames[0].snapshots[0] = snapshot
+        _ = update(&state, .key(.right))
+        let id = try #require(state.replay?.pendingRequest)
+        _ = update(&state, .frames(frames, reset: false, request: id, damage: nil))
+        let times = state.log.map(\.atMilliseconds)
+        #expect(times == times.sorted(), "the log reads in time order")
+        let last = state.log.suffix(2).map(\.kind)
+        #expect(last == [.command, .transition], "the command at +3.5 s before the transition at +3.9 s")
+    }
+
+    @Test func aLongJumpTextIsRefusedInOneLine() async {
+        var (state, effects) = await Self.replayState()
+        await Self.answer(effects, &state)
+        ConsoleFixtures.press(
+            [.character("j")] + ConsoleFixtures.type(String(repeating: "9", count: 300)) + [.enter], &state)
+        #expect(state.input == nil, "enter closes the prompt")
+        #expect(state.status?.isError == true && state.status?.text.hasPrefix("cannot read '999") == true)
+    }
+
     static func clock(_ milliseconds: Int64) -> String {
         let seconds = Int((milliseconds / 1000) % 86_400)
         func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }

@@ -284,6 +284,7 @@ func applyFrames(
             state.eventCursor = nil
         }
     }
+    let logged = state.log.count
     if reset && isRecording, let first = frames.first {
         // The log after a jump: every command, note and error up to here, not only the few frames folded.
         // (The first frame's own notes are those after the frame before it.)
@@ -298,8 +299,21 @@ func applyFrames(
         }
         replay.shownFrame = frame.atMilliseconds
     }
-    if isRecording { state.fleet = state.shown }
+    if isRecording {
+        state.fleet = state.shown
+        keepTimeOrder(&state.log, from: min(logged, state.log.count))
+    }
     state.replay = replay
+}
+
+/// A recording's log is rebuilt from events (which can be older than the notes before them) and
+/// notes: the lines added from `start` on are put in time order among the ones before them.
+private func keepTimeOrder(_ log: inout [ConsoleState.LogLine], from start: Int) {
+    guard start < log.count, let earliest = log[start...].map(\.atMilliseconds).min() else { return }
+    var first = start
+    while first > 0 && log[first - 1].atMilliseconds > earliest { first -= 1 }
+    // Ids grow in the order lines were added: the same time keeps that order.
+    log[first...].sort { ($0.atMilliseconds, $0.id) < ($1.atMilliseconds, $1.id) }
 }
 
 private func logNote(_ note: TimelineNote, _ state: inout ConsoleState) {

@@ -32,14 +32,18 @@ public final class RecordingReader: ReplayTimeline {
             } catch {
                 throw RecordingError("\(path) ends early and cannot be copied to read around it: \(error)")
             }
-            torn = "the file ends early (\(size.actual) of \(size.expected) bytes): what was written last is lost"
+            torn = "the file ends early (\(size.actual) of \(size.expected) bytes)"
         }
         paddedCopy = torn == nil ? nil : readPath
         do {
             let store = try Self.open(readPath, named: path)
-            if let torn { store.noteStructural(torn) }
             header = try RecordingHeader(meta: try Self.meta(store, named: path), path: path)
             store.refresh()
+            if let torn {
+                // What was cut cannot be counted, only dated: nothing after the last sample read.
+                let last = store.index.last.map { "nothing after \(clockText($0.atMilliseconds)) UTC can be read" }
+                store.noteStructural(torn + ": " + (last ?? "no sample can be read"))
+            }
             self.store = Mutex(store)
         } catch {
             // deinit does not run for an object that never finished initializing.
