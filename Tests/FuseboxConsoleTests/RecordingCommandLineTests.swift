@@ -103,7 +103,7 @@ import Testing
         #expect(status.status == 1)
         #expect(status.errors.contains("is not a Fusebox recording"))
         let empty = directory + "/empty.fuserec"
-        FileManager.default.createFile(atPath: empty, contents: nil)
+        _ = FileManager.default.createFile(atPath: empty, contents: nil)
         let emptyRun = try await spawnAndWait([Self.binary, "report", empty])
         #expect(
             emptyRun.errors

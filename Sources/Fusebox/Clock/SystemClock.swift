@@ -1,5 +1,3 @@
-import Dispatch
-
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -52,21 +50,11 @@ public struct SystemClock: FuseboxClock {
         try await Task.sleep(nanoseconds: nanoseconds)
     }
 
+    /// Runs `action` on Fusebox's timer thread (one heap of deadlines for the process), not on a
+    /// Dispatch timer of its own: a timeout on every call must be cheap.
     public func schedule(
         afterNanoseconds nanoseconds: UInt64, _ action: @escaping @Sendable () -> Void
     ) -> ScheduledAction {
-        let work = CancellableWork(DispatchWorkItem(block: action))
-        DispatchQueue.global().asyncAfter(
-            deadline: .now() + .nanoseconds(Int(min(nanoseconds, UInt64(Int.max)))), execute: work.item)
-        return ScheduledAction { work.item.cancel() }
-    }
-}
-
-/// Dispatch's work items are safe to cancel from any thread; Swift's Linux overlay does not say so.
-private struct CancellableWork: @unchecked Sendable {
-    let item: DispatchWorkItem
-
-    init(_ item: DispatchWorkItem) {
-        self.item = item
+        ScheduledAction(DeadlineTimer.shared.schedule(afterNanoseconds: nanoseconds, action))
     }
 }
