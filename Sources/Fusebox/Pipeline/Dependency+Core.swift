@@ -141,6 +141,7 @@ extension Dependency {
             if attempts > 1 { s.successesAfterRetry += 1 }
             s.recordForSLO(good: true, nanoseconds: end &- state.start)
         }
+        guard metrics.reportsToBackend else { return }
         metrics.successes.increment()
         metrics.attempts.increment()
         if attempts > 1 { metrics.retries.increment() }

@@ -21,7 +21,7 @@ extension Dependency {
     /// - Throws: ``DependencyFailure`` when neither the primary nor a fallback served;
     ///   `CancellationError` if the calling task was cancelled.
     @inlinable
-    public func execute<Value: Sendable>(
+    nonisolated(nonsending) public func execute<Value: Sendable>(
         idempotent: Bool = false,
         cache: CacheAside<Value>? = nil,
         fallbacks: [Fallback<Value>] = [],

@@ -23,11 +23,15 @@ final class DependencyMetrics: Sendable {
     let rateLimiterAvailable: Gauge
     let sloBurnRate: Gauge
     let sloSuccessRatio: Gauge
+    /// Whether the application bootstrapped a metrics backend before this dependency was made.
+    /// Handles made before that stay no-ops for good, so the hot path skips them altogether.
+    let reportsToBackend: Bool
     private let dependency: String
     private let fallbackCounters = Mutex<[FallbackKey: Counter]>([:])
 
     init(dependency: String) {
         self.dependency = dependency
+        reportsToBackend = !(MetricsSystem.factory is NOOPMetricsHandler)
         let name = [("dependency", dependency)]
         successes = Counter(label: "fusebox_calls_total", dimensions: name + [("outcome", "success")])
         failures = Counter(label: "fusebox_calls_total", dimensions: name + [("outcome", "failure")])
