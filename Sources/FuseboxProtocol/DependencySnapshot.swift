@@ -214,10 +214,15 @@ public struct RetrySnapshot: Codable, Sendable, Hashable {
     public var budgetRatio: Double?
     /// Retries the budget would allow right now.
     public var budgetAvailable: Int?
+    /// Hedged attempts started beside a first one (present when hedging is configured).
+    public var hedges: UInt64?
+    /// Calls a hedged attempt won, not the first.
+    public var hedgeWins: UInt64?
 
     public init(
         maxAttempts: Int? = nil, attempts: UInt64? = nil, retries: UInt64? = nil, successesAfterRetry: UInt64? = nil,
-        exhausted: UInt64? = nil, budgetDenied: UInt64? = nil, budgetRatio: Double? = nil, budgetAvailable: Int? = nil
+        exhausted: UInt64? = nil, budgetDenied: UInt64? = nil, budgetRatio: Double? = nil, budgetAvailable: Int? = nil,
+        hedges: UInt64? = nil, hedgeWins: UInt64? = nil
     ) {
         self.maxAttempts = maxAttempts
         self.attempts = attempts
@@ -227,6 +232,8 @@ public struct RetrySnapshot: Codable, Sendable, Hashable {
         self.budgetDenied = budgetDenied
         self.budgetRatio = budgetRatio
         self.budgetAvailable = budgetAvailable
+        self.hedges = hedges
+        self.hedgeWins = hedgeWins
     }
 
     /// A source that knows nothing about retries.
@@ -274,19 +281,31 @@ public struct FallbackActivationCount: Codable, Sendable, Hashable {
 
 /// A bulkhead's use.
 public struct BulkheadSnapshot: Codable, Sendable, Hashable {
+    /// The limit in force: fixed, or where an adaptive limit has got to.
     public var maxConcurrent: Int
     public var inFlight: Int
     public var waiting: Int
     public var maxWaiting: Int
     public var rejected: UInt64
+    /// An adaptive limit's bounds; both absent for a fixed limit.
+    public var adaptiveMinLimit: Int?
+    public var adaptiveMaxLimit: Int?
 
-    public init(maxConcurrent: Int, inFlight: Int, waiting: Int, maxWaiting: Int, rejected: UInt64) {
+    public init(
+        maxConcurrent: Int, inFlight: Int, waiting: Int, maxWaiting: Int, rejected: UInt64,
+        adaptiveMinLimit: Int? = nil, adaptiveMaxLimit: Int? = nil
+    ) {
         self.maxConcurrent = maxConcurrent
         self.inFlight = inFlight
         self.waiting = waiting
         self.maxWaiting = maxWaiting
         self.rejected = rejected
+        self.adaptiveMinLimit = adaptiveMinLimit
+        self.adaptiveMaxLimit = adaptiveMaxLimit
     }
+
+    /// Whether the limit adapts to latency.
+    public var isAdaptive: Bool { adaptiveMaxLimit != nil }
 }
 
 /// A token-bucket rate limiter's use.

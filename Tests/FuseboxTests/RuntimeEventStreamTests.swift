@@ -57,6 +57,7 @@ import Testing
             case .logged(let logged): return "logged \(logged.kind.rawValue)"
             case .callNotPermitted(_, let reason): return "not permitted \(reason.rawValue)"
             case .retry(_, let attempt, _): return "retry \(attempt)"
+            case .hedged(_, let hedge): return "hedge \(hedge)"
             case .budgetDenied: return "budget denied"
             case .registered, .reconfigured, .unregistered: return "membership"
             }

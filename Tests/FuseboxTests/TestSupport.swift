@@ -64,3 +64,13 @@ func makeRegistry(clock: ManualClock = ManualClock(), seed: UInt64 = 42) -> Fuse
 
 /// Tests assert on logs through `InMemoryLogHandler`; everything else logs nowhere.
 let quietLogger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+/// A task's value; if the test runs out of time the task is cancelled, so a regression fails the
+/// test instead of hanging it.
+func awaitOrCancel<T: Sendable>(_ task: Task<T, Never>) async -> T {
+    await withTaskCancellationHandler {
+        await task.value
+    } onCancel: {
+        task.cancel()
+    }
+}

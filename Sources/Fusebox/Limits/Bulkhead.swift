@@ -9,11 +9,26 @@ public struct BulkheadConfiguration: Sendable, Hashable {
     public var maxWaiting: Int = 0
     /// How long a queued call waits before it is rejected.
     public var maxWait: Duration = .milliseconds(100)
+    /// When set, the limit adapts to the downstream's latency and `maxConcurrent` is only where
+    /// it starts (``AdaptiveConcurrency/initialLimit``).
+    public var adaptive: AdaptiveConcurrency?
 
     public init(maxConcurrent: Int, maxWaiting: Int = 0, maxWait: Duration = .milliseconds(100)) {
         self.maxConcurrent = maxConcurrent
         self.maxWaiting = maxWaiting
         self.maxWait = maxWait
+    }
+
+    /// A bulkhead whose limit adapts to the downstream's latency.
+    public init(adaptive: AdaptiveConcurrency, maxWaiting: Int = 0, maxWait: Duration = .milliseconds(100)) {
+        self.init(maxConcurrent: adaptive.initialLimit, maxWaiting: maxWaiting, maxWait: maxWait)
+        self.adaptive = adaptive
+    }
+
+    /// A one-line description of what is wrong, or `nil`.
+    func validationProblem() -> String? {
+        if maxConcurrent < 1 || maxWaiting < 0 { return "maxConcurrent must be at least 1 and maxWaiting at least 0" }
+        return adaptive?.validationProblem()
     }
 }
 
@@ -29,6 +44,9 @@ public final class Bulkhead: Sendable {
     }
 
     private struct State {
+        /// The limit now: `maxConcurrent`, or where the adaptive limit has got to (fractional: it
+        /// grows by a fraction of a call per sample).
+        var limit: Double
         var inFlight = 0
         var waiters: [Waiter] = []
         /// Calls that have a place in the queue but are not in `waiters` yet. A call that gives up
@@ -39,18 +57,22 @@ public final class Bulkhead: Sendable {
         var rejected: UInt64 = 0
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
+    /// Whether attempts should report samples (``sample(latencyNanoseconds:timedOut:)``).
+    public let isAdaptive: Bool
 
     public init(configuration: BulkheadConfiguration, clock: any FuseboxClock) {
         precondition(configuration.maxConcurrent >= 1 && configuration.maxWaiting >= 0)
         self.configuration = configuration
         self.clock = clock
+        self.isAdaptive = configuration.adaptive != nil
+        self.state = Mutex(State(limit: Double(configuration.maxConcurrent)))
     }
 
     /// Takes a slot if one is free, without waiting.
     public func tryEnter() -> Bool {
         state.withLock { s in
-            guard s.inFlight < configuration.maxConcurrent else { return false }
+            guard s.inFlight < Int(s.limit) else { return false }
             s.inFlight += 1
             return true
         }
@@ -61,7 +83,7 @@ public final class Bulkhead: Sendable {
     public func enter() async -> Bool {
         enum Immediate { case entered, rejected, wait(UInt64) }
         let immediate = state.withLock { s -> Immediate in
-            if s.inFlight < configuration.maxConcurrent {
+            if s.inFlight < Int(s.limit) {
                 s.inFlight += 1
                 return .entered
             }
@@ -95,7 +117,7 @@ public final class Bulkhead: Sendable {
                         s.rejected += 1
                         return false
                     }
-                    if s.inFlight < configuration.maxConcurrent {
+                    if s.inFlight < Int(s.limit) {
                         s.inFlight += 1
                         return true
                     }
@@ -127,10 +149,11 @@ public final class Bulkhead: Sendable {
         state.withLock { $0.rejected += 1 }
     }
 
-    /// Frees a slot, handing it straight to the longest waiter if there is one.
+    /// Frees a slot, handing it straight to the longest waiter if there is one (and the limit,
+    /// which may have shrunk meanwhile, still has room).
     public func leave() {
         let next = state.withLock { s -> Waiter? in
-            if s.waiters.isEmpty {
+            if s.waiters.isEmpty || s.inFlight > Int(s.limit) {
                 s.inFlight -= 1
                 return nil
             }
@@ -139,13 +162,33 @@ public final class Bulkhead: Sendable {
         next?.continuation.resume(returning: true)
     }
 
+    /// One attempt's latency, for an adaptive limit (nothing otherwise): the limit moves, and
+    /// waiters it now has room for go in.
+    public func sample(latencyNanoseconds: UInt64, timedOut: Bool) {
+        guard let adaptive = configuration.adaptive else { return }
+        let admitted = state.withLock { s -> [Waiter] in
+            s.limit = adaptive.next(
+                limit: s.limit, inFlight: s.inFlight, latencyNanoseconds: latencyNanoseconds, timedOut: timedOut)
+            var admitted: [Waiter] = []
+            while !s.waiters.isEmpty && s.inFlight < Int(s.limit) {
+                s.inFlight += 1
+                admitted.append(s.waiters.removeFirst())
+            }
+            return admitted
+        }
+        for waiter in admitted { waiter.continuation.resume(returning: true) }
+    }
+
+    /// The limit in force now.
+    public var limit: Int { state.withLock { Int($0.limit) } }
+
     /// Current use, for a snapshot.
     public func snapshot() -> BulkheadSnapshot {
         state.withLock { s in
             BulkheadSnapshot(
-                maxConcurrent: configuration.maxConcurrent, inFlight: s.inFlight,
-                waiting: s.waiters.count + s.reserved.count,
-                maxWaiting: configuration.maxWaiting, rejected: s.rejected)
+                maxConcurrent: Int(s.limit), inFlight: s.inFlight, waiting: s.waiters.count + s.reserved.count,
+                maxWaiting: configuration.maxWaiting, rejected: s.rejected,
+                adaptiveMinLimit: configuration.adaptive?.minLimit, adaptiveMaxLimit: configuration.adaptive?.maxLimit)
         }
     }
 }

@@ -132,6 +132,7 @@ extension Dependency {
         let end = clock.nanoseconds()
         let elapsed = end &- state.attemptStart
         breaker.record(permit, .success, durationNanoseconds: elapsed, now: end)
+        if let bulkhead, bulkhead.isAdaptive { bulkhead.sample(latencyNanoseconds: elapsed, timedOut: false) }
         let attempts = state.attempt
         statistics.withLock { s in
             s.rotate(now: end)
@@ -158,6 +159,9 @@ extension Dependency {
         let attempt = state.attempt
         let countsAsFailure = breaker.configuration.classifier.classify(error).countsAsFailure
         breaker.record(permit, countsAsFailure ? .failure : .ignored, durationNanoseconds: elapsed, now: end)
+        if let bulkhead, bulkhead.isAdaptive, !(error is CancellationError) {
+            bulkhead.sample(latencyNanoseconds: elapsed, timedOut: error is TimeoutError)
+        }
         statistics.withLock { s in
             s.rotate(now: end)
             s.recordAttempt(nanoseconds: elapsed, retry: attempt > 1)

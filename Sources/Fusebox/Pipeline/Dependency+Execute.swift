@@ -16,7 +16,11 @@ extension Dependency {
     ///     on serves first, in place of the primary; if it cannot, the call proceeds normally. An
     ///     `.alternate` runs the operation again elsewhere, so for a call that is not idempotent it
     ///     serves only when no attempt ran (breaker open, limits), never after a failed attempt.
-    ///   - operation: the call itself. It should honour task cancellation, which is how timeouts stop it.
+    ///   - alternates: what a hedged attempt runs instead of `operation` (another replica or region),
+    ///     in turn; empty to hedge with `operation` itself. Used only when the configuration sets
+    ///     ``DependencyConfiguration/hedging`` and the call is idempotent.
+    ///   - operation: the call itself. It should honour task cancellation, which is how timeouts and
+    ///     hedging stop it.
     /// - Returns: the value and where it came from.
     /// - Throws: ``DependencyFailure`` when neither the primary nor a fallback served;
     ///   `CancellationError` if the calling task was cancelled.
@@ -25,6 +29,7 @@ extension Dependency {
         idempotent: Bool = false,
         cache: CacheAside<Value>? = nil,
         fallbacks: [Fallback<Value>] = [],
+        hedgingWith alternates: [@Sendable () async throws -> Value] = [],
         _ operation: @escaping @Sendable () async throws -> Value
     ) async throws -> Outcome<Value> {
         for fallback in fallbacks where fallback.flag?.isOn == true {
@@ -47,10 +52,14 @@ extension Dependency {
         defer { if holdsBulkhead { bulkhead!.leave() } }
         var state = _CallState(start: start)
         let limited = _hasTimeLimits
+        let hedging = idempotent ? configuration.hedging : nil
         while true {
             let value: Value
             do {
-                if limited {
+                if let hedging {
+                    value = try await _hedgedAttempt(
+                        &state, &permit, hedging: hedging, operation, alternates: alternates)
+                } else if limited {
                     value = try await _attemptWithTimeout(_attemptLimit(&state), operation)
                 } else {
                     _nextAttempt(&state)

@@ -24,7 +24,7 @@ extension Dependency {
                 rejectedByReason: rejectedByReason)
             let retries = RetryCounts(
                 attempts: s.attempts, retries: s.retries, successesAfterRetry: s.successesAfterRetry,
-                exhausted: s.exhausted, budgetDenied: s.budgetDenied)
+                exhausted: s.exhausted, budgetDenied: s.budgetDenied, hedges: s.hedges, hedgeWins: s.hedgeWins)
             let activations = s.fallbacks.map {
                 FallbackActivationCount(
                     fallback: $0.key.name, kind: $0.key.kind, reason: $0.key.reason, count: $0.value)
@@ -36,11 +36,16 @@ extension Dependency {
             let tallies = (s.current.total + s.previous.total, s.current.good + s.previous.good)
             return (calls, retries, activations, s.unserved, latency, staleness, tallies)
         }
-        let retry = RetrySnapshot(
+        var retry = RetrySnapshot(
             maxAttempts: configuration.retry.maxAttempts, attempts: retryCounts.attempts, retries: retryCounts.retries,
             successesAfterRetry: retryCounts.successesAfterRetry, exhausted: retryCounts.exhausted,
             budgetDenied: retryCounts.budgetDenied, budgetRatio: retryBudget?.configuration.ratio,
             budgetAvailable: retryBudget?.available())
+        // Hedging counts appear once hedging is configured, or when a reconfiguration kept them.
+        if configuration.hedging != nil || retryCounts.hedges > 0 {
+            retry.hedges = retryCounts.hedges
+            retry.hedgeWins = retryCounts.hedgeWins
+        }
         let sortedActivations = activations.sorted {
             ($0.fallback, $0.reason.rawValue) < ($1.fallback, $1.reason.rawValue)
         }
@@ -80,4 +85,6 @@ struct RetryCounts {
     var successesAfterRetry: UInt64
     var exhausted: UInt64
     var budgetDenied: UInt64
+    var hedges: UInt64
+    var hedgeWins: UInt64
 }

@@ -38,6 +38,8 @@ public struct DependencyConfiguration: Sendable {
     public var timeoutStrategy: TimeoutStrategy = .optimistic
     /// Limit for the whole call across attempts and backoffs; `nil` for none.
     public var deadline: Duration? = nil
+    /// Races a second attempt beside a slow or failed one, for idempotent calls; `nil` for none.
+    public var hedging: HedgingPolicy? = nil
     public var bulkhead: BulkheadConfiguration? = nil
     public var rateLimit: RateLimiterConfiguration? = nil
     public var slo: ServiceLevelObjective? = nil
@@ -65,9 +67,8 @@ public struct DependencyConfiguration: Sendable {
         }
         if let t = attemptTimeout, t <= .zero { return "attemptTimeout must be positive" }
         if let d = deadline, d <= .zero { return "deadline must be positive" }
-        if let b = bulkhead, b.maxConcurrent < 1 || b.maxWaiting < 0 {
-            return "bulkhead: maxConcurrent must be at least 1 and maxWaiting at least 0"
-        }
+        if let problem = hedging?.validationProblem() { return "hedging: \(problem)" }
+        if let problem = bulkhead?.validationProblem() { return "bulkhead: \(problem)" }
         if let r = rateLimit, !(r.ratePerSecond > 0) || r.burst < 1 {
             return "rate limit: ratePerSecond must be positive and burst at least 1"
         }

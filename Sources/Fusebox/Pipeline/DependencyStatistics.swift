@@ -84,6 +84,9 @@ struct DependencyStatistics {
     var successesAfterRetry: UInt64 = 0
     var exhausted: UInt64 = 0
     var budgetDenied: UInt64 = 0
+    /// Hedged attempts started beside a first one, and calls a hedged attempt won.
+    var hedges: UInt64 = 0
+    var hedgeWins: UInt64 = 0
     /// Results a pessimistic time limit discarded because they came after it.
     var lateResultsDiscarded: UInt64 = 0
     var fallbacks: [FallbackKey: UInt64] = [:]
@@ -144,6 +147,8 @@ extension DependencyStatistics {
         successesAfterRetry = other.successesAfterRetry
         exhausted = other.exhausted
         budgetDenied = other.budgetDenied
+        hedges = other.hedges
+        hedgeWins = other.hedgeWins
         lateResultsDiscarded = other.lateResultsDiscarded
         fallbacks = other.fallbacks
         unserved = other.unserved

@@ -32,21 +32,30 @@ public struct UnacceptableResult<Value: Sendable>: ResilienceClassifiedError, Se
 
 extension Dependency {
     /// Calls the downstream through the pipeline, judging its answers with `classifier` as well as
-    /// its errors. See ``execute(idempotent:cache:fallbacks:_:)`` for the rest.
+    /// its errors (a hedged attempt's too). See ``execute(idempotent:cache:fallbacks:hedgingWith:_:)``
+    /// for the rest.
     @inlinable
     public func execute<Value: Sendable>(
         idempotent: Bool = false,
         cache: CacheAside<Value>? = nil,
         fallbacks: [Fallback<Value>] = [],
+        hedgingWith alternates: [@Sendable () async throws -> Value] = [],
         classifyingResults classifier: ResultClassifier<Value>,
         _ operation: @escaping @Sendable () async throws -> Value
     ) async throws -> Outcome<Value> {
-        try await execute(idempotent: idempotent, cache: cache, fallbacks: fallbacks) {
-            let value = try await operation()
-            if let classification = classifier.body(value) {
-                throw UnacceptableResult(value: value, classification: classification)
+        @Sendable func judged(_ body: @escaping @Sendable () async throws -> Value)
+            -> @Sendable () async throws -> Value
+        {
+            {
+                let value = try await body()
+                if let classification = classifier.body(value) {
+                    throw UnacceptableResult(value: value, classification: classification)
+                }
+                return value
             }
-            return value
         }
+        return try await execute(
+            idempotent: idempotent, cache: cache, fallbacks: fallbacks, hedgingWith: alternates.map(judged),
+            judged(operation))
     }
 }

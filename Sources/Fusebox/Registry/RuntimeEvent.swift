@@ -11,6 +11,8 @@ public enum RuntimeEvent: Sendable, Hashable {
     /// An attempt failed and the call waits `delayNanoseconds` to try again (the rate limiter and
     /// the breaker may still refuse the retry when the wait is over).
     case retry(dependency: String, attempt: Int, delayNanoseconds: UInt64)
+    /// A hedged attempt started beside the first (`hedge` 1 is the first hedge).
+    case hedged(dependency: String, hedge: Int)
     /// The retry budget refused a retry: the call ends with the failure it had.
     case budgetDenied(dependency: String)
     /// A dependency was registered.
@@ -24,7 +26,7 @@ public enum RuntimeEvent: Sendable, Hashable {
     public var dependency: String? {
         switch self {
         case .logged(let event): return event.dependency
-        case .callNotPermitted(let name, _), .retry(let name, _, _), .budgetDenied(let name), .registered(let name),
+        case .callNotPermitted(let name, _), .retry(let name, _, _), .hedged(let name, _), .budgetDenied(let name), .registered(let name),
             .reconfigured(let name), .unregistered(let name):
             return name
         }

@@ -151,12 +151,16 @@ public enum FleetMerge {
 
     static func bulkhead(_ all: [DependencySnapshot]) -> BulkheadSnapshot? {
         guard all.allSatisfy({ $0.bulkhead != nil }) else { return nil }
+        let adaptive = all.allSatisfy { $0.bulkhead!.adaptiveMinLimit != nil && $0.bulkhead!.adaptiveMaxLimit != nil }
         return BulkheadSnapshot(
             maxConcurrent: all.reduce(0) { $0 &+ $1.bulkhead!.maxConcurrent },
             inFlight: all.reduce(0) { $0 &+ $1.bulkhead!.inFlight },
             waiting: all.reduce(0) { $0 &+ $1.bulkhead!.waiting },
             maxWaiting: all.reduce(0) { $0 &+ $1.bulkhead!.maxWaiting },
-            rejected: all.reduce(0) { $0 &+ $1.bulkhead!.rejected })
+            rejected: all.reduce(0) { $0 &+ $1.bulkhead!.rejected },
+            // A fleet's limit adapts when every instance's does.
+            adaptiveMinLimit: adaptive ? all.reduce(0) { $0 &+ $1.bulkhead!.adaptiveMinLimit! } : nil,
+            adaptiveMaxLimit: adaptive ? all.reduce(0) { $0 &+ $1.bulkhead!.adaptiveMaxLimit! } : nil)
     }
 
     static func rateLimiter(_ all: [DependencySnapshot]) -> RateLimiterSnapshot? {

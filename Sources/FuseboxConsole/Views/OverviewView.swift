@@ -62,7 +62,9 @@ private let columns: [Column] = [
     },
     Column(title: "BULK", width: 6, priority: 5, align: .right, requires: .limits) { row, _ in
         guard let b = row.dependency.bulkhead else { return ("-", .dim) }
-        return ("\(b.inFlight)/\(b.maxConcurrent)", b.inFlight >= b.maxConcurrent ? .error : .text)
+        // An adaptive limit is marked `~`: it is where the limit has got to, not a setting.
+        let limit = "\(b.maxConcurrent)" + (b.isAdaptive ? "~" : "")
+        return ("\(b.inFlight)/\(limit)", b.inFlight >= b.maxConcurrent ? .error : .text)
     },
     Column(title: "ERRORS", width: 12, priority: 5, align: .left) { row, state in
         (state.glyphs.sparkline(row.failureHistory, width: 12, maximum: 100), .sparkline)

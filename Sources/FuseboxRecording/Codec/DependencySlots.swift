@@ -133,6 +133,8 @@ extension DependencySnapshot {
         visitor.counter(&retry.exhausted)
         visitor.counter(&retry.budgetDenied)
         visitor.gauge(&retry.budgetAvailable)
+        visitor.counter(&retry.hedges)
+        visitor.counter(&retry.hedgeWins)
 
         for index in fallbacks.activations.indices { visitor.counter(&fallbacks.activations[index].count) }
         visitor.counter(&fallbacks.unserved)
@@ -142,6 +144,8 @@ extension DependencySnapshot {
             visitor.gauge(&bulkhead.inFlight)
             visitor.gauge(&bulkhead.waiting)
             visitor.counter(&bulkhead.rejected)
+            // An adaptive limit moves with every sample: a value, not part of the shape.
+            if bulkhead.isAdaptive { visitor.gauge(&bulkhead.maxConcurrent) }
             self.bulkhead = bulkhead
         }
         if var rateLimiter {

@@ -1,6 +1,6 @@
 import Foundation
-public import FuseboxBackend
-public import FuseboxProtocol
+import FuseboxBackend
+import FuseboxProtocol
 
 /// An incident's timeline from a recording, for the post-mortem: every breaker transition, every
 /// operator action with its actor and reason, annotations and source errors, and per dependency

@@ -85,6 +85,10 @@ enum CheckoutConfiguration {
         recommendations.breaker.slowCallRateThreshold = 50
         recommendations.retry = .disabled
         recommendations.declaredFallbacks = ["bestsellers"]
+        // Adaptive: the limit shrinks when the recommender slows down, and grows back after.
+        recommendations.bulkhead = BulkheadConfiguration(
+            adaptive: AdaptiveConcurrency(
+                initialLimit: 20, minLimit: 2, maxLimit: 60, latencyThreshold: .milliseconds(500)))
 
         var analytics = dependency("analytics", .degradable)
         analytics.retry = .disabled

@@ -1,0 +1,172 @@
+/// What one racer of a hedged attempt came back with, or the hedging delay's tick.
+@usableFromInline
+enum _HedgeEvent<Value: Sendable>: Sendable {
+    case finished(racer: Int, result: Result<Value, any Error>, start: UInt64, end: UInt64)
+    case tick
+}
+
+extension Dependency {
+    /// One attempt, hedged: the operation runs, and after the policy's delay (or at once when it
+    /// fails) another attempt starts beside it, up to `maxHedgedAttempts`; the first success wins
+    /// and the others are cancelled. Each racer holds its own breaker permit and passes the rate
+    /// limiter, as a retry does.
+    ///
+    /// On success `permit` and `state.attemptStart` are the winner's, for the caller to record. When
+    /// every racer failed, the last failure is thrown with `permit` and `state.attemptStart` set to
+    /// its own, so the caller records it and lets the retry policy decide; the earlier failures are
+    /// recorded here.
+    @inlinable
+    @inline(never)
+    func _hedgedAttempt<Value: Sendable>(
+        _ state: inout _CallState, _ permit: inout BreakerPermit, hedging: HedgingPolicy,
+        _ operation: @escaping @Sendable () async throws -> Value,
+        alternates: [@Sendable () async throws -> Value]
+    ) async throws -> Value {
+        _nextAttempt(&state)
+        let callStart = state.start
+        let firstStart = state.attemptStart
+        let attempt = state.attempt
+        var permits = [permit]
+        var winner: (value: Value, racer: Int, start: UInt64)?
+        var lastFailure: (error: any Error, racer: Int, start: UInt64, end: UInt64)?
+
+        await withTaskGroup(of: _HedgeEvent<Value>.self) { group in
+            func race(_ racer: Int, start: UInt64, immediately: Bool) {
+                let body = racer == 0 || alternates.isEmpty ? operation : alternates[(racer - 1) % alternates.count]
+                let limit = _racerLimit(callStart: callStart, racerStart: start)
+                let run: @Sendable () async -> _HedgeEvent<Value> = { [self] in
+                    do {
+                        let value = try await _attemptWithTimeout(limit, body)
+                        return .finished(racer: racer, result: .success(value), start: start, end: clock.nanoseconds())
+                    } catch {
+                        return .finished(racer: racer, result: .failure(error), start: start, end: clock.nanoseconds())
+                    }
+                }
+                if immediately { group.addImmediateTask(operation: run) } else { group.addTask(operation: run) }
+            }
+            func tick() {
+                guard let delay = hedging.delay else { return }
+                group.addTask { [clock] in
+                    try? await clock.sleep(nanoseconds: delay.clampedNanoseconds)
+                    return .tick
+                }
+            }
+            /// Starts the next racer if the policy, the deadline, the rate limiter and the breaker allow.
+            func hedge() -> Bool {
+                guard permits.count <= hedging.maxHedgedAttempts,
+                    let next = _admitHedge(first: permits[0], callStart: callStart, hedge: permits.count)
+                else { return false }
+                permits.append(next.permit)
+                race(permits.count - 1, start: next.start, immediately: false)
+                return true
+            }
+
+            race(0, start: firstStart, immediately: true)
+            tick()
+            var running = 1
+            while let event = await group.next() {
+                switch event {
+                case .tick:
+                    if winner == nil, running > 0, hedge() {
+                        running += 1
+                        tick()
+                    }
+                case .finished(let racer, let result, let start, let end):
+                    running -= 1
+                    if winner != nil {
+                        _hedgeAbandoned(permit: permits[racer], start: start, end: end)
+                        continue
+                    }
+                    switch result {
+                    case .success(let value):
+                        winner = (value, racer, start)
+                        group.cancelAll()
+                    case .failure(let error):
+                        if let previous = lastFailure {
+                            _hedgeFailed(
+                                previous.error, permit: permits[previous.racer], start: previous.start,
+                                end: previous.end, attempt: attempt)
+                        }
+                        lastFailure = (error, racer, start, end)
+                        if hedging.hedgeOnFailure, !Task.isCancelled,
+                            configuration.retry.classifier.classify(error).isTransient, hedge()
+                        {
+                            running += 1
+                        } else if running == 0 {
+                            group.cancelAll()  // the pending tick
+                        }
+                    }
+                }
+            }
+        }
+        if let winner {
+            permit = permits[winner.racer]
+            state.attemptStart = winner.start
+            if winner.racer > 0 { _recordHedgeWin() }
+            if let lost = lastFailure {
+                _hedgeFailed(
+                    lost.error, permit: permits[lost.racer], start: lost.start, end: lost.end, attempt: attempt)
+            }
+            return winner.value
+        }
+        let failure = lastFailure!
+        permit = permits[failure.racer]
+        state.attemptStart = failure.start
+        throw failure.error
+    }
+}
+
+// The non-generic bookkeeping of hedging.
+extension Dependency {
+    /// The time limit of a racer that starts at `racerStart`: the attempt timeout, or what is left
+    /// of the deadline.
+    @usableFromInline
+    func _racerLimit(callStart: UInt64, racerStart: UInt64) -> _AttemptLimit? {
+        var state = _CallState(start: callStart)
+        state.attemptStart = racerStart
+        return _attemptLimit(&state)
+    }
+
+    /// A permit for hedge number `hedge`, or `nil` when it may not start: the first attempt is a
+    /// probe or part of a back-in (a recovering downstream gets no extra load), the deadline is
+    /// spent, or the rate limiter or the breaker refuses.
+    @usableFromInline
+    func _admitHedge(first: BreakerPermit, callStart: UInt64, hedge: Int) -> (permit: BreakerPermit, start: UInt64)? {
+        guard first.kind == .normal else { return nil }
+        let now = clock.nanoseconds()
+        if let deadline = deadlineNanoseconds, now >= callStart &+ deadline { return nil }
+        if let rateLimiter, !rateLimiter.tryAcquire(now: now) { return nil }
+        guard case .admitted(let permit) = breaker.acquire() else { return nil }
+        guard permit.kind == .normal else {
+            breaker.record(permit, .ignored, durationNanoseconds: 0, now: now)
+            return nil
+        }
+        statistics.withLock { $0.hedges += 1 }
+        events.publish(.hedged(dependency: name, hedge: hedge))
+        return (permit, now)
+    }
+
+    /// A racer that failed while others went on: recorded as an attempt, never the call's outcome.
+    @usableFromInline
+    func _hedgeFailed(_ error: any Error, permit: BreakerPermit, start: UInt64, end: UInt64, attempt: Int) {
+        let countsAsFailure = breaker.configuration.classifier.classify(error).countsAsFailure
+        breaker.record(permit, countsAsFailure ? .failure : .ignored, durationNanoseconds: end &- start, now: end)
+        statistics.withLock { s in
+            s.rotate(now: end)
+            s.recordAttempt(nanoseconds: end &- start, retry: attempt > 1)
+        }
+    }
+
+    /// A racer cancelled because another won: the downstream was not judged (its breaker permit is
+    /// given back unrecorded), but the attempt was made.
+    @usableFromInline
+    func _hedgeAbandoned(permit: BreakerPermit, start: UInt64, end: UInt64) {
+        breaker.record(permit, .ignored, durationNanoseconds: end &- start, now: end)
+        statistics.withLock { $0.attempts += 1 }
+    }
+
+    @usableFromInline
+    func _recordHedgeWin() {
+        statistics.withLock { $0.hedgeWins += 1 }
+    }
+}
