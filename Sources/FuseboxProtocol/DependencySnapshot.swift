@@ -287,8 +287,9 @@ public struct BulkheadSnapshot: Codable, Sendable, Hashable {
     public var waiting: Int
     public var maxWaiting: Int
     public var rejected: UInt64
-    /// An adaptive limit's bounds; both absent for a fixed limit.
+    /// An adaptive limit's floor; absent for a fixed limit.
     public var adaptiveMinLimit: Int?
+    /// An adaptive limit's ceiling; absent for a fixed limit.
     public var adaptiveMaxLimit: Int?
 
     public init(

@@ -19,6 +19,16 @@ enum PipelineBenchmarks {
         full.bulkhead = BulkheadConfiguration(maxConcurrent: 100)
         full.rateLimit = RateLimiterConfiguration(ratePerSecond: 1e12, burst: 1_000_000)
         full.slo = ServiceLevelObjective(successRatio: 0.999, latencyTarget: .milliseconds(100))
+        var hedged = plain
+        hedged.name = "hedged"
+        hedged.hedging = HedgingPolicy(maxHedgedAttempts: 1, delay: .seconds(1))
+        var fixedLimit = plain
+        fixedLimit.name = "fixed-limit"
+        fixedLimit.bulkhead = BulkheadConfiguration(maxConcurrent: 100)
+        var adaptiveLimit = plain
+        adaptiveLimit.name = "adaptive-limit"
+        adaptiveLimit.bulkhead = BulkheadConfiguration(
+            adaptive: AdaptiveConcurrency(initialLimit: 100, maxLimit: 1_000, latencyThreshold: .seconds(1)))
         let plainDependency = try! registry.register(plain)
         let timedDependency = try! registry.register(timed)
         let fullDependency = try! registry.register(full)
@@ -90,6 +100,34 @@ enum PipelineBenchmarks {
                     note:
                         "overhead \(Int(overhead.rounded())) ns: a child task \(Int((child - bare).rounded())) ns"
                         + " + one timer on the process's deadline heap + the pipeline"))
+        }
+        if filter("pipeline.success.hedged") {
+            let hedgedDependency = try! registry.register(hedged)
+            let plainIdempotent = await measure(iterations / 10) {
+                blackHole(try? await plainDependency.execute(idempotent: true, operation))
+            }
+            let value = await measure(iterations / 10) {
+                blackHole(try? await hedgedDependency.execute(idempotent: true, operation))
+            }
+            results.append(
+                Result(
+                    name: "pipeline.success.hedged", value: value, unit: "ns/op",
+                    baseline: "pipeline.success.breaker_retry_budget", baselineValue: plainIdempotent,
+                    note:
+                        "hedging on, answered before the delay: a task group, the first racer and the delay's timer;"
+                        + " overhead over the unhedged pipeline \(Int((value - plainIdempotent).rounded())) ns"))
+        }
+        if filter("pipeline.success.adaptive_limit") {
+            let fixedDependency = try! registry.register(fixedLimit)
+            let adaptiveDependency = try! registry.register(adaptiveLimit)
+            let fixed = await measure(iterations) { blackHole(try? await fixedDependency.execute(operation)) }
+            let adaptive = await measure(iterations) { blackHole(try? await adaptiveDependency.execute(operation)) }
+            results.append(
+                Result(
+                    name: "pipeline.success.adaptive_limit", value: adaptive, unit: "ns/op",
+                    baseline: "pipeline.success.fixed_bulkhead", baselineValue: fixed,
+                    note: "one sample per attempt under the bulkhead's lock; overhead over a fixed bulkhead"
+                        + " \(Int((adaptive - fixed).rounded())) ns"))
         }
         return results
     }

@@ -92,11 +92,14 @@ import Testing
     @Test func aNewerMajorVersionIsRefusedAndAnOlderMinorIsRead() async throws {
         let polls = Array(await RecordedScenario.polls.prefix(5))
         let path = try RecordedScenario.record(polls)
-        try setMeta(path, "format_version", "1.7")
+        try setMeta(path, "format_version", "2.7")
         #expect(try RecordingReader(path: path).frameTimes().count == 5)
-        try setMeta(path, "format_version", "2.0")
+        // 1.x is still read: the reader follows each stored shape, which says which slots exist.
+        try setMeta(path, "format_version", "1.0")
+        #expect(try RecordingReader(path: path).frameTimes().count == 5)
+        try setMeta(path, "format_version", "3.0")
         let error = #expect(throws: RecordingError.self) { try RecordingReader(path: path) }
-        #expect(error?.message.contains("newer than this fusebox reads (1.x): upgrade fusebox") == true)
+        #expect(error?.message.contains("newer than this fusebox reads (1.x to 2.x): upgrade fusebox") == true)
         try setMeta(path, "format", "something-else")
         let other = #expect(throws: RecordingError.self) { try RecordingReader(path: path) }
         #expect(other?.message.contains("is not a Fusebox recording") == true)

@@ -10,6 +10,18 @@ import Testing
     let policy = AdaptiveConcurrency(
         initialLimit: 4, minLimit: 2, maxLimit: 6, latencyThreshold: .milliseconds(100), backoffRatio: 0.5)
 
+    /// Waits (a bounded number of yields) until a call queues on `bulkhead`.
+    func waitForWaiter(_ bulkhead: Bulkhead) async -> Bool {
+        for _ in 0..<100_000 where bulkhead.snapshot().waiting < 1 { await Task.yield() }
+        return bulkhead.snapshot().waiting >= 1
+    }
+
+    @Test func anAdaptiveLimitStartsAtItsInitialLimitWhateverMaxConcurrentSays() {
+        var configuration = BulkheadConfiguration(maxConcurrent: 500)
+        configuration.adaptive = policy
+        #expect(Bulkhead(configuration: configuration, clock: clock).limit == 4)
+    }
+
     @Test func slowOrTimedOutSamplesHalveTheLimitDownToItsFloor() {
         #expect(policy.next(limit: 4, inFlight: 4, latencyNanoseconds: 150_000_000, timedOut: false) == 2)
         #expect(policy.next(limit: 4, inFlight: 0, latencyNanoseconds: 1, timedOut: true) == 2)
@@ -17,7 +29,7 @@ import Testing
     }
 
     @Test func fastSamplesGrowTheLimitOnlyWhileItIsUsedAndNeverPastItsCeiling() {
-        #expect(policy.next(limit: 4, inFlight: 2, latencyNanoseconds: 1_000_000, timedOut: false) == 4.25)
+        #expect(policy.next(limit: 4, inFlight: 2, latencyNanoseconds: 1_000_000, timedOut: false) == 5)
         #expect(policy.next(limit: 4, inFlight: 1, latencyNanoseconds: 1_000_000, timedOut: false) == 4, "idle")
         var limit = 4.0
         for _ in 0..<1_000 { limit = policy.next(limit: limit, inFlight: 6, latencyNanoseconds: 1, timedOut: false) }
@@ -44,16 +56,16 @@ import Testing
             configuration: BulkheadConfiguration(adaptive: policy, maxWaiting: 2, maxWait: .seconds(10)), clock: clock)
         for _ in 0..<4 { #expect(bulkhead.tryEnter()) }
         let waiter = Task { await bulkhead.enter() }
-        while bulkhead.snapshot().waiting < 1 { await Task.yield() }
-        // Fast samples with four in flight: 4 -> 4.25 -> 4.49 -> 4.71 -> 4.92 -> 5.12: room for one.
-        for _ in 0..<5 { bulkhead.sample(latencyNanoseconds: 1_000_000, timedOut: false) }
+        #expect(await waitForWaiter(bulkhead))
+        // A fast sample with four in flight: 4 -> 5, room for one.
+        bulkhead.sample(latencyNanoseconds: 1_000_000, timedOut: false)
         #expect(bulkhead.limit == 5)
         #expect(await awaitOrCancel(waiter) == true)
         #expect(bulkhead.snapshot().inFlight == 5)
         // Now shrink to 2: a leaving call hands its slot on only while the limit has room.
         let second = Task { await bulkhead.enter() }
-        while bulkhead.snapshot().waiting < 1 { await Task.yield() }
-        bulkhead.sample(latencyNanoseconds: 1, timedOut: true)  // 5.12 -> 2.56
+        #expect(await waitForWaiter(bulkhead))
+        bulkhead.sample(latencyNanoseconds: 1, timedOut: true)  // 5 -> 2.5
         bulkhead.leave()
         #expect(bulkhead.snapshot().inFlight == 4 && bulkhead.snapshot().waiting == 1, "4 > 2: not handed on")
         for _ in 0..<3 { bulkhead.leave() }
@@ -75,9 +87,9 @@ import Testing
                 return 1
             }
         }
-        await clock.waitForSleepers(2)  // the call and its timeout
+        #expect(await clock.waitForSleepers(2))  // the call and its timeout
         clock.advance(by: .milliseconds(200))
-        #expect(try await slow.value.value == 1)
+        #expect(try await outcome(slow).value == 1)
         var bulkhead = try #require(registry.snapshot().dependency(named: "recommendations")?.bulkhead)
         #expect(bulkhead.maxConcurrent == 2 && bulkhead.isAdaptive)
         // A timeout is a sample too; the floor holds.
@@ -87,11 +99,25 @@ import Testing
                 return 1
             }
         }
-        await clock.waitForSleepers(2)
+        #expect(await clock.waitForSleepers(2))
         clock.advance(by: .milliseconds(300))
-        #expect(try await timedOut.value.value == 0)
+        #expect(try await outcome(timedOut).value == 0)
         bulkhead = try #require(registry.snapshot().dependency(named: "recommendations")?.bulkhead)
         #expect(bulkhead.maxConcurrent == 2)
+    }
+
+    /// A failure that is not a timeout says nothing about queueing: it moves nothing.
+    @Test func aFastErrorIsNotASample() async throws {
+        let registry = makeRegistry(clock: clock)
+        var c = DependencyConfiguration(name: "recommendations")
+        c.retry = .disabled
+        c.bulkhead = BulkheadConfiguration(adaptive: policy)
+        let d = try registry.register(c)
+        for _ in 0..<3 {
+            _ = try? await d.execute(fallbacks: [.staticDefault(0)]) { () async throws -> Int in throw DownstreamError()
+            }
+        }
+        #expect(registry.snapshot().dependency(named: "recommendations")?.bulkhead?.maxConcurrent == 4)
     }
 
     @Test func invalidLimitsAreRefusedInOneLine() {

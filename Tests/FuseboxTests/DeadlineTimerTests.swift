@@ -7,7 +7,8 @@ import Testing
     import Glibc
 #endif
 
-/// The process's timer thread behind every ``SystemClock`` timeout: real time, so bounds are roomy.
+/// The timer thread behind every ``SystemClock`` timeout: real time, so bounds are roomy. Each
+/// test has a timer of its own, so other suites' timeouts never show in its counts.
 @Suite(.serialized, .timeLimit(.minutes(2))) struct DeadlineTimerTests {
     /// Fired timers, in the order they fired.
     final class Fired: Sendable {
@@ -33,7 +34,7 @@ import Testing
 
     @Test func timersFireInDeadlineOrderAndCancelledOnesNever() async {
         let fired = Fired()
-        let timer = DeadlineTimer.shared
+        let timer = DeadlineTimer()
         let third = timer.schedule(afterNanoseconds: 90_000_000) { fired.append(3) }
         let cancelled = timer.schedule(afterNanoseconds: 40_000_000) { fired.append(99) }
         _ = timer.schedule(afterNanoseconds: 20_000_000) { fired.append(1) }
@@ -49,7 +50,7 @@ import Testing
     /// The thread sleeps until a far deadline; a nearer one must wake it, not wait behind it.
     @Test func anEarlierDeadlineWakesTheSleepingThread() async {
         let fired = Fired()
-        let timer = DeadlineTimer.shared
+        let timer = DeadlineTimer()
         let far = timer.schedule(afterNanoseconds: 60_000_000_000) { fired.append(60) }
         try? await Task.sleep(nanoseconds: 20_000_000)  // the thread is asleep until the far one
         let start = DeadlineTimer.now()
@@ -64,7 +65,7 @@ import Testing
     /// one added after the linger (the thread asleep for good) must wake it.
     @Test func timersAddedWhileLingeringOrIdleFire() async {
         let fired = Fired()
-        let timer = DeadlineTimer.shared
+        let timer = DeadlineTimer()
         timer.schedule(afterNanoseconds: 200_000_000) { fired.append(0) }.cancel()
         _ = timer.schedule(afterNanoseconds: 10_000_000) { fired.append(1) }
         #expect(await waitUntil { fired.ids == [1] })
@@ -80,8 +81,7 @@ import Testing
     /// that was not cancelled fires exactly once.
     @Test func concurrentSchedulingAndCancellingKeepsTheHeapExact() async {
         let fired = FiredCounts()
-        let timer = DeadlineTimer.shared
-        let before = timer.pendingCount
+        let timer = DeadlineTimer()
         await withTaskGroup(of: Void.self) { group in
             for worker in 0..<4 {
                 group.addTask {
@@ -98,7 +98,7 @@ import Testing
                 }
             }
         }
-        #expect(await waitUntil { fired.counts.count >= 4_000 && timer.pendingCount == before })
+        #expect(await waitUntil { fired.counts.count >= 4_000 && timer.pendingCount == 0 })
         let counts = fired.counts
         #expect(counts.count == 4_000)
         #expect(counts.values.allSatisfy { $0 == 1 })
@@ -108,20 +108,19 @@ import Testing
     /// A timeout on the system clock leaves nothing in the heap once the call is over, whether it
     /// succeeded, failed or timed out.
     @Test func timeoutsLeaveNothingBehind() async throws {
-        let timer = DeadlineTimer.shared
-        let before = timer.pendingCount
+        let timer = DeadlineTimer()
         for _ in 0..<100 {
-            _ = try await withTimeout(.seconds(5), clock: SystemClock()) { 1 }
-            _ = try? await withTimeout(.seconds(5), clock: SystemClock()) { () async throws -> Int in
+            _ = try await withTimeout(.seconds(5), clock: SystemClock(timer: timer)) { 1 }
+            _ = try? await withTimeout(.seconds(5), clock: SystemClock(timer: timer)) { () async throws -> Int in
                 throw CancellationError()
             }
         }
         await #expect(throws: TimeoutError.self) {
-            try await withTimeout(.milliseconds(5), clock: SystemClock()) { () async throws -> Int in
+            try await withTimeout(.milliseconds(5), clock: SystemClock(timer: timer)) { () async throws -> Int in
                 try await Task.sleep(nanoseconds: 10_000_000_000)
                 return 0
             }
         }
-        #expect(timer.pendingCount == before)
+        #expect(timer.pendingCount == 0)
     }
 }

@@ -235,8 +235,8 @@ import Testing
         _ = registry
     }
 
-    @Test func cancellingTheCallerCancelsEveryRacer() async throws {
-        let (registry, d) = try dependency()
+    @Test func cancellingTheCallerCancelsEveryRacerAndStartsNoMore() async throws {
+        let (registry, d) = try dependency(hedging: HedgingPolicy(maxHedgedAttempts: 3, delay: .milliseconds(50)))
         let primary = Downstream(clock: clock)
         let replica = Downstream(clock: clock)
         let call = Task {
@@ -250,8 +250,53 @@ import Testing
         call.cancel()
         await #expect(throws: CancellationError.self) { try await outcome(call) }
         #expect(primary.cancellations.value == 1 && replica.cancellations.value == 1)
+        #expect(replica.starts.value == 1, "the pending delay, cut short, started no hedge")
+        #expect(snapshot(registry).retry.hedges == 1)
         #expect(snapshot(registry).breaker.windowFailures == 0, "the caller's cancellation judges nobody")
         #expect(clock.sleeperCount == 0)
+    }
+
+    /// Polly waits the delay after each attempt it starts: a hedge that a failure started resets it.
+    @Test func theDelayCountsFromTheLatestAttempt() async throws {
+        let (registry, d) = try dependency(hedging: HedgingPolicy(maxHedgedAttempts: 2, delay: .milliseconds(100)))
+        let failing = Downstream(clock: clock)
+        let slow = Downstream(clock: clock)
+        let call = Task {
+            try await d.execute(idempotent: true, hedgingWith: [slow.call(2, after: 500), slow.call(3, after: 500)]) {
+                try await failing.call(0, after: 90, failing: true)()
+            }
+        }
+        #expect(await clock.waitForSleepers(2))
+        clock.advance(by: .milliseconds(90))  // fails: hedge 1 starts at 90 ms, its delay runs to 190 ms
+        #expect(await clock.waitForSleepers(2))
+        clock.advance(by: .milliseconds(10))  // 100 ms: the first delay would have fired here
+        for _ in 0..<1_000 { await Task.yield() }
+        #expect(slow.starts.value == 1, "no second hedge at 100 ms")
+        clock.advance(by: .milliseconds(90))  // 190 ms
+        #expect(await clock.waitForSleepers(2))
+        #expect(slow.starts.value == 2)
+        clock.advance(by: .seconds(1))
+        #expect(try await outcome(call).value == 2)
+        #expect(snapshot(registry).retry.hedges == 2)
+    }
+
+    /// A hedge after a failure is a retry in all but name: a spent retry budget refuses it.
+    @Test func aHedgeAfterAFailureNeedsTheRetryBudget() async throws {
+        let (registry, d) = try dependency(hedging: HedgingPolicy(maxHedgedAttempts: 1, delay: nil)) { c in
+            c.retryBudget = RetryBudgetConfiguration(ratio: 0, minRetriesPerSecond: 0)
+        }
+        let replica = Downstream(clock: clock)
+        let call = Task {
+            try await d.execute(
+                idempotent: true, fallbacks: [.staticDefault(-1)], hedgingWith: [replica.call(2, after: 0)]
+            ) {
+                throw DownstreamError()
+            }
+        }
+        #expect(try await outcome(call).value == -1)
+        #expect(replica.starts.value == 0)
+        let s = snapshot(registry)
+        #expect(s.retry.hedges == 0 && s.retry.budgetDenied == 1)
     }
 
     @Test func invalidPoliciesAreRefusedInOneLine() {

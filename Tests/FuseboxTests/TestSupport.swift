@@ -74,3 +74,12 @@ func awaitOrCancel<T: Sendable>(_ task: Task<T, Never>) async -> T {
         task.cancel()
     }
 }
+
+/// A throwing task's value, cancelled if the test runs out of time (see `awaitOrCancel`).
+func outcome<T: Sendable>(_ task: Task<T, any Error>) async throws -> T {
+    try await withTaskCancellationHandler {
+        try await task.value
+    } onCancel: {
+        task.cancel()
+    }
+}

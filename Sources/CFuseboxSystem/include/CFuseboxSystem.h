@@ -18,4 +18,19 @@ static inline int fusebox_current_cpu(void) {
 #endif
 }
 
+/// The thread sanitizer's annotations. Weak: a build without `--sanitize=thread` has no such
+/// symbols (their addresses are null), and these cost a load and a branch.
+extern void __tsan_acquire(void *address) __attribute__((weak));
+extern void __tsan_release(void *address) __attribute__((weak));
+
+/// Tells the thread sanitizer that the caller now holds the lock guarding `address`.
+static inline void fusebox_tsan_acquire(void *address) {
+    if (__tsan_acquire) __tsan_acquire(address);
+}
+
+/// Tells the thread sanitizer that the caller is about to release the lock guarding `address`.
+static inline void fusebox_tsan_release(void *address) {
+    if (__tsan_release) __tsan_release(address);
+}
+
 #endif

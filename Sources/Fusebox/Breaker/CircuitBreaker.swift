@@ -44,7 +44,7 @@ public final class CircuitBreaker: Sendable {
     /// enough, every success checks, so the one that brings it to the minimum is not missed.
     private let belowMinimumCalls = Atomic<Bool>(true)
     private let timeWindow: TimeWindow?
-    private let control: Mutex<Control>
+    private let control: FuseboxMutex<Control>
 
     struct Control: Sendable {
         var state: BreakerState = .closed
@@ -89,7 +89,7 @@ public final class CircuitBreaker: Sendable {
             self.timeWindow = TimeWindow(seconds: seconds)
         }
         self.word = Atomic(Self.encode(.closed, generation: 0))
-        self.control = Mutex(Control(stateSince: clock.nanoseconds()))
+        self.control = FuseboxMutex(Control(stateSince: clock.nanoseconds()))
     }
 
     deinit {

@@ -23,7 +23,7 @@ public final class CacheStore<Value: Sendable>: Sendable {
     public let capacity: Int
     private let clock: any FuseboxClock
     var clockForFallback: any FuseboxClock { clock }
-    private let entries = Mutex<[String: Entry]>([:])
+    private let entries = FuseboxMutex<[String: Entry]>([:])
 
     public init(ttl: Duration, staleIfError: Duration, capacity: Int = 10_000, clock: any FuseboxClock) {
         precondition(capacity >= 1)

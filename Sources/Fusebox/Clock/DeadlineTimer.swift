@@ -26,7 +26,8 @@ final class DeadlineTimer: @unchecked Sendable {
     private var addedSinceWake = false
     private var started = false
 
-    private init() {
+    /// Tests make their own; everything else uses `shared`.
+    init() {
         mutex = .allocate(capacity: 1)
         pthread_mutex_init(mutex, nil)
         condition = .allocate(capacity: 1)
@@ -41,7 +42,7 @@ final class DeadlineTimer: @unchecked Sendable {
 
     /// Runs `action` on the timer thread `nanoseconds` from now, unless the entry is cancelled first.
     func schedule(afterNanoseconds nanoseconds: UInt64, _ action: @escaping @Sendable () -> Void) -> ActionTimer {
-        let entry = ActionTimer(deadline: Self.deadline(afterNanoseconds: nanoseconds), action: action)
+        let entry = ActionTimer(deadline: Self.deadline(afterNanoseconds: nanoseconds), timer: self, action: action)
         add(entry, spanNanoseconds: nanoseconds)
         return entry
     }
@@ -133,11 +134,23 @@ final class DeadlineTimer: @unchecked Sendable {
             if target == .max {
                 pthread_cond_wait(condition, mutex)
             } else {
-                var until = timespec(
-                    tv_sec: Int(target / 1_000_000_000), tv_nsec: Int(target % 1_000_000_000))
-                pthread_cond_timedwait(condition, mutex, &until)
+                wait(until: target, now: now)
             }
         }
+    }
+
+    /// Waits on the condition until the monotonic `target` (or a signal). Under the lock.
+    private func wait(until target: UInt64, now: UInt64) {
+        #if os(Linux)
+            // The condition was made on CLOCK_MONOTONIC: an absolute deadline on that clock.
+            var until = timespec(tv_sec: Int(target / 1_000_000_000), tv_nsec: Int(target % 1_000_000_000))
+            pthread_cond_timedwait(condition, mutex, &until)
+        #else
+            // Darwin cannot set a condition's clock; a relative wait does not depend on it.
+            let span = target &- now
+            var relative = timespec(tv_sec: Int(span / 1_000_000_000), tv_nsec: Int(span % 1_000_000_000))
+            pthread_cond_timedwait_relative_np(condition, mutex, &relative)
+        #endif
     }
 
     // MARK: - The heap (under the lock)
@@ -188,33 +201,4 @@ final class DeadlineTimer: @unchecked Sendable {
         heap[a].index = a
         heap[b].index = b
     }
-}
-
-/// A timer in ``DeadlineTimer``'s heap; subclasses say what firing does.
-@usableFromInline
-class TimerEntry: @unchecked Sendable {
-    let deadline: UInt64
-    /// Its place in the heap, or -1 once out of it. Guarded by the timer's lock.
-    fileprivate var index = -1
-
-    init(deadline: UInt64) {
-        self.deadline = deadline
-    }
-
-    /// Runs on the timer thread, without its lock held.
-    func fire() {}
-}
-
-/// A timer that runs a closure.
-final class ActionTimer: TimerEntry, ScheduledActionCanceller, @unchecked Sendable {
-    private let action: @Sendable () -> Void
-
-    init(deadline: UInt64, action: @escaping @Sendable () -> Void) {
-        self.action = action
-        super.init(deadline: deadline)
-    }
-
-    override func fire() { action() }
-
-    func cancel() { DeadlineTimer.shared.cancel(self) }
 }

@@ -51,13 +51,13 @@ public final class ManualClock: FuseboxClock {
         }
     }
 
-    private let state: Mutex<State>
+    private let state: FuseboxMutex<State>
 
     /// - Parameters:
     ///   - start: the initial monotonic reading in nanoseconds.
     ///   - wallOriginMilliseconds: the wall-clock time that corresponds to monotonic 0.
     public init(start: UInt64 = 0, wallOriginMilliseconds: Int64 = 1_780_000_000_000) {
-        self.state = Mutex(State(now: start, wallOrigin: wallOriginMilliseconds))
+        self.state = FuseboxMutex(State(now: start, wallOrigin: wallOriginMilliseconds))
     }
 
     public func nanoseconds() -> UInt64 { state.withLock { $0.now } }
@@ -72,7 +72,7 @@ public final class ManualClock: FuseboxClock {
     public func sleep(nanoseconds: UInt64) async throws {
         try Task.checkCancellation()
         if nanoseconds == 0 { return }
-        let id = Mutex<UInt64?>(nil)
+        let id = FuseboxMutex<UInt64?>(nil)
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let added: Bool = state.withLock { s in

@@ -6,7 +6,17 @@
 
 /// Real time: `CLOCK_MONOTONIC` for calls and timeouts, `CLOCK_REALTIME` for stamps.
 public struct SystemClock: FuseboxClock {
-    public init() {}
+    /// Where timers wait: the process's timer thread, or a test's own.
+    let timer: DeadlineTimer
+
+    public init() {
+        timer = .shared
+    }
+
+    /// A clock whose timers wait on `timer` (for tests).
+    init(timer: DeadlineTimer) {
+        self.timer = timer
+    }
 
     public func nanoseconds() -> UInt64 {
         var ts = timespec()
@@ -55,6 +65,6 @@ public struct SystemClock: FuseboxClock {
     public func schedule(
         afterNanoseconds nanoseconds: UInt64, _ action: @escaping @Sendable () -> Void
     ) -> ScheduledAction {
-        ScheduledAction(DeadlineTimer.shared.schedule(afterNanoseconds: nanoseconds, action))
+        ScheduledAction(timer.schedule(afterNanoseconds: nanoseconds, action))
     }
 }

@@ -14,7 +14,7 @@ public final class FeatureFlag: Sendable {
     public let operatorControllable: Bool
     /// Encoded value: 0/1, a percentage's bit pattern, or a degradation rank.
     private let bits: Atomic<UInt64>
-    private let lastChange = Mutex<FlagChange?>(nil)
+    private let lastChange = FuseboxMutex<FlagChange?>(nil)
 
     init(name: String, initial: FlagValue, description: String, owner: String?, operatorControllable: Bool) {
         self.name = name

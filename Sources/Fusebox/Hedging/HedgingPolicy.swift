@@ -11,12 +11,15 @@
 public struct HedgingPolicy: Sendable, Hashable {
     /// Attempts started beside the first, at most (Polly's `MaxHedgedAttempts`).
     public var maxHedgedAttempts: Int
-    /// How long the latest attempt runs alone before the next one starts; `nil` hedges only when
-    /// an attempt fails. Set it near the downstream's p90–p99 latency.
+    /// How long the latest attempt runs alone before the next one starts (counted again from each
+    /// attempt's start); `nil` hedges only when an attempt fails. Set it near the downstream's
+    /// p90–p99 latency.
     public var delay: Duration?
-    /// Whether a failed attempt starts the next one at once, without waiting for the delay.
+    /// Whether a failed attempt starts the next one at once, without waiting for the delay. Such a
+    /// hedge is a retry in all but name: the retry budget must allow it.
     public var hedgeOnFailure: Bool
 
+    /// One hedge after 100 ms, or at once on a failure, by default.
     public init(maxHedgedAttempts: Int = 1, delay: Duration? = .milliseconds(100), hedgeOnFailure: Bool = true) {
         self.maxHedgedAttempts = maxHedgedAttempts
         self.delay = delay

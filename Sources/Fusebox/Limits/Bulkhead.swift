@@ -19,7 +19,7 @@ public struct BulkheadConfiguration: Sendable, Hashable {
         self.maxWait = maxWait
     }
 
-    /// A bulkhead whose limit adapts to the downstream's latency.
+    /// A bulkhead whose limit adapts to the downstream's latency, starting at its `initialLimit`.
     public init(adaptive: AdaptiveConcurrency, maxWaiting: Int = 0, maxWait: Duration = .milliseconds(100)) {
         self.init(maxConcurrent: adaptive.initialLimit, maxWaiting: maxWaiting, maxWait: maxWait)
         self.adaptive = adaptive
@@ -57,7 +57,7 @@ public final class Bulkhead: Sendable {
         var rejected: UInt64 = 0
     }
 
-    private let state: Mutex<State>
+    private let state: FuseboxMutex<State>
     /// Whether attempts should report samples (``sample(latencyNanoseconds:timedOut:)``).
     public let isAdaptive: Bool
 
@@ -66,7 +66,9 @@ public final class Bulkhead: Sendable {
         self.configuration = configuration
         self.clock = clock
         self.isAdaptive = configuration.adaptive != nil
-        self.state = Mutex(State(limit: Double(configuration.maxConcurrent)))
+        // An adaptive limit starts where its policy says, whatever `maxConcurrent` holds.
+        self.state = FuseboxMutex(
+            State(limit: configuration.adaptive?.startingLimit ?? Double(configuration.maxConcurrent)))
     }
 
     /// Takes a slot if one is free, without waiting.

@@ -26,13 +26,13 @@ public final class RateLimiter: Sendable {
         var rejected: UInt64 = 0
     }
 
-    private let state: Mutex<State>
+    private let state: FuseboxMutex<State>
 
     public init(configuration: RateLimiterConfiguration, clock: any FuseboxClock) {
         precondition(configuration.ratePerSecond > 0 && configuration.burst >= 1)
         self.configuration = configuration
         self.clock = clock
-        self.state = Mutex(State(tokens: Double(configuration.burst), refilledAt: clock.coarseNanoseconds()))
+        self.state = FuseboxMutex(State(tokens: Double(configuration.burst), refilledAt: clock.coarseNanoseconds()))
     }
 
     private func refill(_ s: inout State, now: UInt64) {

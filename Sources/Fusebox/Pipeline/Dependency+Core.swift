@@ -159,8 +159,9 @@ extension Dependency {
         let attempt = state.attempt
         let countsAsFailure = breaker.configuration.classifier.classify(error).countsAsFailure
         breaker.record(permit, countsAsFailure ? .failure : .ignored, durationNanoseconds: elapsed, now: end)
-        if let bulkhead, bulkhead.isAdaptive, !(error is CancellationError) {
-            bulkhead.sample(latencyNanoseconds: elapsed, timedOut: error is TimeoutError)
+        // A timeout is a sign of queueing; other failures say nothing about it.
+        if let bulkhead, bulkhead.isAdaptive, error is TimeoutError {
+            bulkhead.sample(latencyNanoseconds: elapsed, timedOut: true)
         }
         statistics.withLock { s in
             s.rotate(now: end)

@@ -2,7 +2,8 @@
 @usableFromInline
 enum _HedgeEvent<Value: Sendable>: Sendable {
     case finished(racer: Int, result: Result<Value, any Error>, start: UInt64, end: UInt64)
-    case tick
+    /// The delay started with hedge number `hedge` passed (or was cut short by cancellation).
+    case tick(hedge: Int)
 }
 
 extension Dependency {
@@ -42,34 +43,44 @@ extension Dependency {
                         return .finished(racer: racer, result: .failure(error), start: start, end: clock.nanoseconds())
                     }
                 }
-                if immediately { group.addImmediateTask(operation: run) } else { group.addTask(operation: run) }
-            }
-            func tick() {
-                guard let delay = hedging.delay else { return }
-                group.addTask { [clock] in
-                    try? await clock.sleep(nanoseconds: delay.clampedNanoseconds)
-                    return .tick
+                if immediately, #available(macOS 26, iOS 26, tvOS 26, watchOS 26, *) {
+                    group.addImmediateTask(operation: run)
+                } else {
+                    group.addTask(operation: run)
                 }
             }
-            /// Starts the next racer if the policy, the deadline, the rate limiter and the breaker allow.
-            func hedge() -> Bool {
-                guard permits.count <= hedging.maxHedgedAttempts,
-                    let next = _admitHedge(first: permits[0], callStart: callStart, hedge: permits.count)
+            /// The delay counts from the latest racer's start, and only while another may follow it.
+            func startDelay() {
+                guard let delay = hedging.delay, permits.count <= hedging.maxHedgedAttempts else { return }
+                let hedge = permits.count
+                group.addTask { [clock] in
+                    try? await clock.sleep(nanoseconds: delay.clampedNanoseconds)
+                    return .tick(hedge: hedge)
+                }
+            }
+            /// Starts the next racer if the policy, the deadline, the rate limiter, the breaker and
+            /// (after a failure) the retry budget allow.
+            func hedge(afterFailure: Bool) -> Bool {
+                guard permits.count <= hedging.maxHedgedAttempts, !Task.isCancelled,
+                    let next = _admitHedge(
+                        first: permits[0], callStart: callStart, hedge: permits.count, afterFailure: afterFailure)
                 else { return false }
                 permits.append(next.permit)
                 race(permits.count - 1, start: next.start, immediately: false)
+                startDelay()
                 return true
             }
 
             race(0, start: firstStart, immediately: true)
-            tick()
+            startDelay()
             var running = 1
             while let event = await group.next() {
                 switch event {
-                case .tick:
-                    if winner == nil, running > 0, hedge() {
+                case .tick(let number):
+                    // A delay that a failure's hedge overtook, or one cut short because the caller
+                    // went: no hedge.
+                    if winner == nil, running > 0, number == permits.count, hedge(afterFailure: false) {
                         running += 1
-                        tick()
                     }
                 case .finished(let racer, let result, let start, let end):
                     running -= 1
@@ -89,7 +100,7 @@ extension Dependency {
                         }
                         lastFailure = (error, racer, start, end)
                         if hedging.hedgeOnFailure, !Task.isCancelled,
-                            configuration.retry.classifier.classify(error).isTransient, hedge()
+                            configuration.retry.classifier.classify(error).isTransient, hedge(afterFailure: true)
                         {
                             running += 1
                         } else if running == 0 {
@@ -129,12 +140,22 @@ extension Dependency {
 
     /// A permit for hedge number `hedge`, or `nil` when it may not start: the first attempt is a
     /// probe or part of a back-in (a recovering downstream gets no extra load), the deadline is
-    /// spent, or the rate limiter or the breaker refuses.
+    /// spent, or the rate limiter or the breaker refuses. A hedge after a failure is a retry in
+    /// all but name, so the retry budget must allow it too: otherwise every fast failure would
+    /// multiply the load on a failing downstream, unbudgeted.
     @usableFromInline
-    func _admitHedge(first: BreakerPermit, callStart: UInt64, hedge: Int) -> (permit: BreakerPermit, start: UInt64)? {
+    func _admitHedge(
+        first: BreakerPermit, callStart: UInt64, hedge: Int, afterFailure: Bool
+    ) -> (permit: BreakerPermit, start: UInt64)? {
         guard first.kind == .normal else { return nil }
         let now = clock.nanoseconds()
         if let deadline = deadlineNanoseconds, now >= callStart &+ deadline { return nil }
+        if afterFailure, let retryBudget, !retryBudget.tryRetry() {
+            statistics.withLock { $0.budgetDenied += 1 }
+            metrics.budgetDenied.increment()
+            events.publish(.budgetDenied(dependency: name))
+            return nil
+        }
         if let rateLimiter, !rateLimiter.tryAcquire(now: now) { return nil }
         guard case .admitted(let permit) = breaker.acquire() else { return nil }
         guard permit.kind == .normal else {
@@ -151,10 +172,15 @@ extension Dependency {
     func _hedgeFailed(_ error: any Error, permit: BreakerPermit, start: UInt64, end: UInt64, attempt: Int) {
         let countsAsFailure = breaker.configuration.classifier.classify(error).countsAsFailure
         breaker.record(permit, countsAsFailure ? .failure : .ignored, durationNanoseconds: end &- start, now: end)
+        if let bulkhead, bulkhead.isAdaptive, error is TimeoutError {
+            bulkhead.sample(latencyNanoseconds: end &- start, timedOut: true)
+        }
         statistics.withLock { s in
             s.rotate(now: end)
             s.recordAttempt(nanoseconds: end &- start, retry: attempt > 1)
         }
+        metrics.attempts.increment()
+        metrics.latency.recordNanoseconds(Int64(truncatingIfNeeded: end &- start))
     }
 
     /// A racer cancelled because another won: the downstream was not judged (its breaker permit is
@@ -163,6 +189,7 @@ extension Dependency {
     func _hedgeAbandoned(permit: BreakerPermit, start: UInt64, end: UInt64) {
         breaker.record(permit, .ignored, durationNanoseconds: end &- start, now: end)
         statistics.withLock { $0.attempts += 1 }
+        metrics.attempts.increment()
     }
 
     @usableFromInline

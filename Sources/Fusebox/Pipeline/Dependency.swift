@@ -34,7 +34,7 @@ public final class Dependency: Sendable {
     let logger: Logger
     let metrics: DependencyMetrics
     let events: EventLog
-    let statistics: Mutex<DependencyStatistics>
+    let statistics: FuseboxMutex<DependencyStatistics>
     let aggregator: FallbackEventAggregator
     let attemptTimeoutNanoseconds: UInt64?
     let deadlineNanoseconds: UInt64?
@@ -71,7 +71,7 @@ public final class Dependency: Sendable {
             latencyTargetMicros: configuration.slo?.latencyTarget.map { $0.clampedNanoseconds / 1000 })
         // Counters never go down on a reconfiguration: readers take a decrease for a restart.
         if let previous { statistics.carryCounts(from: previous.statistics.withLock { $0 }) }
-        self.statistics = Mutex(statistics)
+        self.statistics = FuseboxMutex(statistics)
     }
 
     /// Records a transition: first the fallback activations held back until then, with their own

@@ -27,7 +27,7 @@ final class DependencyMetrics: Sendable {
     /// Handles made before that stay no-ops for good, so the hot path skips them altogether.
     let reportsToBackend: Bool
     private let dependency: String
-    private let fallbackCounters = Mutex<[FallbackKey: Counter]>([:])
+    private let fallbackCounters = FuseboxMutex<[FallbackKey: Counter]>([:])
 
     init(dependency: String) {
         self.dependency = dependency

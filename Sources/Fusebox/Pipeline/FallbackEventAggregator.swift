@@ -35,7 +35,7 @@ final class FallbackEventAggregator: Sendable {
     }
 
     private let interval: UInt64
-    private let windows = Mutex<[FallbackKey: Window]>([:])
+    private let windows = FuseboxMutex<[FallbackKey: Window]>([:])
 
     init(intervalNanoseconds: UInt64 = 1_000_000_000) {
         self.interval = intervalNanoseconds

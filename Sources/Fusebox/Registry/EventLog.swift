@@ -10,9 +10,9 @@ public final class EventLog: Sendable {
         var lastSequence: UInt64 = 0
     }
 
-    private let state: Mutex<State>
+    private let state: FuseboxMutex<State>
     /// Who listens, by subscription number, and for which dependency (`nil`: all).
-    private let listeners = Mutex<
+    private let listeners = FuseboxMutex<
         (next: Int, all: [Int: (dependency: String?, continuation: AsyncStream<RuntimeEvent>.Continuation)])
     >((0, [:]))
     /// How many listen: the only thing a call reads when nobody does.
@@ -21,7 +21,7 @@ public final class EventLog: Sendable {
     public init(capacity: Int = 1024) {
         precondition(capacity >= 1)
         self.capacity = capacity
-        self.state = Mutex(State(ring: BoundedRing(capacity: capacity)))
+        self.state = FuseboxMutex(State(ring: BoundedRing(capacity: capacity)))
     }
 
     /// Stamps `event` with the next sequence number and keeps it; returns the number.

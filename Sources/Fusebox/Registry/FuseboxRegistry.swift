@@ -29,8 +29,8 @@ public final class FuseboxRegistry: Sendable {
         var flags: [String: FeatureFlag] = [:]
     }
 
-    private let members = Mutex(Members())
-    let ledger: Mutex<CommandLedger>
+    private let members = FuseboxMutex(Members())
+    let ledger: FuseboxMutex<CommandLedger>
 
     /// The flag that holds the service-wide ``DegradationLevel``.
     public static let degradationFlagName = "service.degradation"
@@ -64,7 +64,7 @@ public final class FuseboxRegistry: Sendable {
         logger[metadataKey: "service"] = "\(service)"
         logger[metadataKey: "instance"] = "\(instance)"
         self.logger = logger
-        self.ledger = Mutex(CommandLedger(capacity: commandMemory))
+        self.ledger = FuseboxMutex(CommandLedger(capacity: commandMemory))
         let degradation = FeatureFlag(
             name: Self.degradationFlagName, initial: .degradation(.normal),
             description: "Service-wide degradation level: normal, reduced or read-only", owner: nil,

@@ -34,7 +34,7 @@ public final class RetryBudget: Sendable {
         var updatedAt: UInt64
     }
 
-    private let floor: Mutex<Floor>
+    private let floor: FuseboxMutex<Floor>
 
     deinit {
         calls.deallocate()
@@ -47,7 +47,7 @@ public final class RetryBudget: Sendable {
         self.clock = clock
         self.calls = TimeWindow(seconds: configuration.windowSeconds)
         self.retries = TimeWindow(seconds: configuration.windowSeconds, stripes: 1)
-        self.floor = Mutex(
+        self.floor = FuseboxMutex(
             Floor(tokens: Double(max(0, configuration.minRetriesPerSecond)), updatedAt: clock.coarseNanoseconds()))
     }
 

@@ -55,7 +55,7 @@ private final class Race<T: Sendable>: Sendable {
         var waiter: CheckedContinuation<T, any Error>?
     }
 
-    private let state = Mutex(State())
+    private let state = FuseboxMutex(State())
 
     func finish(_ result: Result<T, any Error>) -> Bool {
         let (first, waiter) = state.withLock { s -> (Bool, CheckedContinuation<T, any Error>?) in

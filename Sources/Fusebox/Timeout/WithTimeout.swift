@@ -17,14 +17,16 @@ public func withTimeout<T: Sendable>(
 ) async throws -> T {
     let guardian = AttemptGuardian.start(limit: limit, clock: clock)
     defer { guardian.cancelAlarm() }
-    do {
-        return try await withThrowingTaskGroup(of: T.self) { group in
-            group.addImmediateTask { try await guardian.run(operation, scope: scope, limit: limit) }
-            return try await group.next()!
+    return try await withThrowingTaskGroup(of: T.self) { group in
+        let attempt: @Sendable () async throws -> T = {
+            try await guardian.run(operation, scope: scope, limit: limit)
         }
-    } catch {
-        if guardian.hasFired { throw TimeoutError(scope: scope, limit: limit) }
-        throw error
+        if #available(macOS 26, iOS 26, tvOS 26, watchOS 26, *) {
+            group.addImmediateTask(operation: attempt)
+        } else {
+            group.addTask(operation: attempt)
+        }
+        return try await group.next()!
     }
 }
 
@@ -44,10 +46,11 @@ final class AttemptGuardian: TimerEntry, @unchecked Sendable {
         var fired = false
     }
 
-    private let state = Mutex(State())
-    /// The alarm on a clock other than the system clock. Written once, in `start`, before the
-    /// guardian is shared.
+    private let state = FuseboxMutex(State())
+    /// The alarm on a clock other than the system clock, or the timer the guardian itself waits
+    /// in. Written once, in `start`, before the guardian is shared.
     private var alarm: ScheduledAction?
+    private var timer: DeadlineTimer?
 
     private override init(deadline: UInt64) {
         super.init(deadline: deadline)
@@ -57,9 +60,10 @@ final class AttemptGuardian: TimerEntry, @unchecked Sendable {
     @usableFromInline
     static func start(limit: Duration, clock: any FuseboxClock) -> AttemptGuardian {
         let nanoseconds = limit.clampedNanoseconds
-        if clock is SystemClock {
+        if let system = clock as? SystemClock {
             let guardian = AttemptGuardian(deadline: DeadlineTimer.deadline(afterNanoseconds: nanoseconds))
-            DeadlineTimer.shared.add(guardian, spanNanoseconds: nanoseconds)
+            guardian.timer = system.timer
+            system.timer.add(guardian, spanNanoseconds: nanoseconds)
             return guardian
         }
         let guardian = AttemptGuardian(deadline: 0)
@@ -70,10 +74,10 @@ final class AttemptGuardian: TimerEntry, @unchecked Sendable {
     /// Takes the alarm back once the attempt is over.
     @usableFromInline
     func cancelAlarm() {
-        if let alarm {
-            alarm.cancel()
+        if let timer {
+            timer.cancel(self)
         } else {
-            DeadlineTimer.shared.cancel(self)
+            alarm?.cancel()
         }
     }
 
@@ -98,6 +102,9 @@ final class AttemptGuardian: TimerEntry, @unchecked Sendable {
         }
     }
 
+    /// Cancelling runs the operation's cancellation handlers here, on the timer thread, under this
+    /// lock: like every cancellation handler they must be quick and must not wait for the
+    /// operation (which needs this lock to finish).
     override func fire() {
         state.withLock { s in
             s.fired = true
@@ -120,7 +127,9 @@ final class AttemptGuardian: TimerEntry, @unchecked Sendable {
         do {
             value = try await operation()
         } catch {
-            _ = detach()
+            // Whether the limit had passed is decided when the operation ends, not later: an
+            // error it threw before the limit stays that error.
+            if detach() { throw TimeoutError(scope: scope, limit: limit) }
             throw error
         }
         if detach() { throw TimeoutError(scope: scope, limit: limit) }

@@ -60,7 +60,7 @@ private let columns: [Column] = [
         guard let slo = row.dependency.slo else { return ("-", .dim) }
         return (Format.rate(slo.burnRate), slo.burnRate >= 1 ? .error : .text)
     },
-    Column(title: "BULK", width: 6, priority: 5, align: .right, requires: .limits) { row, _ in
+    Column(title: "BULK", width: 8, priority: 5, align: .right, requires: .limits) { row, _ in
         guard let b = row.dependency.bulkhead else { return ("-", .dim) }
         // An adaptive limit is marked `~`: it is where the limit has got to, not a setting.
         let limit = "\(b.maxConcurrent)" + (b.isAdaptive ? "~" : "")

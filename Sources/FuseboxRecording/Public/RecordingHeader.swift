@@ -2,9 +2,12 @@ public import FuseboxProtocol
 
 /// What a recording says about itself: its format, where its data came from, and when.
 public struct RecordingHeader: Sendable, Hashable {
-    /// The recording format this build writes. A reader accepts every minor version of its major
-    /// and refuses a newer major.
-    public static let currentFormat = FormatVersion(major: 1, minor: 0)
+    /// The recording format this build writes. A reader accepts every minor version of the majors
+    /// it knows (``readableMajors``) and refuses a newer major. 2.0 added slots (hedges, an
+    /// adaptive bulkhead's limit) in the middle of a sample, which a 1.x reader would misparse.
+    public static let currentFormat = FormatVersion(major: 2, minor: 0)
+    /// The majors this build reads: 1.x files lack 2.0's slots, and their shapes say so.
+    public static let readableMajors = 1...2
 
     public var formatVersion: FormatVersion
     /// The sources as given, with any credentials masked.
@@ -44,13 +47,14 @@ public struct RecordingHeader: Sendable, Hashable {
         guard let text = meta["format_version"], let version = FormatVersion(parsing: text) else {
             throw RecordingError("\(path) has no readable format version; it is damaged or not a Fusebox recording")
         }
-        guard version.major == Self.currentFormat.major else {
+        guard Self.readableMajors.contains(version.major) else {
+            let readable = "\(Self.readableMajors.lowerBound).x to \(Self.readableMajors.upperBound).x"
             throw RecordingError(
-                version.major > Self.currentFormat.major
+                version.major > Self.readableMajors.upperBound
                     ? "\(path) was recorded in format \(version), newer than this fusebox reads "
-                        + "(\(Self.currentFormat.major).x): upgrade fusebox to replay it"
+                        + "(\(readable)): upgrade fusebox to replay it"
                     : "\(path) was recorded in format \(version), older than this fusebox reads "
-                        + "(\(Self.currentFormat.major).x): replay it with the fusebox that wrote it")
+                        + "(\(readable)): replay it with the fusebox that wrote it")
         }
         self.init(
             formatVersion: version,
