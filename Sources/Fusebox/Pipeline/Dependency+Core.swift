@@ -312,3 +312,18 @@ extension Dependency {
             ])
     }
 }
+
+/// Which permit and start a timed or hedged attempt's outcome is recorded by: the attempt's own,
+/// or, for a hedged one, the winner's (or the last failure's). Made only for such attempts.
+@usableFromInline
+final class _AttemptRecord: @unchecked Sendable {
+    /// Written by the attempt before it returns or throws; read by the pipeline after.
+    @usableFromInline var permit: BreakerPermit
+    @usableFromInline var start: UInt64
+
+    @usableFromInline
+    init(permit: BreakerPermit, start: UInt64) {
+        self.permit = permit
+        self.start = start
+    }
+}

@@ -51,21 +51,25 @@ extension Dependency {
         }
         defer { if holdsBulkhead { bulkhead!.leave() } }
         var state = _CallState(start: start)
-        let limited = _hasTimeLimits
         let hedging = idempotent ? configuration.hedging : nil
+        let guarded = _hasTimeLimits || hedging != nil
         while true {
             let value: Value
+            // A timed or hedged attempt runs out of line and says which permit and start its
+            // outcome is recorded by (a hedge's winner or last failure is not the first racer).
+            let record = guarded ? _AttemptRecord(permit: permit, start: state.attemptStart) : nil
             do {
-                if let hedging {
-                    value = try await _hedgedAttempt(
-                        &state, &permit, hedging: hedging, operation, alternates: alternates)
-                } else if limited {
-                    value = try await _attemptWithTimeout(_attemptLimit(&state), operation)
+                if let record {
+                    value = try await _guardedAttempt(state, record, hedging: hedging, operation, alternates)
                 } else {
                     _nextAttempt(&state)
                     value = try await operation()
                 }
             } catch {
+                if let record {
+                    permit = record.permit
+                    state.attemptStart = record.start
+                }
                 switch await _attemptFailed(error, permit: permit, idempotent: idempotent, state: &state) {
                 case .retry(let next):
                     permit = next
@@ -77,16 +81,34 @@ extension Dependency {
                         fallbacks, reason: reason, error: error, attempts: state.attempt, idempotent: idempotent)
                 }
             }
+            if let record {
+                permit = record.permit
+                state.attemptStart = record.start
+            }
             _attemptSucceeded(permit: permit, state: state)
             if let cache { cache.store.put(cache.key, value) }
             return Outcome(value: value, source: .primary, staleness: nil, attempts: state.attempt)
         }
     }
 
-    /// Kept out of line: wrapping the operation for a child task costs an allocation that the
-    /// common path without a timeout must not pay.
+    /// A timed or hedged attempt. Kept out of line, with the operation used as a value only here:
+    /// wrapping it for a child task costs an allocation that the plain path must not pay.
     @inlinable
     @inline(never)
+    func _guardedAttempt<Value: Sendable>(
+        _ state: _CallState, _ record: _AttemptRecord, hedging: HedgingPolicy?,
+        _ operation: @escaping @Sendable () async throws -> Value, _ alternates: [@Sendable () async throws -> Value]
+    ) async throws -> Value {
+        if let hedging {
+            return try await _hedgedAttempt(state, record, hedging: hedging, racers: [operation] + alternates)
+        }
+        var state = state
+        let limit = _attemptLimit(&state)
+        record.start = state.attemptStart
+        return try await _attemptWithTimeout(limit, operation)
+    }
+
+    @inlinable
     func _attemptWithTimeout<Value: Sendable>(
         _ limit: _AttemptLimit?, _ operation: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {

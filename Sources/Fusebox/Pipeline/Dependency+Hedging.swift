@@ -7,22 +7,23 @@ enum _HedgeEvent<Value: Sendable>: Sendable {
 }
 
 extension Dependency {
-    /// One attempt, hedged: the operation runs, and after the policy's delay (or at once when it
-    /// fails) another attempt starts beside it, up to `maxHedgedAttempts`; the first success wins
+    /// One attempt, hedged: `bodies[0]` (the operation) runs, and after the policy's delay (or at
+    /// once when it fails) another attempt starts beside it, up to `maxHedgedAttempts`; the first success wins
     /// and the others are cancelled. Each racer holds its own breaker permit and passes the rate
     /// limiter, as a retry does.
     ///
-    /// On success `permit` and `state.attemptStart` are the winner's, for the caller to record. When
-    /// every racer failed, the last failure is thrown with `permit` and `state.attemptStart` set to
-    /// its own, so the caller records it and lets the retry policy decide; the earlier failures are
-    /// recorded here.
+    /// On success it returns the winner's value and leaves its permit and start in `record`, for
+    /// the caller to record. When every racer failed, it throws the last failure and leaves that
+    /// racer's permit and start in `record`, so the caller records it and lets the retry policy
+    /// decide; the earlier failures are recorded here.
     @inlinable
     @inline(never)
     func _hedgedAttempt<Value: Sendable>(
-        _ state: inout _CallState, _ permit: inout BreakerPermit, hedging: HedgingPolicy,
-        _ operation: @escaping @Sendable () async throws -> Value,
-        alternates: [@Sendable () async throws -> Value]
+        _ state: _CallState, _ record: _AttemptRecord, hedging: HedgingPolicy,
+        racers bodies: [@Sendable () async throws -> Value]
     ) async throws -> Value {
+        var state = state
+        let permit = record.permit
         _nextAttempt(&state)
         let callStart = state.start
         let firstStart = state.attemptStart
@@ -33,7 +34,8 @@ extension Dependency {
 
         await withTaskGroup(of: _HedgeEvent<Value>.self) { group in
             func race(_ racer: Int, start: UInt64, immediately: Bool) {
-                let body = racer == 0 || alternates.isEmpty ? operation : alternates[(racer - 1) % alternates.count]
+                // The operation first, then the alternates in turn (or the operation again, without any).
+                let body = bodies.count == 1 ? bodies[0] : bodies[racer == 0 ? 0 : 1 + (racer - 1) % (bodies.count - 1)]
                 let limit = _racerLimit(callStart: callStart, racerStart: start)
                 let run: @Sendable () async -> _HedgeEvent<Value> = { [self] in
                     do {
@@ -111,18 +113,18 @@ extension Dependency {
             }
         }
         if let winner {
-            permit = permits[winner.racer]
-            state.attemptStart = winner.start
             if winner.racer > 0 { _recordHedgeWin() }
             if let lost = lastFailure {
                 _hedgeFailed(
                     lost.error, permit: permits[lost.racer], start: lost.start, end: lost.end, attempt: attempt)
             }
+            record.permit = permits[winner.racer]
+            record.start = winner.start
             return winner.value
         }
         let failure = lastFailure!
-        permit = permits[failure.racer]
-        state.attemptStart = failure.start
+        record.permit = permits[failure.racer]
+        record.start = failure.start
         throw failure.error
     }
 }
