@@ -64,6 +64,8 @@ public struct CircuitBreakerConfiguration: Sendable {
         if minimumCalls < 1 { return "minimumCalls must be at least 1" }
         if halfOpenProbes < 1 { return "halfOpenProbes must be at least 1" }
         if maxWaitInHalfOpen <= .zero { return "maxWaitInHalfOpen must be positive" }
+        if slowCallDuration <= .zero { return "slowCallDuration must be positive" }
+        if waitInOpen <= .zero { return "waitInOpen must be positive" }
         if waitMultiplier < 1 { return "waitMultiplier must be at least 1" }
         if let problem = backInAfterHalfOpen?.validationProblem() { return problem }
         return defaultBackInSchedule.validationProblem()

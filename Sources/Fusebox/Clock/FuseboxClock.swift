@@ -48,9 +48,17 @@ extension Duration {
     @inlinable
     var clampedNanoseconds: UInt64 {
         let (seconds, attoseconds) = self.components
-        if seconds < 0 { return 0 }
+        // A negative duration is zero: `-0.2 s` is (0 s, -2e17 as) in components, so both parts count.
+        if seconds < 0 || attoseconds < 0 { return 0 }
         if seconds >= 18_000_000_000 { return .max }
         return UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
+    }
+
+    /// `base + self`, at most `UInt64.max`: a deadline that would wrap is no deadline.
+    @inlinable
+    func deadline(after base: UInt64) -> UInt64 {
+        let (sum, overflow) = base.addingReportingOverflow(clampedNanoseconds)
+        return overflow ? .max : sum
     }
 
     /// The duration in milliseconds as a `Double`.

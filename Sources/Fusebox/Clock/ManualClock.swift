@@ -112,7 +112,7 @@ public final class ManualClock: FuseboxClock {
     /// Moves time forward by `nanoseconds`.
     public func advance(nanoseconds: UInt64) {
         let due = state.withLock { s -> [Sleeper] in
-            s.now &+= nanoseconds
+            s.now = s.deadline(after: nanoseconds)  // saturating: time never wraps backwards
             var due: [Sleeper] = []
             while let top = s.queue.top, top.deadline <= s.now {
                 s.queue.pop()

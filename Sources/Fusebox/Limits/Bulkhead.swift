@@ -28,6 +28,7 @@ public struct BulkheadConfiguration: Sendable, Hashable {
     /// A one-line description of what is wrong, or `nil`.
     func validationProblem() -> String? {
         if maxConcurrent < 1 || maxWaiting < 0 { return "maxConcurrent must be at least 1 and maxWaiting at least 0" }
+        if maxWait < .zero { return "maxWait must be zero or more" }
         return adaptive?.validationProblem()
     }
 }

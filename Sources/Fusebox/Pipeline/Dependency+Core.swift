@@ -8,6 +8,8 @@ enum _Admission: Sendable {
     case admitted(BreakerPermit, holdsBulkhead: Bool, start: UInt64)
     case rejected(FallbackReason)
     case waitForBulkhead
+    /// The caller was cancelled while it waited for the bulkhead.
+    case cancelled
 
     @usableFromInline
     var fallbackReason: FallbackReason {
@@ -73,7 +75,11 @@ extension Dependency {
     /// The bulkhead had no free slot: wait for one, then ask the breaker.
     @usableFromInline
     func _admitAfterWaiting() async -> _Admission {
-        guard await bulkhead!.enter() else { return rejected(.bulkheadFull) }
+        guard await bulkhead!.enter() else {
+            // A caller cancelled while queued gets `CancellationError`, not a fallback.
+            if Task.isCancelled { return .cancelled }
+            return rejected(.bulkheadFull)
+        }
         return throughBreaker(holdsBulkhead: true, now: clock.nanoseconds())
     }
 
@@ -99,6 +105,13 @@ extension Dependency {
         return .rejected(rejection.fallbackReason)
     }
 
+    /// `a + b`, at most `UInt64.max`: a huge deadline is no deadline, never one in the past.
+    @usableFromInline
+    static func sum(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? .max : sum
+    }
+
     /// Whether attempts run under a timeout or deadline.
     @usableFromInline
     var _hasTimeLimits: Bool { attemptTimeoutNanoseconds != nil || deadlineNanoseconds != nil }
@@ -118,10 +131,10 @@ extension Dependency {
             attemptTimeoutNanoseconds == nil
             ? nil : _AttemptLimit(duration: configuration.attemptTimeout!, scope: .attempt)
         if let deadline = deadlineNanoseconds {
-            let deadlineAt = state.start &+ deadline
+            let deadlineAt = Self.sum(state.start, deadline)
             let remaining = deadlineAt > state.attemptStart ? deadlineAt - state.attemptStart : 1
             if remaining < attemptTimeoutNanoseconds ?? .max {
-                limit = _AttemptLimit(duration: .nanoseconds(Int64(truncatingIfNeeded: remaining)), scope: .deadline)
+                limit = _AttemptLimit(duration: .nanoseconds(Int64(clamping: remaining)), scope: .deadline)
             }
         }
         return limit
@@ -174,8 +187,9 @@ extension Dependency {
         let reason: FallbackReason = error is TimeoutError ? .timeout : .error
         let policy = configuration.retry
         func stop(_ why: FallbackReason? = nil, exhausted: Bool = false) -> _AttemptVerdict {
-            callFailed(reason: why ?? reason, exhausted: exhausted, start: state.start)
+            // A caller that went is not the downstream failing: no failure, no SLO burn.
             if error is CancellationError && Task.isCancelled { return .cancelled }
+            callFailed(reason: why ?? reason, exhausted: exhausted, start: state.start)
             return .stop(why ?? reason)
         }
         if Task.isCancelled { return stop() }
@@ -191,7 +205,9 @@ extension Dependency {
             delay = hint.clampedNanoseconds
         }
         state.previousBackoff = delay
-        if let deadline = deadlineNanoseconds, end &+ delay >= state.start &+ deadline { return stop() }
+        if let deadline = deadlineNanoseconds, Self.sum(end, delay) >= Self.sum(state.start, deadline) {
+            return stop()
+        }
         if let retryBudget, !retryBudget.tryRetry() {
             statistics.withLock { $0.budgetDenied += 1 }
             metrics.budgetDenied.increment()
@@ -202,8 +218,7 @@ extension Dependency {
         do {
             try await clock.sleep(nanoseconds: delay)
         } catch {
-            callFailed(reason: reason, exhausted: false, start: state.start)
-            return .cancelled
+            return .cancelled  // the caller went during the backoff: not a failure of the downstream
         }
         // A retry reaches the downstream like a call does, so it passes the rate limiter too:
         // otherwise three attempts a call would send three times the rate the limit promises.

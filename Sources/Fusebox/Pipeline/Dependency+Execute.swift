@@ -45,6 +45,7 @@ extension Dependency {
         }
         var admission = _admit()
         if case .waitForBulkhead = admission { admission = await _admitAfterWaiting() }
+        if case .cancelled = admission { throw CancellationError() }
         guard case .admitted(var permit, let holdsBulkhead, let start) = admission else {
             return try await _serveFallback(
                 fallbacks, reason: admission.fallbackReason, error: nil, attempts: 0, idempotent: idempotent)

@@ -151,7 +151,7 @@ extension Dependency {
     ) -> (permit: BreakerPermit, start: UInt64)? {
         guard first.kind == .normal else { return nil }
         let now = clock.nanoseconds()
-        if let deadline = deadlineNanoseconds, now >= callStart &+ deadline { return nil }
+        if let deadline = deadlineNanoseconds, now >= Self.sum(callStart, deadline) { return nil }
         if afterFailure, let retryBudget, !retryBudget.tryRetry() {
             statistics.withLock { $0.budgetDenied += 1 }
             metrics.budgetDenied.increment()

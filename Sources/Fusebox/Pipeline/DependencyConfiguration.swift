@@ -62,20 +62,26 @@ public struct DependencyConfiguration: Sendable {
         }
         if let problem = breaker.validationProblem() { return "breaker: \(problem)" }
         if let problem = retry.validationProblem() { return "retry: \(problem)" }
-        if let budget = retryBudget, budget.ratio < 0 || budget.windowSeconds < 1 || budget.minRetriesPerSecond < 0 {
-            return "retry budget: ratio and floor must be >= 0 and the window at least 1 second"
+        if let budget = retryBudget,
+            !(budget.ratio >= 0 && budget.ratio.isFinite) || !(1...3600).contains(budget.windowSeconds)
+                || budget.minRetriesPerSecond < 0
+        {
+            return "retry budget: ratio and floor must be finite and >= 0, and the window 1...3600 seconds"
         }
         if let t = attemptTimeout, t <= .zero { return "attemptTimeout must be positive" }
         if let d = deadline, d <= .zero { return "deadline must be positive" }
         if let problem = hedging?.validationProblem() { return "hedging: \(problem)" }
         if let problem = bulkhead?.validationProblem() { return "bulkhead: \(problem)" }
-        if let r = rateLimit, !(r.ratePerSecond > 0) || r.burst < 1 {
-            return "rate limit: ratePerSecond must be positive and burst at least 1"
+        if let r = rateLimit, !(r.ratePerSecond > 0 && r.ratePerSecond.isFinite) || r.burst < 1 {
+            return "rate limit: ratePerSecond must be a positive number and burst at least 1"
         }
         if let slo, !(slo.successRatio > 0 && slo.successRatio < 1) {
             return "slo: successRatio must be in (0, 1), e.g. 0.999"
         }
-        if statisticsWindow < .seconds(1) { return "statisticsWindow must be at least 1 second" }
+        if let target = slo?.latencyTarget, target <= .zero { return "slo: latencyTarget must be positive" }
+        if statisticsWindow < .seconds(1) || statisticsWindow > .seconds(86_400) {
+            return "statisticsWindow must be between 1 second and a day"
+        }
         return nil
     }
 }

@@ -26,7 +26,8 @@ public enum RuntimeEvent: Sendable, Hashable {
     public var dependency: String? {
         switch self {
         case .logged(let event): return event.dependency
-        case .callNotPermitted(let name, _), .retry(let name, _, _), .hedged(let name, _), .budgetDenied(let name), .registered(let name),
+        case .callNotPermitted(let name, _), .retry(let name, _, _), .hedged(let name, _), .budgetDenied(let name),
+            .registered(let name),
             .reconfigured(let name), .unregistered(let name):
             return name
         }

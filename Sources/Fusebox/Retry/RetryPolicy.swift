@@ -46,10 +46,12 @@ public struct RetryPolicy: Sendable {
     /// Checks the numbers; returns a one-line description of the first problem, or `nil`.
     public func validationProblem() -> String? {
         if maxAttempts < 1 { return "maxAttempts must be at least 1" }
-        if multiplier < 1 { return "the backoff multiplier must be at least 1" }
+        if !(multiplier >= 1 && multiplier.isFinite) { return "the backoff multiplier must be a number >= 1" }
         if initialBackoff < .zero || maxBackoff < initialBackoff {
             return "backoff must satisfy 0 <= initialBackoff <= maxBackoff"
         }
+        if maxBackoff > .seconds(86_400) { return "maxBackoff must be at most a day" }
+        if maxRetryAfter < .zero { return "maxRetryAfter must be zero or more" }
         return nil
     }
 
