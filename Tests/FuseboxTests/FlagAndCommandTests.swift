@@ -102,6 +102,16 @@ import Testing
         #expect(r.events.recent().filter { $0.kind == .command }.count == 2)
     }
 
+    /// Issue 12 (read-only finding): a reused id with another action is refused, not answered with
+    /// the first command's result as if the new one had run.
+    @Test func aReusedIdWithAnotherActionIsRefused() throws {
+        let r = try registry()
+        _ = r.apply(Command(id: "x", actor: "alice", reason: "r", action: .forceOpen(dependency: "payments")))
+        let reused = r.apply(Command(id: "x", actor: "bob", reason: "r", action: .close(dependency: "payments")))
+        #expect(reused.status == .refused && reused.refusal == .invalidArgument)
+        #expect(r.dependency(named: "payments")!.breaker.state == .forcedOpen, "the close did not run")
+    }
+
     @Test func refusalsSayWhy() throws {
         let r = try registry()
         let unknown = r.apply(Command(id: "1", actor: "a", reason: "", action: .forceOpen(dependency: "paymnets")))
