@@ -1,7 +1,8 @@
-@testable import Fusebox
 import FuseboxProtocol
 import Synchronization
 import Testing
+
+@testable import Fusebox
 
 /// Issue 12: typed events as an `AsyncSequence`, per registry and per dependency: transitions,
 /// calls not permitted, retries, budget denials, fallbacks.

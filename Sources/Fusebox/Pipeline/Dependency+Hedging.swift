@@ -8,8 +8,8 @@ enum _HedgeEvent<Value: Sendable>: Sendable {
 
 extension Dependency {
     /// One attempt, hedged: `bodies[0]` (the operation) runs, and after the policy's delay (or at
-    /// once when it fails) another attempt starts beside it, up to `maxHedgedAttempts`; the first success wins
-    /// and the others are cancelled. Each racer holds its own breaker permit and passes the rate
+    /// once when it fails) another attempt starts beside it, up to `maxHedgedAttempts`; the first
+    /// success wins and the others are cancelled. Each racer holds its own breaker permit and passes the rate
     /// limiter, as a retry does.
     ///
     /// On success it returns the winner's value and leaves its permit and start in `record`, for

@@ -18,6 +18,15 @@ enum Format {
         return "\(whole(value / 1000))k"
     }
 
+    /// A count of things, exact below a thousand: `117`, `1.2k`, `12k`, `120k`, `1.2M`.
+    static func quantity(_ value: Int) -> String {
+        let magnitude = abs(value)
+        if magnitude < 1_000 { return "\(value)" }
+        if magnitude < 1_000_000 { return rate(Double(value)) }
+        if magnitude < 10_000_000 { return one(Double(value) / 1e6) + "M" }
+        return "\(whole(Double(value) / 1e6))M"
+    }
+
     /// Milliseconds: `0.8ms`, `12ms`, `1.2s`.
     static func milliseconds(_ value: Double) -> String {
         if value <= 0 { return "-" }

@@ -60,16 +60,26 @@ private let columns: [Column] = [
         guard let slo = row.dependency.slo else { return ("-", .dim) }
         return (Format.rate(slo.burnRate), slo.burnRate >= 1 ? .error : .text)
     },
-    Column(title: "BULK", width: 8, priority: 5, align: .right, requires: .limits) { row, _ in
+    Column(title: "BULK", width: bulkWidth, priority: 5, align: .right, requires: .limits) { row, _ in
         guard let b = row.dependency.bulkhead else { return ("-", .dim) }
-        // An adaptive limit is marked `~`: it is where the limit has got to, not a setting.
-        let limit = "\(b.maxConcurrent)" + (b.isAdaptive ? "~" : "")
-        return ("\(b.inFlight)/\(limit)", b.inFlight >= b.maxConcurrent ? .error : .text)
+        return (bulkCell(b), b.inFlight >= b.maxConcurrent ? .error : .text)
     },
     Column(title: "ERRORS", width: 12, priority: 5, align: .left) { row, state in
         (state.glyphs.sparkline(row.failureHistory, width: 12, maximum: 100), .sparkline)
     },
 ]
+
+/// The BULK column's width: `117/2.0k~` fits.
+private let bulkWidth = 9
+
+/// In flight over the limit, `~` marking an adaptive limit (where it has got to, not a setting).
+/// Large numbers are shortened (`2.0k`), and if the cell still does not fit, the in-flight count
+/// gives way (`/1.2M~`): the limit is never cut (a fleet's limits add up across instances).
+func bulkCell(_ bulkhead: BulkheadSnapshot) -> String {
+    let limit = Format.quantity(bulkhead.maxConcurrent) + (bulkhead.isAdaptive ? "~" : "")
+    let full = Format.quantity(bulkhead.inFlight) + "/" + limit
+    return full.count <= bulkWidth ? full : "/" + limit
+}
 
 extension Column {
     /// The column at another width.
