@@ -53,14 +53,17 @@ extension TerminalEndToEndTests {
             // Markers: the transition first, then the annotation.
             try await session.keys("]")
             try await session.waitFor("transition 1/")
-            var screen = ""
-            for _ in 0..<10 {
+            // Each `]` is waited for before the next: a press sent before the last one was drawn
+            // would step past the annotation on a loaded machine.
+            for next in 2...10 {
                 try await session.keys("]")
-                screen = try await session.screen()
-                if screen.contains("annotation ") { break }
-                try await Task.sleep(nanoseconds: 200_000_000)
+                let screen = try await session.waitFor("marker \(next)") { screen in
+                    ["transition", "command", "annotation"].contains { screen.contains("\($0) \(next)/") }
+                        || screen.contains("no marker after this")
+                }
+                if screen.contains("annotation \(next)/") || screen.contains("no marker after this") { break }
             }
-            try await session.waitFor("annotation")
+            try await session.waitFor("annotation ")
             try await session.waitFor("paged the payments team")
             // Play, then pause again.
             try await session.keys("Space")
