@@ -21,6 +21,9 @@ enum FuseboxBench {
                 "       fusebox-bench prometheus [--quick]  (200 instances x 20 dependencies through prometheus, ~40 s)"
             )
             print("       fusebox-bench recording [--quick]  (a day of 200 busy dependencies: size, open, seek, cost)")
+            print(
+                "       fusebox-bench pipeline-metrics [--quick]  (the pipeline with swift-prometheus bootstrapped, ~20 s)"
+            )
             return
         }
         if arguments.first == "idle" {
@@ -53,6 +56,12 @@ enum FuseboxBench {
         }
         if arguments.first == "recording-replay", arguments.count == 3, let seeks = Int(arguments[2]) {
             try RecordingBenchmarks.replay(path: arguments[1], seeks: seeks)
+            return
+        }
+        if arguments.first == "pipeline-metrics" {
+            for r in await PipelineMetricsBenchmark.run(scale: arguments.contains("--quick") ? 0.05 : 1) {
+                print(r.line)
+            }
             return
         }
         if arguments.first == "agent" {
