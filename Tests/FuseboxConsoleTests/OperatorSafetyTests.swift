@@ -38,6 +38,42 @@ import Testing
         #expect(state.dialog?.target == "catalog", "o acts on the dependency the operator was looking at")
     }
 
+    @Test func untilTheOperatorMovesItTheCursorStaysOnTheWorstRow() throws {
+        var state = Builder.state()
+        #expect(state.selectedRow?.name == "payments" && state.visibleRows.first?.name == "payments")
+        // payments recovers and auth trips: worst first puts auth on top, and the cursor and the
+        // details pane go with it.
+        _ = update(
+            &state,
+            .data(
+                poll(at: origin + 1_000, scale: 3) { dependencies in
+                    for index in dependencies.indices where dependencies[index].name == "payments" {
+                        dependencies[index].breaker.state = .closed
+                    }
+                    for index in dependencies.indices where dependencies[index].name == "auth" {
+                        dependencies[index].breaker.state = .open
+                    }
+                }, atMilliseconds: origin + 1_000))
+        #expect(state.visibleRows.first?.name == "auth")
+        #expect(state.selectedRow?.name == "auth", "the first thing an operator sees selected is the worst row")
+        #expect(render(state).text.contains("── auth "), "the details pane shows the open breaker")
+        // Opening its details pins it: payments trips again and goes back on top; the details stay.
+        press([.enter], &state)
+        #expect(!state.selectionFollowsTop)
+        _ = update(&state, .data(poll(at: origin + 2_000, scale: 4), atMilliseconds: origin + 2_000))
+        #expect(state.visibleRows.first?.name == "payments")
+        #expect(state.selectedRow?.name == "auth", "a screen being read never changes under the operator")
+    }
+
+    @Test func actingOnTheTopRowPinsIt() throws {
+        var state = Builder.state()
+        let top = try #require(state.visibleRows.first?.name)
+        press([.character("o")], &state)
+        #expect(state.dialog?.target == top)
+        press([.escape], &state)
+        #expect(!state.selectionFollowsTop, "after a dialog the cursor stays where the operator acted")
+    }
+
     @Test func aDependencyThatLeavesIsNotReplacedUnderTheCursor() throws {
         var state = Builder.state()
         try selectRow(named: "catalog", &state)

@@ -7,8 +7,9 @@ extension ConsoleState {
         return visibleRows[min(max(0, selection), visibleRows.count - 1)]
     }
 
-    /// Puts the cursor back on ``selectedID`` after the rows changed. If the filter hides it, the
-    /// first row that matches is selected; if it left the data, nothing is (``selectionGone``).
+    /// Puts the cursor back on ``selectedID`` after the rows changed, or on the top row while it
+    /// follows the top (``selectionFollowsTop``). If the filter hides it, the first row that
+    /// matches is selected; if it left the data, nothing is (``selectionGone``).
     public mutating func syncSelection() {
         let flags = shown.flags
         if let id = selectedFlag,
@@ -24,6 +25,12 @@ extension ConsoleState {
         guard !visibleRows.isEmpty else {
             selection = 0
             selectionGone = selectedID != nil && !shown.contains(selectedID!)
+            return
+        }
+        if selectionFollowsTop {
+            selection = 0
+            selectedID = visibleRows[0].identity
+            selectionGone = false
             return
         }
         guard let id = selectedID else {
@@ -63,6 +70,13 @@ extension ConsoleState {
         selection = max(0, min(visibleRows.count - 1, selection + delta))
         selectedID = visibleRows[selection].identity
         selectionGone = false
+        selectionFollowsTop = false
+    }
+
+    /// Keeps the cursor on the dependency it is on from now on, as rows re-sort: the operator is
+    /// reading or acting on it.
+    public mutating func pinSelection() {
+        selectionFollowsTop = false
     }
 }
 

@@ -107,6 +107,10 @@ public struct ConsoleState: Sendable {
     /// The dependency under the cursor, by identity: re-sorting the rows never moves the cursor to
     /// another dependency.
     public var selectedID: DependencyRow.Identity?
+    /// Whether the cursor stays on the top row (the worst, in the default order) as rows re-sort.
+    /// True until the operator moves the cursor or acts on a row; from then on it stays on that
+    /// dependency.
+    public internal(set) var selectionFollowsTop = true
     /// Whether the selected dependency has left the data: the screen says so, and no other
     /// dependency takes its place under the cursor (so no action lands on the wrong one).
     public internal(set) var selectionGone = false

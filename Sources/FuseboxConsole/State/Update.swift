@@ -214,7 +214,11 @@ private func handle(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
     case .pageDown: move(&state, by: max(1, state.height - 6))
     case .select:
         switch state.screen {
-        case .overview: if state.selectedRow != nil { state.screen = .detail }
+        case .overview:
+            if state.selectedRow != nil {
+                state.pinSelection()
+                state.screen = .detail
+            }
         case .events:
             let lines = state.visibleEvents
             let id = state.eventCursor ?? lines.last?.id
@@ -368,6 +372,7 @@ private func setExpanded(_ state: inout ConsoleState, _ expanded: Bool) {
     }
     if expanded { state.expandedFleets.insert(fleet) } else { state.expandedFleets.remove(fleet) }
     state.selectedID = fleet
+    state.pinSelection()
     state.refreshRows()
     state.syncSelection()
 }
