@@ -59,7 +59,8 @@ func drawDetail(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     drawRecentEvents(of: row, state, in: events, &canvas)
 }
 
-/// Breaker thresholds and window, back-in, retries and fallbacks, one fact per line.
+/// Breaker thresholds and window, back-in, retries and hedges, fallbacks, and the bulkhead and
+/// rate limit, one fact per line.
 /// - Returns: the rows used.
 private func drawBreakerFacts(_ d: DependencySnapshot, _ state: ConsoleState, in area: Rect, _ canvas: inout Canvas)
     -> Int
@@ -95,6 +96,9 @@ private func drawBreakerFacts(_ d: DependencySnapshot, _ state: ConsoleState, in
     line(
         "attempts \(Format.count(r.attempts))  retries \(Format.count(r.retries))"
             + "  ok after retry \(Format.count(r.successesAfterRetry))  exhausted \(Format.count(r.exhausted))")
+    if let hedges = r.hedges, hedges > 0 {
+        line("hedged attempts \(hedges), won \(Format.count(r.hedgeWins))")
+    }
     line(
         r.budgetRatio.map {
             "budget \(Format.whole($0 * 100))% of calls, \(Format.count(r.budgetAvailable)) left,"
@@ -111,6 +115,23 @@ private func drawBreakerFacts(_ d: DependencySnapshot, _ state: ConsoleState, in
     }
     if let staleness = d.fallbacks.maxStalenessMilliseconds {
         line("stalest data served: \(Format.age(seconds: staleness / 1000)) old", .warning)
+    }
+    if d.bulkhead != nil || d.rateLimiter != nil { line("LIMITS", .header) }
+    if let bulkhead = d.bulkhead {
+        let limit =
+            bulkhead.isAdaptive
+            ? "limit \(bulkhead.maxConcurrent), adaptive"
+                + " \(Format.count(bulkhead.adaptiveMinLimit))...\(Format.count(bulkhead.adaptiveMaxLimit))"
+            : "limit \(bulkhead.maxConcurrent)"
+        let full = bulkhead.inFlight >= bulkhead.maxConcurrent
+        line("in flight \(bulkhead.inFlight), \(limit)", full ? .warning : .text)
+        let queue = bulkhead.maxWaiting > 0 ? "waiting \(bulkhead.waiting) of \(bulkhead.maxWaiting)" : "no queue"
+        line("  \(queue), \(bulkhead.rejected) turned away")
+    }
+    if let limiter = d.rateLimiter {
+        line(
+            "rate \(Format.rate(limiter.ratePerSecond))/s, burst \(limiter.burst):"
+                + " \(Format.whole(limiter.availableTokens)) tokens left, \(limiter.rejected) turned away")
     }
     return used
 }

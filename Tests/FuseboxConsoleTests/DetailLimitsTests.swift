@@ -1,0 +1,54 @@
+import FuseboxConsole
+import FuseboxProtocol
+import Testing
+
+/// The detail screen's facts beyond the breaker: the bulkhead and rate limit its fallbacks name
+/// (`bulkhead-full`, `rate-limited`), and hedged attempts.
+@Suite struct DetailLimitsTests {
+    typealias Builder = SnapshotBuilder
+    let origin = ConsoleFixtures.origin
+
+    func detailOf(_ dependency: DependencySnapshot) -> String {
+        var state = ConsoleState(
+            source: "test", readOnly: false, intervalSeconds: 1, width: 120, height: 40, actor: "alice",
+            availableThemes: ["dark"])
+        let snapshot = SnapshotBuilder(at: origin).with(dependency).build()
+        _ = update(&state, .data([snapshot], atMilliseconds: origin))
+        ConsoleFixtures.press([.enter], &state)
+        return render(state).text
+    }
+
+    @Test func anAdaptiveBulkheadAtItsLimitShowsItsRangeQueueAndTurnedAway() {
+        var recommendations = Builder.dependency("recommendations", calls: 500)
+        recommendations.bulkhead = BulkheadSnapshot(
+            maxConcurrent: 2, inFlight: 2, waiting: 3, maxWaiting: 10, rejected: 41, adaptiveMinLimit: 1,
+            adaptiveMaxLimit: 100)
+        let text = detailOf(recommendations)
+        #expect(text.contains("LIMITS"))
+        #expect(text.contains("in flight 2, limit 2, adaptive 1...100"))
+        #expect(text.contains("waiting 3 of 10, 41 turned away"))
+    }
+
+    @Test func aFixedBulkheadAndARateLimit() {
+        var search = Builder.dependency("search", calls: 500)
+        search.bulkhead = BulkheadSnapshot(maxConcurrent: 40, inFlight: 7, waiting: 0, maxWaiting: 0, rejected: 0)
+        search.rateLimiter = RateLimiterSnapshot(ratePerSecond: 200, burst: 50, availableTokens: 12.4, rejected: 9)
+        let text = detailOf(search)
+        #expect(text.contains("in flight 7, limit 40") && !text.contains("adaptive"))
+        #expect(text.contains("no queue, 0 turned away"))
+        #expect(text.contains("rate 200/s, burst 50: 12 tokens left, 9 turned away"))
+    }
+
+    @Test func withoutLimitsThereIsNoLimitsSection() {
+        #expect(!detailOf(Builder.dependency("auth")).contains("LIMITS"))
+    }
+
+    @Test func hedgedAttemptsShowWhenThereWereAny() {
+        var pricing = Builder.dependency("pricing")
+        pricing.retry.hedges = 12
+        pricing.retry.hedgeWins = 5
+        #expect(detailOf(pricing).contains("hedged attempts 12, won 5"))
+        pricing.retry.hedges = 0
+        #expect(!detailOf(pricing).contains("hedged"))
+    }
+}
