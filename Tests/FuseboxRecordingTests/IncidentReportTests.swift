@@ -92,8 +92,15 @@ import Testing
         #expect(markdown.contains("| alice | payments \\| timing out |"))
         #expect(markdown.contains("note: customer reports started"))
         // What an operator typed shows as typed: no emphasis, HTML or broken table.
-        #expect(markdown.contains("note: rolled \\*back\\* &lt;b&gt;4.2.1&lt;/b&gt; \\| see \\`\\#42\\` then waited"))
+        #expect(markdown.contains("note: rolled \\*back\\* &lt;b>4.2.1&lt;/b> \\| see \\`\\#42\\` then waited"))
         #expect(markdown.contains("source error: refused (unreachable)"))
+        // The first trip's reason follows a colon (its own parentheses are not doubled), with `>=`
+        // as the breaker wrote it, in the summary as in the timeline.
+        let firstTrip = try #require(report.firstTrip)
+        let tripLine = try #require(markdown.split(separator: "\n").first { $0.hasPrefix("- First breaker trip:") })
+        #expect(tripLine.hasSuffix("\(firstTrip.text): \(firstTrip.reason ?? "")"), "\(tripLine)")
+        #expect(firstTrip.reason?.contains(">=") == true && !markdown.contains("&gt;"))
+        #expect(markdown.contains("| \(firstTrip.reason ?? "") |"), "the timeline's reason cell reads the same")
         #expect(markdown.contains("| source answers again |"))
         #expect(
             markdown.contains(

@@ -145,7 +145,7 @@ public final class CircuitBreaker: Sendable {
                 guard now >= c.openUntil else { return .rejected(.open) }
                 let waited = (Double(now &- c.stateSince) / 1e8).rounded() / 10
                 transitions.append(
-                    transition(&c, to: .halfOpen, reason: "wait in open elapsed (\(waited)s)", now: now))
+                    transition(&c, to: .halfOpen, reason: "waited \(waited)s in open", now: now))
             }
             if c.state == .recovering {
                 if let t = advanceRamp(&c, now: now) { transitions.append(t) }

@@ -69,20 +69,21 @@ extension IncidentReport {
     private func describeTrip(_ entry: Entry?, _ clock: (Int64) -> String) -> String {
         guard let entry else { return "none" }
         let place = [entry.instance, entry.dependency].compactMap { $0 }.joined(separator: " ")
-        let why = entry.reason.map { " (\($0))" } ?? ""
-        return "\(clock(entry.atMilliseconds)) UTC, \(place) \(entry.text)\(why)"
+        let why = entry.reason.map { ": \($0)" } ?? ""
+        return "\(clock(entry.atMilliseconds)) UTC, \(cell(place)) \(cell(entry.text + why))"
     }
 }
 
-/// Text safe inside a Markdown table cell, shown as typed: no pipes or line breaks to break the
-/// table, no emphasis, code or HTML made of what an operator wrote.
+/// Text safe inside a Markdown table cell or list item, shown as typed: no pipes or line breaks to
+/// break the table, no emphasis, code or HTML made of what an operator wrote.
 private func cell(_ text: String) -> String {
     var out = ""
     for character in text {
         switch character {
         case "\\", "|", "*", "_", "`", "[", "]", "#": out += "\\\(character)"
+        // `>` starts a quote only at a line's start, never inside a line: it stays as typed, as
+        // in `failure rate 55% >= 50%`.
         case "<": out += "&lt;"
-        case ">": out += "&gt;"
         case "&": out += "&amp;"
         case "\n", "\r", "\t": out += " "
         default: out.append(character)

@@ -531,7 +531,8 @@ final class RecordingStore {
     var damageSummary: String? {
         var parts = structuralDamage
         if !unreadableEvents.isEmpty {
-            parts.append("\(unreadableEvents.count) events unreadable (left out of the snapshots that listed them)")
+            let events = unreadableEvents.count == 1 ? "1 event" : "\(unreadableEvents.count) events"
+            parts.append("\(events) unreadable (left out of the snapshots that listed them)")
         }
         if !damaged.isEmpty {
             let positions = damaged.keys.sorted()
