@@ -9,32 +9,33 @@ import MallocInterposerSwift
 enum FuseboxBench {
     static func main() async throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
+        // The mode is the first word that is not an option: `--quick agent` as `agent --quick`.
+        let mode = arguments.first { !$0.hasPrefix("--") }
         if arguments.contains("--help") || arguments.contains("-h") {
-            print("usage: fusebox-bench [--quick] [FILTER...]   (filters match benchmark name prefixes)")
-            print("       fusebox-bench idle [--quick]   (the console idling beside htop; needs tmux and htop, ~70 s)")
-            print("       fusebox-bench agent [--quick]  (the snapshot endpoint under wrk; needs wrk and curl, ~70 s)")
-            print(
-                "       fusebox-bench agent-poll [--quick]  (a console polling an agent vs the simulator; needs tmux, ~45 s)"
-            )
-            print("       fusebox-bench fleet [--quick]  (fleet merging; a console polling 50 agents, ~40 s)")
-            print(
-                "       fusebox-bench prometheus [--quick]  (200 instances x 20 dependencies through prometheus, ~40 s)"
-            )
-            print("       fusebox-bench recording [--quick]  (a day of 200 busy dependencies: size, open, seek, cost)")
-            print(
-                "       fusebox-bench pipeline-metrics [--quick]  (the pipeline with swift-prometheus bootstrapped, ~20 s)"
-            )
+            let usage = [
+                "usage: fusebox-bench [--quick] [FILTER...]   (filters match benchmark name prefixes)",
+                "       fusebox-bench idle [--quick]   (the console idling beside htop; needs tmux and htop, ~70 s)",
+                "       fusebox-bench agent [--quick]  (the snapshot endpoint under wrk; needs wrk and curl, ~70 s)",
+                "       fusebox-bench agent-poll [--quick]  (a console polling an agent vs the simulator;"
+                    + " needs tmux, ~45 s)",
+                "       fusebox-bench fleet [--quick]  (fleet merging; a console polling 50 agents, ~40 s)",
+                "       fusebox-bench prometheus [--quick]  (200 instances x 20 dependencies through prometheus, ~40 s)",
+                "       fusebox-bench recording [--quick]  (a day of 200 busy dependencies: size, open, seek, cost)",
+                "       fusebox-bench pipeline-metrics [--quick]  (the pipeline with and without swift-prometheus,"
+                    + " ~30 s)",
+            ]
+            print(usage.joined(separator: "\n"))
             return
         }
-        if arguments.first == "idle" {
+        if mode == "idle" {
             for r in IdleBenchmark.run(seconds: arguments.contains("--quick") ? 10 : 60) { print(r.line) }
             return
         }
-        if arguments.first == "agent-poll" {
+        if mode == "agent-poll" {
             for r in AgentPollingBenchmark.run(seconds: arguments.contains("--quick") ? 10 : 30) { print(r.line) }
             return
         }
-        if arguments.first == "fleet" {
+        if mode == "fleet" {
             for r in try await FleetBenchmarks.run(quick: arguments.contains("--quick")) { print(r.line) }
             return
         }
@@ -44,13 +45,13 @@ enum FuseboxBench {
             try await FleetBenchmarks.serveAgents(count: count, dependencies: dependencies)
             return
         }
-        if arguments.first == "prometheus" {
+        if mode == "prometheus" {
             for r in try await PrometheusBenchmark.run(refreshes: arguments.contains("--quick") ? 5 : 30) {
                 print(r.line)
             }
             return
         }
-        if arguments.first == "recording" {
+        if mode == "recording" {
             for r in try RecordingBenchmarks.run(quick: arguments.contains("--quick")) { print(r.line) }
             return
         }
@@ -58,13 +59,13 @@ enum FuseboxBench {
             try RecordingBenchmarks.replay(path: arguments[1], seeks: seeks)
             return
         }
-        if arguments.first == "pipeline-metrics" {
+        if mode == "pipeline-metrics" {
             for r in await PipelineMetricsBenchmark.run(scale: arguments.contains("--quick") ? 0.05 : 1) {
                 print(r.line)
             }
             return
         }
-        if arguments.first == "agent" {
+        if mode == "agent" {
             for r in try await AgentBenchmarks.run(seconds: arguments.contains("--quick") ? 2 : 8) { print(r.line) }
             return
         }

@@ -36,11 +36,22 @@ import Testing
         let text = detailOf(search)
         #expect(text.contains("in flight 7, limit 40") && !text.contains("adaptive"))
         #expect(text.contains("no queue, 0 turned away"))
-        #expect(text.contains("rate 200/s, burst 50: 12 tokens left, 9 turned away"))
+        #expect(text.contains("rate 200/s, burst 50"))
+        #expect(text.contains("9 turned away, 12 tokens left"))
+    }
+
+    @Test func aRateLimitShowsOnlyWholeTokens() {
+        var search = Builder.dependency("search", calls: 500)
+        search.rateLimiter = RateLimiterSnapshot(ratePerSecond: 5, burst: 5, availableTokens: 0.6, rejected: 3)
+        #expect(detailOf(search).contains("3 turned away, 0 tokens left"), "0.6 of a token admits no call")
+        search.rateLimiter?.availableTokens = 1.9
+        #expect(detailOf(search).contains("3 turned away, 1 token left"))
     }
 
     @Test func withoutLimitsThereIsNoLimitsSection() {
-        #expect(!detailOf(Builder.dependency("auth")).contains("LIMITS"))
+        let text = detailOf(Builder.dependency("auth"))
+        #expect(text.contains("BREAKER") && text.contains("RETRIES"), "the detail screen is open")
+        #expect(!text.contains("LIMITS"))
     }
 
     @Test func hedgedAttemptsShowWhenThereWereAny() {

@@ -64,6 +64,15 @@ import Testing
         #expect(render(state).text.contains("▸ payments"))
     }
 
+    @Test func expandingAFleetPinsTheCursorOnIt() throws {
+        var state = Self.state()
+        #expect(state.selectionFollowsWorst && state.selectedRow?.isFleet == true)
+        ConsoleFixtures.press([.right], &state)
+        #expect(!state.selectionFollowsWorst, "the operator chose this row")
+        // checkout-2, the open instance, is as bad as its fleet row, yet the cursor stays on the fleet.
+        #expect(state.selectedRow?.isFleet == true && state.selectedRow?.name == "payments")
+    }
+
     @Test func aCommandOnTheFleetRowGoesToEveryInstanceAndOnAnInstanceRowToThatOne() throws {
         var state = Self.state()
         ConsoleFixtures.press([.character("c")], &state)

@@ -38,31 +38,82 @@ import Testing
         #expect(state.dialog?.target == "catalog", "o acts on the dependency the operator was looking at")
     }
 
-    @Test func untilTheOperatorMovesItTheCursorStaysOnTheWorstRow() throws {
+    /// The standard fleet with breaker states set by name.
+    func poll(at: Int64, scale: UInt64, states: [String: BreakerState], failureRates: [String: Double] = [:])
+        -> [Snapshot]
+    {
+        poll(at: at, scale: scale) { dependencies in
+            for index in dependencies.indices {
+                let name = dependencies[index].name
+                if let state = states[name] { dependencies[index].breaker.state = state }
+                if let rate = failureRates[name] { dependencies[index].breaker.failureRate = rate }
+            }
+        }
+    }
+
+    @Test func untilTheOperatorMovesItTheCursorFollowsTheWorstDependency() throws {
         var state = Builder.state()
         #expect(state.selectedRow?.name == "payments" && state.visibleRows.first?.name == "payments")
-        // payments recovers and auth trips: worst first puts auth on top, and the cursor and the
-        // details pane go with it.
+        // payments recovers and auth trips: the cursor and the details pane go to auth.
         _ = update(
             &state,
             .data(
-                poll(at: origin + 1_000, scale: 3) { dependencies in
-                    for index in dependencies.indices where dependencies[index].name == "payments" {
-                        dependencies[index].breaker.state = .closed
-                    }
-                    for index in dependencies.indices where dependencies[index].name == "auth" {
-                        dependencies[index].breaker.state = .open
-                    }
-                }, atMilliseconds: origin + 1_000))
+                poll(at: origin + 1_000, scale: 3, states: ["payments": .closed, "auth": .open]),
+                atMilliseconds: origin + 1_000))
         #expect(state.visibleRows.first?.name == "auth")
         #expect(state.selectedRow?.name == "auth", "the first thing an operator sees selected is the worst row")
         #expect(render(state).text.contains("── auth "), "the details pane shows the open breaker")
         // Opening its details pins it: payments trips again and goes back on top; the details stay.
         press([.enter], &state)
-        #expect(!state.selectionFollowsTop)
+        #expect(!state.selectionFollowsWorst)
         _ = update(&state, .data(poll(at: origin + 2_000, scale: 4), atMilliseconds: origin + 2_000))
         #expect(state.visibleRows.first?.name == "payments")
         #expect(state.selectedRow?.name == "auth", "a screen being read never changes under the operator")
+    }
+
+    @Test func rowsInTheSameStateSwappingPlacesNeverMoveTheCursor() throws {
+        var state = Builder.state()
+        #expect(state.selectedRow?.name == "payments")
+        // auth trips too, with a higher failure rate: worst first puts it above payments, but both
+        // are open, so the cursor stays (it would flap between them every poll otherwise).
+        _ = update(
+            &state,
+            .data(
+                poll(at: origin + 1_000, scale: 3, states: ["auth": .open], failureRates: ["auth": 90]),
+                atMilliseconds: origin + 1_000))
+        #expect(state.visibleRows.first?.name == "auth")
+        #expect(state.selectedRow?.name == "payments" && state.selectionFollowsWorst)
+    }
+
+    @Test func anActionKeyJustAfterTheCursorFollowedAsksAgain() throws {
+        var state = Builder.state()
+        _ = update(
+            &state,
+            .data(
+                poll(at: origin + 1_000, scale: 3, states: ["payments": .closed, "auth": .open]),
+                atMilliseconds: origin + 1_000))
+        #expect(state.selectedRow?.name == "auth")
+        // `o` 200 ms after the cursor moved to auth: it may have been meant for payments.
+        _ = update(&state, .tick(atMilliseconds: origin + 1_200))
+        press([.character("o")], &state)
+        #expect(state.dialog == nil)
+        #expect(state.status?.text == "the cursor just moved to auth, now the worst: press again to act on it")
+        // The cursor is pinned now: another re-sort does not move it, and `o` again acts on auth.
+        _ = update(&state, .data(poll(at: origin + 1_400, scale: 4), atMilliseconds: origin + 1_400))
+        press([.character("o")], &state)
+        #expect(state.dialog?.target == "auth")
+    }
+
+    @Test func anActionKeyLongAfterTheCursorFollowedActsAtOnce() throws {
+        var state = Builder.state()
+        _ = update(
+            &state,
+            .data(
+                poll(at: origin + 1_000, scale: 3, states: ["payments": .closed, "auth": .open]),
+                atMilliseconds: origin + 1_000))
+        _ = update(&state, .tick(atMilliseconds: origin + 1_000 + ConsoleState.followGuardMilliseconds))
+        press([.character("o")], &state)
+        #expect(state.dialog?.target == "auth")
     }
 
     @Test func actingOnTheTopRowPinsIt() throws {
@@ -71,7 +122,14 @@ import Testing
         press([.character("o")], &state)
         #expect(state.dialog?.target == top)
         press([.escape], &state)
-        #expect(!state.selectionFollowsTop, "after a dialog the cursor stays where the operator acted")
+        #expect(!state.selectionFollowsWorst, "after a dialog the cursor stays where the operator acted")
+        _ = update(
+            &state,
+            .data(
+                poll(at: origin + 1_000, scale: 3, states: [top: .closed, "auth": .open]),
+                atMilliseconds: origin + 1_000))
+        #expect(state.visibleRows.first?.name == "auth")
+        #expect(state.selectedRow?.name == top)
     }
 
     @Test func aDependencyThatLeavesIsNotReplacedUnderTheCursor() throws {

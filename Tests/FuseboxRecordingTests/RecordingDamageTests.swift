@@ -43,6 +43,21 @@ import Testing
         #expect(outcomes.partial > 0)
     }
 
+    @Test func oneDamagedEventIsCountedInTheDamageLine() async throws {
+        let (bytes, _, _) = try await Self.original()
+        // An event's body is JSON stored as text; one letter changed fails its checksum and nothing
+        // else (the `message` column holds the text alone, without the key).
+        let key = Data("\"message\":\"".utf8)
+        let found = try #require(bytes.range(of: key), "an event body in the file")
+        var damaged = bytes
+        damaged[found.upperBound] =
+            damaged[found.upperBound] == UInt8(ascii: "X") ? UInt8(ascii: "Y") : UInt8(ascii: "X")
+        let reader = try RecordingReader(path: try write(damaged))
+        reader.forEachFrame { _ in }
+        let damage = try #require(reader.damage)
+        #expect(damage.hasPrefix("1 event unreadable"), "\(damage)")
+    }
+
     private func offsets(in size: Int, count: Int) -> [Int] {
         // The first pages (header, schema) and then evenly through the file.
         [0, 1, 16, 100, 512, 4_096, 4_200] + (1...count).map { size * $0 / (count + 1) }

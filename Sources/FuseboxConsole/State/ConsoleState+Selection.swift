@@ -7,10 +7,12 @@ extension ConsoleState {
         return visibleRows[min(max(0, selection), visibleRows.count - 1)]
     }
 
-    /// Puts the cursor back on ``selectedID`` after the rows changed, or on the top row while it
-    /// follows the top (``selectionFollowsTop``). If the filter hides it, the first row that
-    /// matches is selected; if it left the data, nothing is (``selectionGone``).
-    public mutating func syncSelection() {
+    /// Puts the cursor back on ``selectedID`` after the rows changed, or on the worst dependency
+    /// while it follows the worst (``selectionFollowsWorst``). If the filter hides it, the first
+    /// row that matches is selected; if it left the data, nothing is (``selectionGone``).
+    /// - Parameter newData: whether new data changed the rows, rather than the operator (a filter,
+    ///   a sort): only a move the operator did not cause makes an action key ask again.
+    public mutating func syncSelection(newData: Bool = false) {
         let flags = shown.flags
         if let id = selectedFlag,
             let index = flags.firstIndex(where: { $0.instance == id.instance && $0.flag.name == id.name })
@@ -27,10 +29,8 @@ extension ConsoleState {
             selectionGone = selectedID != nil && !shown.contains(selectedID!)
             return
         }
-        if selectionFollowsTop {
-            selection = 0
-            selectedID = visibleRows[0].identity
-            selectionGone = false
+        if selectionFollowsWorst {
+            followWorst(newData: newData)
             return
         }
         guard let id = selectedID else {
@@ -70,13 +70,57 @@ extension ConsoleState {
         selection = max(0, min(visibleRows.count - 1, selection + delta))
         selectedID = visibleRows[selection].identity
         selectionGone = false
-        selectionFollowsTop = false
+        selectionFollowsWorst = false
     }
+
+    /// How long after following the worst dependency moved the cursor an action key asks again.
+    /// A person reacts to a frame a few hundred milliseconds after it is drawn: a key meant for
+    /// the dependency before may be landing on this one.
+    public static let followGuardMilliseconds: Int64 = 1_500
 
     /// Keeps the cursor on the dependency it is on from now on, as rows re-sort: the operator is
     /// reading or acting on it.
-    public mutating func pinSelection() {
-        selectionFollowsTop = false
+    mutating func pinSelection() {
+        selectionFollowsWorst = false
+    }
+
+    /// Pins the cursor before an action on the selected row. Returns false, and says so, when
+    /// following the worst dependency moved the cursor onto this row too recently to be sure it
+    /// is the one the operator meant; the same key again acts on it.
+    mutating func pinSelectionBeforeActing() -> Bool {
+        defer { selectionFollowsWorst = false }
+        guard selectionFollowsWorst, let moved = selectionFollowedAtMilliseconds,
+            nowMilliseconds - moved < Self.followGuardMilliseconds, let row = selectedRow
+        else { return true }
+        status = .init(
+            text: "the cursor just moved to \(row.name), now the worst: press again to act on it", isError: true)
+        return false
+    }
+
+    /// The first row of the worst breaker state in display order, unless the selected row is as
+    /// bad: rows of the same state swapping places never move the cursor.
+    private mutating func followWorst(newData: Bool) {
+        var worst = 0
+        for index in visibleRows.indices.dropFirst()
+        where visibleRows[index].severityClass > visibleRows[worst].severityClass {
+            worst = index
+        }
+        selectionGone = false
+        // Most polls move nothing: look where it was first.
+        let stayed = selection < visibleRows.count && visibleRows[selection].identity == selectedID
+        if let id = selectedID,
+            let current = stayed ? selection : visibleRows.firstIndex(where: { $0.identity == id }),
+            visibleRows[current].severityClass >= visibleRows[worst].severityClass
+        {
+            selection = current
+            return
+        }
+        if selectedID != nil, selectedID != visibleRows[worst].identity {
+            // A move the operator caused (a filter, a sort) is one they have seen.
+            selectionFollowedAtMilliseconds = newData ? nowMilliseconds : nil
+        }
+        selection = worst
+        selectedID = visibleRows[worst].identity
     }
 }
 

@@ -104,13 +104,15 @@ public struct ConsoleState: Sendable {
     public var shown = Fleet()
     /// The selected row's position in ``visibleRows``; follows ``selectedID`` (see ``syncSelection()``).
     public internal(set) var selection = 0
-    /// The dependency under the cursor, by identity: re-sorting the rows never moves the cursor to
-    /// another dependency.
+    /// The dependency under the cursor, by identity: once the operator has moved the cursor or
+    /// acted on a row, re-sorting the rows never moves the cursor to another dependency.
     public var selectedID: DependencyRow.Identity?
-    /// Whether the cursor stays on the top row (the worst, in the default order) as rows re-sort.
-    /// True until the operator moves the cursor or acts on a row; from then on it stays on that
-    /// dependency.
-    public internal(set) var selectionFollowsTop = true
+    /// Whether the cursor goes to the worst dependency as breakers change: true until the operator
+    /// moves the cursor or acts on a row. It moves only to a dependency worse by breaker state
+    /// (``DependencyRow/severityClass``), never between rows that merely swap places.
+    public internal(set) var selectionFollowsWorst = true
+    /// When following the worst dependency last moved the cursor onto another one.
+    public internal(set) var selectionFollowedAtMilliseconds: Int64?
     /// Whether the selected dependency has left the data: the screen says so, and no other
     /// dependency takes its place under the cursor (so no action lands on the wrong one).
     public internal(set) var selectionGone = false

@@ -7,9 +7,10 @@ public func update(_ state: inout ConsoleState, _ message: Message) -> [Effect] 
     let status = state.status
     let effects = apply(message, &state)
     if state.status != status { state.status?.atMilliseconds = state.nowMilliseconds }
-    if RowsKey(state) != before {
+    let after = RowsKey(state)
+    if after != before {
         state.refreshRows()
-        state.syncSelection()
+        state.syncSelection(newData: after.updated != before.updated)
     }
     return effects
 }

@@ -97,7 +97,7 @@ private func drawBreakerFacts(_ d: DependencySnapshot, _ state: ConsoleState, in
         "attempts \(Format.count(r.attempts))  retries \(Format.count(r.retries))"
             + "  ok after retry \(Format.count(r.successesAfterRetry))  exhausted \(Format.count(r.exhausted))")
     if let hedges = r.hedges, hedges > 0 {
-        line("hedged attempts \(hedges), won \(Format.count(r.hedgeWins))")
+        line("hedged attempts \(Format.count(hedges)), won \(Format.count(r.hedgeWins))")
     }
     line(
         r.budgetRatio.map {
@@ -129,9 +129,10 @@ private func drawBreakerFacts(_ d: DependencySnapshot, _ state: ConsoleState, in
         line("  \(queue), \(bulkhead.rejected) turned away")
     }
     if let limiter = d.rateLimiter {
-        line(
-            "rate \(Format.rate(limiter.ratePerSecond))/s, burst \(limiter.burst):"
-                + " \(Format.whole(limiter.availableTokens)) tokens left, \(limiter.rejected) turned away")
+        // Whole tokens only: 0.6 of a token admits no call.
+        let tokens = Int(max(0, limiter.availableTokens).rounded(.down))
+        line("rate \(Format.rate(limiter.ratePerSecond))/s, burst \(limiter.burst)")
+        line("  \(limiter.rejected) turned away, \(tokens) token\(tokens == 1 ? "" : "s") left")
     }
     return used
 }
