@@ -116,6 +116,31 @@ import Testing
         #expect(state.dialog?.target == "auth")
     }
 
+    @Test func theSortIsAlwaysOnTheTitleRow() throws {
+        for width in [120, 80, 60] {
+            var state = Builder.state(width: width, height: 24)
+            press([.character("s")], &state)
+            #expect(state.sort == .name)
+            let title = try #require(render(state).text.split(separator: "\n").first { $0.hasPrefix("DEPENDENCY") })
+            #expect(title.hasSuffix("by name"), "\(width) columns: \(title)")
+            // With a filter too, the sort comes first and the filter's count after it.
+            press([.character(":")] + ConsoleFixtures.type("filter a") + [.enter], &state)
+            let filtered = try #require(render(state).text.split(separator: "\n").first { $0.hasPrefix("DEPENDENCY") })
+            #expect(filtered.contains(width >= 120 ? "by name  filter 'a'" : "by name"), "\(width): \(filtered)")
+        }
+    }
+
+    @Test func aRefusedActionLeavesTheCursorFollowing() throws {
+        var state = Builder.state()
+        press([.character(":")] + ConsoleFixtures.type("filter auth") + [.enter], &state)
+        #expect(state.selectedRow?.name == "auth")
+        press([.character("c")], &state)
+        #expect(state.dialog == nil && state.status?.text == "auth is already CLOSED; nothing to change")
+        #expect(state.selectionFollowsWorst, "no dialog opened: the operator chose nothing")
+        press([.escape], &state)
+        #expect(state.selectedRow?.name == "payments", "with the filter gone, the cursor is on the worst again")
+    }
+
     @Test func actingOnTheTopRowPinsIt() throws {
         var state = Builder.state()
         let top = try #require(state.visibleRows.first?.name)

@@ -84,14 +84,14 @@ extension ConsoleState {
         selectionFollowsWorst = false
     }
 
-    /// Pins the cursor before an action on the selected row. Returns false, and says so, when
-    /// following the worst dependency moved the cursor onto this row too recently to be sure it
-    /// is the one the operator meant; the same key again acts on it.
-    mutating func pinSelectionBeforeActing() -> Bool {
-        defer { selectionFollowsWorst = false }
+    /// Whether an action may go to the selected row now. Not when following the worst dependency
+    /// moved the cursor onto it too recently to be sure it is the one the operator meant: then the
+    /// cursor is pinned there, the status line says so, and the same key again acts.
+    mutating func selectionIsSettledForAction() -> Bool {
         guard selectionFollowsWorst, let moved = selectionFollowedAtMilliseconds,
             nowMilliseconds - moved < Self.followGuardMilliseconds, let row = selectedRow
         else { return true }
+        selectionFollowsWorst = false
         status = .init(
             text: "the cursor just moved to \(row.name), now the worst: press again to act on it", isError: true)
         return false

@@ -11,7 +11,7 @@ func openDependencyDialog(_ state: inout ConsoleState, _ action: (String) -> Com
         state.status = .init(text: "select a dependency in the overview first", isError: true)
         return
     }
-    guard state.pinSelectionBeforeActing() else { return }
+    guard state.selectionIsSettledForAction() else { return }
     // The instances and their states from the latest data, even while the view is paused.
     let peers = state.fleet.rows.filter { $0.name == row.name && $0.service == row.service }
     let current = peers.first { $0.instance == row.instance } ?? row
@@ -43,6 +43,8 @@ func openDependencyDialog(_ state: inout ConsoleState, _ action: (String) -> Com
             return
         }
     }
+    // Acting on a row is choosing it: from now on the cursor stays on it.
+    state.pinSelection()
     state.dialog = dialog
 }
 

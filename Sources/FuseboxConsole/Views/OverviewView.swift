@@ -144,11 +144,15 @@ func drawOverview(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     } else if !state.filter.isEmpty {
         counterParts.append("\(rows.count) of \(state.shown.rows.count)")
     }
-    let counterText = counterParts.joined(separator: ": ")
+    // Any order but the default is named first at the title row's end, and every column but the
+    // state makes room for it; worst first is named beside DEPENDENCY when there is room.
+    let sortPart = state.sort == .worst ? "" : "by \(state.sort.rawValue)"
+    let counterText = [sortPart, counterParts.joined(separator: ": ")].filter { !$0.isEmpty }.joined(separator: "  ")
     // The counter (what is filtered out, what is gone, which rows) goes before the least needed
     // columns (criticality, burn, bulkhead, sparkline), after every other; it takes what they leave.
     let budget = state.width
     let reserved = counterText.isEmpty ? 0 : min(TextWidth.of(counterText), state.width / 3) + 1
+    let sortReserved = sortPart.isEmpty ? 0 : TextWidth.of(sortPart) + 1
     // Fleet rows and the instances under them take two more columns (a marker, an indent).
     var nameWidth = min(28, max(14, state.shown.longestName + (state.shown.fleetRows.isEmpty ? 2 : 4)))
     // The state is never dropped: on a narrow terminal the name column gives way first.
@@ -158,7 +162,7 @@ func drawOverview(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     var used = nameWidth
     for priority in 0...5 {
         for column in candidates where column.priority == priority {
-            let limit = priority == 0 ? state.width : priority >= 4 ? budget - reserved : budget
+            let limit = priority == 0 ? state.width : priority >= 4 ? budget - reserved : budget - sortReserved
             if used + 1 + column.width <= limit {
                 chosen.append(column)
                 used += 1 + column.width
@@ -173,7 +177,7 @@ func drawOverview(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     // Column titles.
     // The sort is always on screen: "DEPENDENCY  by worst".
     let sortNote = "  by \(state.sort.rawValue)"
-    let title = "DEPENDENCY" + (10 + sortNote.count <= nameColumn - 1 ? sortNote : "")
+    let title = "DEPENDENCY" + (state.sort == .worst && 10 + sortNote.count <= nameColumn - 1 ? sortNote : "")
     var x = canvas.put(Format.left(title, nameColumn), x: 0, y: body.y, role: .header)
     for column in chosen {
         let title =
@@ -183,7 +187,8 @@ func drawOverview(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     canvas.paint(row: body.y, role: .header)
     let room = state.width - x - 1
     let counter =
-        room >= min(12, TextWidth.of(counterText)) ? Format.fit(counterText, room, ellipsis: state.glyphs.ellipsis) : ""
+        room >= min(12, TextWidth.of(sortPart.isEmpty ? counterText : sortPart))
+        ? Format.fit(counterText, room, ellipsis: state.glyphs.ellipsis) : ""
     guard body.height > 1 else { return }
     if rows.isEmpty {
         let why = state.shown.rows.isEmpty ? "no data yet" : "no dependency matches '\(state.filter)'"
