@@ -8,9 +8,9 @@ import Testing
     typealias Builder = SnapshotBuilder
     let origin = ConsoleFixtures.origin
 
-    func detailOf(_ dependency: DependencySnapshot) -> String {
+    func detailOf(_ dependency: DependencySnapshot, width: Int = 120, height: Int = 40) -> String {
         var state = ConsoleState(
-            source: "test", readOnly: false, intervalSeconds: 1, width: 120, height: 40, actor: "alice",
+            source: "test", readOnly: false, intervalSeconds: 1, width: width, height: height, actor: "alice",
             availableThemes: ["dark"])
         let snapshot = SnapshotBuilder(at: origin).with(dependency).build()
         _ = update(&state, .data([snapshot], atMilliseconds: origin))
@@ -46,6 +46,30 @@ import Testing
         #expect(detailOf(search).contains("3 turned away, 0 tokens left"), "0.6 of a token admits no call")
         search.rateLimiter?.availableTokens = 1.9
         #expect(detailOf(search).contains("3 turned away, 1 token left"))
+    }
+
+    @Test func aConfiguredRateShowsAsConfigured() {
+        var search = Builder.dependency("search", calls: 500)
+        search.rateLimiter = RateLimiterSnapshot(ratePerSecond: 12.5, burst: 5, availableTokens: 2, rejected: 0)
+        #expect(detailOf(search).contains("rate 12.5/s, burst 5"), "not rounded to 13/s")
+    }
+
+    @Test func factsThatDoNotFitSaySoOnTheirLastRow() {
+        var search = Builder.dependency("search", calls: 500)
+        search.bulkhead = BulkheadSnapshot(maxConcurrent: 40, inFlight: 7, waiting: 0, maxWaiting: 0, rejected: 3)
+        search.rateLimiter = RateLimiterSnapshot(ratePerSecond: 200, burst: 50, availableTokens: 12, rejected: 9)
+        let tall = detailOf(search)
+        #expect(tall.contains("9 turned away, 12 tokens left") && !tall.contains("more line"))
+        // At every height the facts either all show, or their last row says more are hidden.
+        var cut = 0
+        for height in 12...40 {
+            let text = detailOf(search, width: 100, height: height)
+            guard text.contains("BREAKER") else { continue }
+            let complete = text.contains("9 turned away, 12 tokens left")
+            #expect(complete != text.contains("a taller terminal shows them"), "100x\(height):\n\(text)")
+            if !complete { cut += 1 }
+        }
+        #expect(cut > 0, "some height cuts the facts")
     }
 
     @Test func withoutLimitsThereIsNoLimitsSection() {

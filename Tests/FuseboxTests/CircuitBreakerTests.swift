@@ -31,6 +31,15 @@ import Testing
         #expect(recorder.transitions.last!.failureRate == 50)
     }
 
+    @Test func theWaitInOpenReadsInTenthsOfASecond() {
+        var configuration = smallBreaker(minimumCalls: 1)
+        configuration.waitInOpen = .milliseconds(33_750)
+        let b = breaker(configuration)
+        b.call(.failure)
+        #expect(b.state == .open)
+        #expect(recorder.transitions.last!.reason.hasSuffix("; open for 33.8s"), "\(recorder.transitions.last!.reason)")
+    }
+
     @Test func countWindowForgetsOldCalls() {
         let b = breaker(smallBreaker(window: .count(10), minimumCalls: 10, failureRate: 50))
         for _ in 0..<4 { b.call(.failure) }

@@ -361,7 +361,7 @@ public final class CircuitBreaker: Sendable {
         c.openUntil = now &+ wait
         openUntilNanoseconds.store(c.openUntil, ordering: .relaxed)  // published by the word's release store
         return transition(
-            &c, to: .open, reason: reason + "; open for \(Double(wait / 1_000_000) / 1000)s", now: now,
+            &c, to: .open, reason: reason + "; open for \((Double(wait / 1_000_000) / 100).rounded() / 10)s", now: now,
             rates: (stats.failureRate, stats.slowCallRate))
     }
 

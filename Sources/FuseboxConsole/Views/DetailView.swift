@@ -66,12 +66,8 @@ private func drawBreakerFacts(_ d: DependencySnapshot, _ state: ConsoleState, in
     -> Int
 {
     let b = d.breaker
-    var used = 0
-    func line(_ text: String, _ role: Role = .text) {
-        guard used < area.height else { return }
-        canvas.put(clip(text, area.width, state), in: area, row: used, role: role)
-        used += 1
-    }
+    var lines: [(text: String, role: Role)] = []
+    func line(_ text: String, _ role: Role = .text) { lines.append((text, role)) }
     line("BREAKER", .header)
     line("failures \(Format.percent(b.failureRate))% (trips at \(Format.percent(b.failureRateThreshold))%)")
     line(
@@ -131,10 +127,22 @@ private func drawBreakerFacts(_ d: DependencySnapshot, _ state: ConsoleState, in
     if let limiter = d.rateLimiter {
         // Whole tokens only: 0.6 of a token admits no call.
         let tokens = Int(max(0, limiter.availableTokens).rounded(.down))
-        line("rate \(Format.rate(limiter.ratePerSecond))/s, burst \(limiter.burst)")
+        line("rate \(Format.number(limiter.ratePerSecond))/s, burst \(limiter.burst)")
         line("  \(limiter.rejected) turned away, \(tokens) token\(tokens == 1 ? "" : "s") left")
     }
-    return used
+    // What does not fit is not dropped without a word: the last row says how much more there is.
+    let shown = lines.count > area.height ? max(0, area.height - 1) : lines.count
+    for (row, line) in lines.prefix(shown).enumerated() {
+        canvas.put(clip(line.text, area.width, state), in: area, row: row, role: line.role)
+    }
+    guard shown < lines.count, area.height > 0 else { return shown }
+    let more = lines.count - shown
+    canvas.put(
+        clip(
+            "\(state.glyphs.ellipsis) \(more) more line\(more == 1 ? "" : "s"); a taller terminal shows them",
+            area.width, state),
+        in: area, row: shown, role: .dim)
+    return shown + 1
 }
 
 /// The latency histogram with its percentiles, inside `area`.
