@@ -195,6 +195,10 @@ import Testing
         #expect(state.replay?.shownFrame == Self.times.last)
         await Self.answer(update(&state, .key(.left)), &state)
         #expect(state.replay?.shownFrame == Self.times[Self.times.count - 2])
+        // The header says how old the frame shown is, never where it sits in the session.
+        _ = update(&state, .tick(atMilliseconds: Self.times[Self.times.count - 2] + 15_000))
+        let header = render(state).line(0)
+        #expect(header.contains("frozen at") && header.contains("(15s ago)") && !header.contains("(+"), "\(header)")
         // Data keeps arriving underneath, and the timeline grows with it.
         let (_, last) = await ConsoleFixtures.snapshots
         _ = update(&state, .data(last, atMilliseconds: Self.times.last! + 1_000))

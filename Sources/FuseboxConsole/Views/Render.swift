@@ -59,7 +59,13 @@ private func drawHeader(_ state: ConsoleState, _ canvas: inout Canvas) {
     let freshness: HeaderPart
     let shortFreshness: HeaderPart
     var stale = false
-    if let replay = state.replay, let at = replay.shownFrame {
+    if let replay = state.replay, replay.origin == .live, let at = replay.shownFrame {
+        // A paused live view looks back over what this session saw: how old the frame shown is.
+        let age = Double(max(0, state.nowMilliseconds - at)) / 1000
+        freshness = HeaderPart(
+            text: "frozen at \(Format.clock(at)) UTC (\(Format.age(seconds: age)) ago)", role: .warning)
+        shortFreshness = HeaderPart(text: "frozen \(Format.age(seconds: age))", role: .warning)
+    } else if let replay = state.replay, let at = replay.shownFrame {
         // The recorded wall-clock time, and how far into the recording.
         let into = replay.start.map { " (+\(Format.age(seconds: Double(at - $0) / 1000)))" } ?? ""
         freshness = HeaderPart(text: "at \(Format.clock(at)) UTC\(into)", role: .warning)
