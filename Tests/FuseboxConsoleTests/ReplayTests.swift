@@ -17,7 +17,7 @@ import Testing
     static let notes = [
         TimelineNote(
             kind: .command, atMilliseconds: start + 3_500, actor: "alice", reason: "timeouts",
-            text: "force-open payments: applied: forced open", instance: "checkout-1", target: "payments"),
+            text: "force-open payments: applied (forced open)", instance: "checkout-1", target: "payments"),
         TimelineNote(kind: .annotation, atMilliseconds: start + 65_000, actor: "alice", text: "paged payments"),
     ]
 
@@ -318,7 +318,7 @@ import Testing
         await Self.answer(effects, &state)
         await Self.answer(update(&state, .key(.character("G"))), &state)
         let notes = state.log.filter { $0.kind == .command || $0.kind == .annotation }.map(\.text)
-        #expect(notes == ["alice: force-open payments: applied: forced open (timeouts)", "alice: paged payments"])
+        #expect(notes == ["alice: force-open payments: applied (forced open); reason: timeouts", "alice: paged payments"])
         await Self.answer(update(&state, .key(.character("g"))), &state)
         #expect(state.log.filter { $0.kind == .command || $0.kind == .annotation }.isEmpty)
     }

@@ -46,7 +46,7 @@ import Testing
         sinks.record(.data([Self.snapshot], atMilliseconds: 2_000), sources: [])
         let notes = history.notes()
         #expect(notes.map(\.instance) == ["checkout-1", "checkout-2"])
-        #expect(notes.map(\.text) == ["close payments: applied: closed", "close payments: failed: cannot reach"])
+        #expect(notes.map(\.text) == ["close payments: applied (closed)", "close payments: failed (cannot reach)"])
         #expect(notes.allSatisfy { $0.actor == "alice" && $0.reason == "drill" })
     }
 

@@ -86,8 +86,10 @@ import Testing
         outcomes.opened += 1
         var shown = 0
         var lostEvents = false
+        var lastReadable: Int64?
         reader.forEachFrame { frame in
             shown += 1
+            lastReadable = frame.atMilliseconds
             guard let recorded = polls[frame.atMilliseconds] else {
                 Issue.record("a frame at \(frame.atMilliseconds) that was never recorded (\(path))")
                 return
@@ -109,6 +111,9 @@ import Testing
             }
         }
         if lostEvents { #expect(reader.damage != nil, "events lost without a word (\(path))") }
+        // The replay's `G`: the last readable sample, however many damaged ones come after it.
+        let end = try? reader.frames(endingAt: .max, count: 1)
+        #expect(end?.last?.atMilliseconds == lastReadable, "the end shows the last readable sample (\(path))")
         if shown < total {
             outcomes.partial += 1
             let damage = reader.damage

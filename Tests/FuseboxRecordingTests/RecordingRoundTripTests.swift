@@ -82,7 +82,7 @@ import Testing
         #expect(noted[0].notes.map(\.instance) == ["checkout-1", "checkout-2"])
         #expect(noted[0].notes[0].actor == "alice")
         #expect(noted[0].notes[0].reason == "payments timing out")
-        #expect(noted[0].notes[0].text == "force-open payments: applied: payments forced open")
+        #expect(noted[0].notes[0].text == "force-open payments: applied (payments forced open)")
         #expect(noted[1].notes.map(\.text) == ["paged the payments team"])
         #expect(noted[2].notes.map(\.kind) == [.error])
         let kinds = reader.markers().filter { $0.kind != .transition }.map(\.kind)

@@ -319,7 +319,7 @@ private func keepTimeOrder(_ log: inout [ConsoleState.LogLine], from start: Int)
 private func logNote(_ note: TimelineNote, _ state: inout ConsoleState) {
     switch note.kind {
     case .command:
-        let reason = note.reason.isEmpty ? "" : " (\(note.reason))"
+        let reason = note.reason.isEmpty ? "" : "; reason: \(note.reason)"
         appendLog(
             &state, note.atMilliseconds, note.instance ?? "", .command, "\(note.actor): \(note.text)\(reason)",
             dependency: note.target)

@@ -140,7 +140,8 @@ public final class FileRecorder: SessionRecorder {
             guard let failure else { return }
             let line = counts.withLock { counts in
                 let kept = counts.lastAt.map { ", up to \(clockText($0)) UTC" } ?? ""
-                let line = "recording stopped: \(failure) (\(path): \(counts.samples) samples kept\(kept))"
+                let line =
+                    "recording stopped: \(failure) (\(path): \(counts.samples) sample\(counts.samples == 1 ? "" : "s") kept\(kept))"
                 counts.stopped = line
                 return line
             }

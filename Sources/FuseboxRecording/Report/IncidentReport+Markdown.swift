@@ -8,7 +8,8 @@ extension IncidentReport {
         let clock = { (milliseconds: Int64) in spansDays ? dateTime(milliseconds) : clockText(milliseconds) }
         var out = "# Incident report: \(cell(file))\n\n"
         if let from = fromMilliseconds, let to = toMilliseconds {
-            out += "Recorded \(dateTime(from)) to \(dateTime(to)) UTC (\(duration(to - from))), \(samples) samples"
+            out +=
+                "Recorded \(dateTime(from)) to \(dateTime(to)) UTC (\(duration(to - from))), \(counted(samples, "sample"))"
         } else {
             out += "Nothing readable was recorded"
         }

@@ -317,7 +317,9 @@ final class RecordingStore {
         ) { s in
             TimelineNote(
                 kind: .command, atMilliseconds: s.int64(1), actor: s.string(2), reason: s.string(3),
-                text: "\(s.string(4)) \(s.string(5)): \(s.string(7)): \(s.string(8))", instance: s.optionalString(6),
+                text: "\(s.string(4)) \(s.string(5)): \(s.string(7))"
+                    + (s.string(8).isEmpty ? "" : " (\(s.string(8)))"),
+                instance: s.optionalString(6),
                 target: s.string(5))
         }
         readRows("SELECT id, at_ms, author, text FROM annotations WHERE id > ?", after: \.annotation) { s in
@@ -381,8 +383,14 @@ final class RecordingStore {
 
     /// Up to `count` frames ending with the last one at or before `milliseconds`.
     func frames(endingAt milliseconds: Int64, count: Int) -> [TimelineFrame] {
-        let end = index.partitionPoint { $0.atMilliseconds <= milliseconds }
-        return frames(at: max(0, end - max(1, count))..<end)
+        var end = index.partitionPoint { $0.atMilliseconds <= milliseconds }
+        // Samples that cannot be read are skipped: look further back until one can, or the start.
+        while end > 0 {
+            let found = frames(at: max(0, end - max(1, count))..<end)
+            if !found.isEmpty { return found }
+            end = max(0, end - max(1, count))
+        }
+        return []
     }
 
     /// The frames after `start`, up to and including `end`.
