@@ -41,7 +41,7 @@ public final class RecordingReader: ReplayTimeline {
             store.refresh()
             if let torn {
                 // What was cut cannot be counted, only dated: nothing after the last sample read.
-                let last = store.index.last.map { "nothing after \(clockText($0.atMilliseconds)) UTC can be read" }
+                let last = store.index.last.map { "no sample after \(clockText($0.atMilliseconds)) UTC can be read" }
                 store.noteStructural(torn + ": " + (last ?? "no sample can be read"))
             }
             self.store = Mutex(store)
