@@ -29,13 +29,18 @@ import Testing
         #expect(text.contains("waiting 3 of 10, 41 turned away"))
     }
 
-    @Test func aFixedBulkheadAndARateLimit() {
+    /// search with a fixed bulkhead (no queue, 3 turned away) and a rate limit (9 turned away).
+    let limitedSearch = {
         var search = Builder.dependency("search", calls: 500)
-        search.bulkhead = BulkheadSnapshot(maxConcurrent: 40, inFlight: 7, waiting: 0, maxWaiting: 0, rejected: 0)
+        search.bulkhead = BulkheadSnapshot(maxConcurrent: 40, inFlight: 7, waiting: 0, maxWaiting: 0, rejected: 3)
         search.rateLimiter = RateLimiterSnapshot(ratePerSecond: 200, burst: 50, availableTokens: 12.4, rejected: 9)
-        let text = detailOf(search)
+        return search
+    }()
+
+    @Test func aFixedBulkheadAndARateLimit() {
+        let text = detailOf(limitedSearch)
         #expect(text.contains("in flight 7, limit 40") && !text.contains("adaptive"))
-        #expect(text.contains("no queue, 0 turned away"))
+        #expect(text.contains("no queue, 3 turned away"))
         #expect(text.contains("rate 200/s, burst 50"))
         #expect(text.contains("9 turned away, 12 tokens left"))
     }
@@ -55,9 +60,7 @@ import Testing
     }
 
     @Test func factsThatDoNotFitSaySoOnTheirLastRow() {
-        var search = Builder.dependency("search", calls: 500)
-        search.bulkhead = BulkheadSnapshot(maxConcurrent: 40, inFlight: 7, waiting: 0, maxWaiting: 0, rejected: 3)
-        search.rateLimiter = RateLimiterSnapshot(ratePerSecond: 200, burst: 50, availableTokens: 12, rejected: 9)
+        let search = limitedSearch
         let tall = detailOf(search)
         #expect(tall.contains("9 turned away, 12 tokens left") && !tall.contains("more line"))
         // At every height the facts either all show, or their last row says more are hidden.

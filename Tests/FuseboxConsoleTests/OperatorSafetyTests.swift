@@ -51,15 +51,20 @@ import Testing
         }
     }
 
-    @Test func untilTheOperatorMovesItTheCursorFollowsTheWorstDependency() throws {
-        var state = Builder.state()
-        #expect(state.selectedRow?.name == "payments" && state.visibleRows.first?.name == "payments")
-        // payments recovers and auth trips: the cursor and the details pane go to auth.
+    /// One second on: payments recovers and auth trips.
+    func authTakesOverFromPayments(_ state: inout ConsoleState) {
         _ = update(
             &state,
             .data(
                 poll(at: origin + 1_000, scale: 3, states: ["payments": .closed, "auth": .open]),
                 atMilliseconds: origin + 1_000))
+    }
+
+    @Test func untilTheOperatorMovesItTheCursorFollowsTheWorstDependency() throws {
+        var state = Builder.state()
+        #expect(state.selectedRow?.name == "payments" && state.visibleRows.first?.name == "payments")
+        // payments recovers and auth trips: the cursor and the details pane go to auth.
+        authTakesOverFromPayments(&state)
         #expect(state.visibleRows.first?.name == "auth")
         #expect(state.selectedRow?.name == "auth", "the first thing an operator sees selected is the worst row")
         #expect(render(state).text.contains("── auth "), "the details pane shows the open breaker")
@@ -87,11 +92,7 @@ import Testing
 
     @Test func anActionKeyJustAfterTheCursorFollowedAsksAgain() throws {
         var state = Builder.state()
-        _ = update(
-            &state,
-            .data(
-                poll(at: origin + 1_000, scale: 3, states: ["payments": .closed, "auth": .open]),
-                atMilliseconds: origin + 1_000))
+        authTakesOverFromPayments(&state)
         #expect(state.selectedRow?.name == "auth")
         // `o` 200 ms after the cursor moved to auth: it may have been meant for payments.
         _ = update(&state, .tick(atMilliseconds: origin + 1_200))
@@ -106,11 +107,7 @@ import Testing
 
     @Test func anActionKeyLongAfterTheCursorFollowedActsAtOnce() throws {
         var state = Builder.state()
-        _ = update(
-            &state,
-            .data(
-                poll(at: origin + 1_000, scale: 3, states: ["payments": .closed, "auth": .open]),
-                atMilliseconds: origin + 1_000))
+        authTakesOverFromPayments(&state)
         _ = update(&state, .tick(atMilliseconds: origin + 1_000 + ConsoleState.followGuardMilliseconds))
         press([.character("o")], &state)
         #expect(state.dialog?.target == "auth")
