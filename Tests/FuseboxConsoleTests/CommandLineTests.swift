@@ -118,8 +118,12 @@ import Testing
         #expect(unsupported.status == 2)
         // One line naming every source this build reads.
         expectOneLine(
-            unsupported, containing: "fusebox: cannot read source 'ftp://127.0.0.1:9901'; this build reads: sim[:SCENARIO]")
-        for scheme in ["http[s]://host:port", "resilience4j+http[s]://host:port/actuator[#service]", "prometheus+http[s]://host:9090"] {
+            unsupported,
+            containing: "fusebox: cannot read source 'ftp://127.0.0.1:9901'; this build reads: sim[:SCENARIO]")
+        for scheme in [
+            "http[s]://host:port", "resilience4j+http[s]://host:port/actuator[#service]",
+            "prometheus+http[s]://host:9090",
+        ] {
             #expect(unsupported.errors.contains(scheme), "\(unsupported.errors)")
         }
         let scenario = try await fusebox("status", "--source", "sim:meltdown")

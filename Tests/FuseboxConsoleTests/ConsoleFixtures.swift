@@ -56,4 +56,11 @@ enum ConsoleFixtures {
     }
 
     static func type(_ text: String) -> [Key] { text.map { Key.character($0) } }
+
+    /// Filters the overview down to `name`, then lets the moment pass in which an action key on a
+    /// row the cursor just moved to asks again (``ConsoleState/followGuardMilliseconds``).
+    static func filter(to name: String, _ state: inout ConsoleState) {
+        _ = press([.character(":")] + type("filter \(name)") + [.enter], &state)
+        _ = update(&state, .tick(atMilliseconds: state.nowMilliseconds + ConsoleState.followGuardMilliseconds))
+    }
 }

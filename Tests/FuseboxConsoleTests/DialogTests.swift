@@ -13,7 +13,7 @@ import Testing
 
     /// Selects the row named `name` (by filtering) and returns to the overview.
     func select(_ name: String, _ state: inout ConsoleState) {
-        _ = press([.character(":")] + type("filter \(name)") + [.enter], &state)
+        ConsoleFixtures.filter(to: name, &state)
     }
 
     func sent(_ effects: [Effect]) -> (Command, [String])? {
@@ -306,7 +306,7 @@ import Testing
 @Suite struct SmallTerminalDialogTests {
     @Test func aDialogTooBigForTheTerminalSaysSoAndCannotBeConfirmed() {
         var state = SnapshotBuilder.state(width: 20, height: 6)
-        _ = ConsoleFixtures.press([.character(":")] + ConsoleFixtures.type("filter catalog") + [.enter], &state)
+        ConsoleFixtures.filter(to: "catalog", &state)
         _ = ConsoleFixtures.press([.character("x"), .tab, .tab], &state)
         #expect(state.dialog?.focus == .confirm)
         let needed = try! #require(state.dialog?.minimumTerminal)
@@ -321,7 +321,7 @@ import Testing
     /// A terminal tall enough but too narrow to show the blast radius whole cannot confirm either.
     @Test func aBlastRadiusCutShortCannotBeConfirmed() throws {
         var state = SnapshotBuilder.state(width: 120, height: 40)
-        _ = ConsoleFixtures.press([.character(":")] + ConsoleFixtures.type("filter catalog") + [.enter], &state)
+        ConsoleFixtures.filter(to: "catalog", &state)
         _ = ConsoleFixtures.press([.character("x"), .tab, .tab], &state)
         let dialog = try #require(state.dialog)
         #expect(dialog.minimumTerminal.width == TextWidth.of(dialog.blastRadius) + 6)
@@ -353,10 +353,10 @@ import Testing
 @Suite struct NoOpCommandTests {
     @Test func nothingToChangeOpensNoDialog() {
         var state = SnapshotBuilder.state()
-        _ = ConsoleFixtures.press([.character(":")] + ConsoleFixtures.type("filter inventory") + [.enter], &state)
+        ConsoleFixtures.filter(to: "inventory", &state)
         _ = ConsoleFixtures.press([.character("o")], &state)
         #expect(state.dialog == nil && state.status?.text == "inventory is already FORCED-OPEN; nothing to change")
-        _ = ConsoleFixtures.press([.character(":")] + ConsoleFixtures.type("filter catalog") + [.enter], &state)
+        ConsoleFixtures.filter(to: "catalog", &state)
         _ = ConsoleFixtures.press([.character("b")], &state)
         #expect(state.dialog == nil && state.status?.text.hasPrefix("catalog is CLOSED: a back-in ramps") == true)
         _ = ConsoleFixtures.press([.character("c")], &state)

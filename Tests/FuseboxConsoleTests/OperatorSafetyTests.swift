@@ -98,9 +98,46 @@ import Testing
         _ = update(&state, .tick(atMilliseconds: origin + 1_200))
         press([.character("o")], &state)
         #expect(state.dialog == nil)
-        #expect(state.status?.text == "the cursor just moved to auth, now the worst: press again to act on it")
+        #expect(state.status?.text == "the cursor just moved to auth: press again to act on it")
         // The cursor is pinned now: another re-sort does not move it, and `o` again acts on auth.
         _ = update(&state, .data(poll(at: origin + 1_400, scale: 4), atMilliseconds: origin + 1_400))
+        press([.character("o")], &state)
+        #expect(state.dialog?.target == "auth")
+    }
+
+    @Test func aBreakerProbingKeepsTheCursor() throws {
+        var state = Builder.state()
+        #expect(state.selectedRow?.name == "payments")
+        // payments probes (half-open) while auth trips: payments has not recovered, so it stays.
+        _ = update(
+            &state,
+            .data(
+                poll(at: origin + 1_000, scale: 3, states: ["payments": .halfOpen, "auth": .open]),
+                atMilliseconds: origin + 1_000))
+        #expect(state.visibleRows.first?.name == "auth")
+        #expect(state.selectedRow?.name == "payments")
+    }
+
+    @Test func clearingAFilterOntoATrippedRowAsksAgainBeforeActing() throws {
+        var state = Builder.state()
+        ConsoleFixtures.filter(to: "auth", &state)
+        #expect(state.selectedRow?.name == "auth")
+        press([.escape], &state)
+        #expect(state.selectedRow?.name == "payments", "the filter hid payments; now it is the worst")
+        press([.character("o")], &state)
+        #expect(state.dialog == nil && state.status?.text.hasPrefix("the cursor just moved to payments") == true)
+    }
+
+    @Test func aMoveMadeWhileAnotherScreenWasOpenCountsFromTheReturn() throws {
+        var state = Builder.state()
+        press([.character("e")], &state)
+        authTakesOverFromPayments(&state)
+        // Long after the data moved the cursor, but the overview shows it only now.
+        _ = update(&state, .tick(atMilliseconds: origin + 10_000))
+        press([.escape], &state)
+        #expect(state.screen == .overview && state.selectedRow?.name == "auth")
+        press([.character("o")], &state)
+        #expect(state.dialog == nil && state.status?.text.hasPrefix("the cursor just moved to auth") == true)
         press([.character("o")], &state)
         #expect(state.dialog?.target == "auth")
     }
@@ -129,7 +166,7 @@ import Testing
 
     @Test func aRefusedActionLeavesTheCursorFollowing() throws {
         var state = Builder.state()
-        press([.character(":")] + ConsoleFixtures.type("filter auth") + [.enter], &state)
+        ConsoleFixtures.filter(to: "auth", &state)
         #expect(state.selectedRow?.name == "auth")
         press([.character("c")], &state)
         #expect(state.dialog == nil && state.status?.text == "auth is already CLOSED; nothing to change")
@@ -365,7 +402,8 @@ import Testing
     @Test func withoutUTF8NothingButASCIIIsDrawn() {
         var state = SnapshotBuilder.state()
         state.glyphs = .ascii
-        press([.character(":")] + ConsoleFixtures.type("filter catalog") + [.enter, .character("x")], &state)
+        ConsoleFixtures.filter(to: "catalog", &state)
+        press([.character("x")], &state)
         let canvas = render(state)
         #expect(canvas.text.contains("Change: CLOSED > DISABLED"), "an arrow, not a '?'")
         #expect(canvas.text.unicodeScalars.allSatisfy { $0.isASCII })
@@ -389,7 +427,8 @@ import Testing
 
     @Test func aPastedCRLFIsOneSpaceAndALongReasonShowsItsEnd() {
         var state = SnapshotBuilder.state()
-        press([.character(":")] + ConsoleFixtures.type("filter catalog") + [.enter, .character("x")], &state)
+        ConsoleFixtures.filter(to: "catalog", &state)
+        press([.character("x")], &state)
         press([.paste("first\r\nsecond")], &state)
         #expect(state.dialog?.reason == "first second")
         press([.paste(" " + String(repeating: "a", count: 200) + " the end")], &state)

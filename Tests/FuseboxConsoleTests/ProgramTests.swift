@@ -166,6 +166,8 @@ import Testing
             + [
                 .init(until: { _ in true }, input: .key(.enter)),
                 .init(until: { _ in true }, input: .key(.character("x"))),
+                // The filter just moved the cursor to catalog: the first x asks again.
+                .init(until: { $0.contains("just moved to catalog") }, input: .key(.character("x"))),
                 .init(until: { $0.contains("Disable breaker of catalog?") }, input: .key(.tab)),
                 .init(until: { _ in true }, input: .key(.tab)),
                 .init(until: { _ in true }, input: .key(.enter)),

@@ -318,7 +318,8 @@ import Testing
         await Self.answer(effects, &state)
         await Self.answer(update(&state, .key(.character("G"))), &state)
         let notes = state.log.filter { $0.kind == .command || $0.kind == .annotation }.map(\.text)
-        #expect(notes == ["alice: force-open payments: applied (forced open); reason: timeouts", "alice: paged payments"])
+        #expect(
+            notes == ["alice: force-open payments: applied (forced open); reason: timeouts", "alice: paged payments"])
         await Self.answer(update(&state, .key(.character("g"))), &state)
         #expect(state.log.filter { $0.kind == .command || $0.kind == .annotation }.isEmpty)
     }

@@ -10,9 +10,7 @@ extension ConsoleState {
     /// Puts the cursor back on ``selectedID`` after the rows changed, or on the worst dependency
     /// while it follows the worst (``selectionFollowsWorst``). If the filter hides it, the first
     /// row that matches is selected; if it left the data, nothing is (``selectionGone``).
-    /// - Parameter newData: whether new data changed the rows, rather than the operator (a filter,
-    ///   a sort): only a move the operator did not cause makes an action key ask again.
-    public mutating func syncSelection(newData: Bool = false) {
+    public mutating func syncSelection() {
         let flags = shown.flags
         if let id = selectedFlag,
             let index = flags.firstIndex(where: { $0.instance == id.instance && $0.flag.name == id.name })
@@ -30,7 +28,7 @@ extension ConsoleState {
             return
         }
         if selectionFollowsWorst {
-            followWorst(newData: newData)
+            followWorst()
             return
         }
         guard let id = selectedID else {
@@ -93,34 +91,45 @@ extension ConsoleState {
         else { return true }
         selectionFollowsWorst = false
         status = .init(
-            text: "the cursor just moved to \(row.name), now the worst: press again to act on it", isError: true)
+            text: "the cursor just moved to \(row.name): press again to act on it", isError: true)
         return false
     }
 
-    /// The first row of the worst breaker state in display order, unless the selected row is as
-    /// bad: rows of the same state swapping places never move the cursor.
-    private mutating func followWorst(newData: Bool) {
-        var worst = 0
-        for index in visibleRows.indices.dropFirst()
-        where visibleRows[index].severityClass > visibleRows[worst].severityClass {
-            worst = index
-        }
+    /// The first tripped row in display order (a breaker open, forced open, half-open or
+    /// recovering), unless the selected row is tripped too: a breaker probing (open, half-open,
+    /// open again) or rows swapping places never move the cursor, nor do passing signs of trouble.
+    private mutating func followWorst() {
         selectionGone = false
         // Most polls move nothing: look where it was first.
         let stayed = selection < visibleRows.count && visibleRows[selection].identity == selectedID
         if let id = selectedID,
-            let current = stayed ? selection : visibleRows.firstIndex(where: { $0.identity == id }),
-            visibleRows[current].severityClass >= visibleRows[worst].severityClass
+            let current = stayed ? selection : visibleRows.firstIndex(where: { $0.identity == id })
         {
             selection = current
+            if visibleRows[current].isTripped { return }
+        }
+        guard let tripped = visibleRows.firstIndex(where: \.isTripped) else {
+            if selectedID == nil || !visibleRows.indices.contains(selection)
+                || visibleRows[selection].identity != selectedID
+            {
+                selection = 0
+                selectedID = visibleRows[0].identity
+            }
             return
         }
-        if selectedID != nil, selectedID != visibleRows[worst].identity {
-            // A move the operator caused (a filter, a sort) is one they have seen.
-            selectionFollowedAtMilliseconds = newData ? nowMilliseconds : nil
-        }
-        selection = worst
-        selectedID = visibleRows[worst].identity
+        selection = tripped
+        selectedID = visibleRows[tripped].identity
+    }
+
+    /// Notes what the overview shows under the cursor after a message: a dependency it did not
+    /// show there before, while the cursor follows the worst, is one the operator may not have
+    /// seen yet (data moved it, a filter was cleared, another screen was open), and arms
+    /// ``selectionIsSettledForAction()``.
+    mutating func noteSelectionShown() {
+        guard screen == .overview, selectedID != selectionLastShown else { return }
+        // The first dependency shown replaces none: no key can have been meant for another.
+        if selectionFollowsWorst, selectionLastShown != nil { selectionFollowedAtMilliseconds = nowMilliseconds }
+        selectionLastShown = selectedID
     }
 }
 

@@ -108,11 +108,14 @@ public struct ConsoleState: Sendable {
     /// acted on a row, re-sorting the rows never moves the cursor to another dependency.
     public var selectedID: DependencyRow.Identity?
     /// Whether the cursor goes to the worst dependency as breakers change: true until the operator
-    /// moves the cursor or acts on a row. It moves only to a dependency worse by breaker state
-    /// (``DependencyRow/severityClass``), never between rows that merely swap places.
+    /// moves the cursor or acts on a row. It moves only from a dependency whose breaker has not
+    /// tripped to the first one that has (``DependencyRow/isTripped``), never between rows that
+    /// merely swap places.
     public internal(set) var selectionFollowsWorst = true
-    /// When following the worst dependency last moved the cursor onto another one.
+    /// When the overview first showed the cursor on the dependency it follows now.
     public internal(set) var selectionFollowedAtMilliseconds: Int64?
+    /// The dependency the overview last showed under the cursor.
+    var selectionLastShown: DependencyRow.Identity?
     /// Whether the selected dependency has left the data: the screen says so, and no other
     /// dependency takes its place under the cursor (so no action lands on the wrong one).
     public internal(set) var selectionGone = false

@@ -43,9 +43,14 @@ public struct DependencyRow: Sendable, Hashable {
     public var id: String { batch.ids[position] }
     /// Errors first (a breaker not closed, then the failure rate), then volume; set by the fleet.
     public internal(set) var severity: Double = 0
-    /// The breaker-state part of ``severity``: 4 open or forced open, 3 half-open or recovering,
-    /// 2 disabled, 1 closed with trouble rising, 0 closed.
-    public var severityClass: Int { Int(severity / 1_000_000) }
+    /// Whether the breaker has tripped: open, forced open, half-open or recovering (for a fleet
+    /// row, on its worst instance).
+    public var isTripped: Bool {
+        switch dependency.breaker.state {
+        case .open, .forcedOpen, .halfOpen, .recovering: return true
+        case .closed, .disabled: return false
+        }
+    }
 
     /// The dependency's name.
     public var name: String { batch.name(position) }

@@ -7,11 +7,11 @@ public func update(_ state: inout ConsoleState, _ message: Message) -> [Effect] 
     let status = state.status
     let effects = apply(message, &state)
     if state.status != status { state.status?.atMilliseconds = state.nowMilliseconds }
-    let after = RowsKey(state)
-    if after != before {
+    if RowsKey(state) != before {
         state.refreshRows()
-        state.syncSelection(newData: after.updated != before.updated)
+        state.syncSelection()
     }
+    state.noteSelectionShown()
     return effects
 }
 
