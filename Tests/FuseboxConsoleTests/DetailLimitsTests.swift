@@ -63,14 +63,22 @@ import Testing
         let search = limitedSearch
         let tall = detailOf(search)
         #expect(tall.contains("9 turned away, 12 tokens left") && !tall.contains("more line"))
-        // At every height the facts either all show, or their last row says more are hidden.
+        // At every height the facts either all show, or their last row says more are hidden; a
+        // taller terminal never shows fewer, and no heading is left without its lines.
         var cut = 0
+        var completeFrom: Int?
         for height in 12...40 {
             let text = detailOf(search, width: 100, height: height)
             guard text.contains("BREAKER") else { continue }
             let complete = text.contains("9 turned away, 12 tokens left")
             #expect(complete != text.contains("a taller terminal shows them"), "100x\(height):\n\(text)")
+            if complete, completeFrom == nil { completeFrom = height }
+            if let completeFrom { #expect(complete, "complete from \(completeFrom) rows, not at \(height)") }
             if !complete { cut += 1 }
+            let lines = text.split(separator: "\n")
+            for (line, next) in zip(lines, lines.dropFirst()) where line.contains("LIMITS") {
+                #expect(!next.contains("more line"), "a heading with nothing under it at 100x\(height)")
+            }
         }
         #expect(cut > 0, "some height cuts the facts")
     }

@@ -27,11 +27,14 @@ func drawDetail(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     let runbook = d.metadata["runbook"] ?? Format.unknown
     canvas.put(clip("owner \(owner)   runbook \(runbook)", heading.width, state), in: heading, row: 1, role: .dim)
 
-    // Leave the bottom to the timelines and events when the screen is tall enough.
-    let (columnsArea, _) = rest.splitBottom(rest.height >= 22 ? 8 : 0)
+    // Leave the bottom to the timelines and events when the screen is tall enough, and the facts
+    // still fit beside it: the facts come first (the event log has the events too).
+    let facts = breakerFacts(d, state)
+    let bottom = rest.height >= 22 && rest.height - 8 >= facts.count ? 8 : 0
+    let (columnsArea, _) = rest.splitBottom(bottom)
     let halves = columnsArea.split(columnFractions: [0.5, 0.5], gap: 1)
     let leftUsed = drawLatency(d.latency, glyphs: state.glyphs, in: halves[0], &canvas)
-    let rightUsed = drawBreakerFacts(d, state, in: halves[1], &canvas)
+    let rightUsed = drawFacts(facts, state, in: halves[1], &canvas)
 
     let (_, below) = rest.splitTop(max(leftUsed, rightUsed) + 1)
     guard !below.isEmpty else { return }
@@ -61,10 +64,7 @@ func drawDetail(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
 
 /// Breaker thresholds and window, back-in, retries and hedges, fallbacks, and the bulkhead and
 /// rate limit, one fact per line.
-/// - Returns: the rows used.
-private func drawBreakerFacts(_ d: DependencySnapshot, _ state: ConsoleState, in area: Rect, _ canvas: inout Canvas)
-    -> Int
-{
+private func breakerFacts(_ d: DependencySnapshot, _ state: ConsoleState) -> [(text: String, role: Role)] {
     let b = d.breaker
     var lines: [(text: String, role: Role)] = []
     func line(_ text: String, _ role: Role = .text) { lines.append((text, role)) }
@@ -130,8 +130,17 @@ private func drawBreakerFacts(_ d: DependencySnapshot, _ state: ConsoleState, in
         line("rate \(Format.number(limiter.ratePerSecond))/s, burst \(limiter.burst)")
         line("  \(limiter.rejected) turned away, \(tokens) token\(tokens == 1 ? "" : "s") left")
     }
-    // What does not fit is not dropped without a word: the last row says how much more there is.
-    let shown = lines.count > area.height ? max(0, area.height - 1) : lines.count
+    return lines
+}
+
+/// The facts, one per row; what does not fit is not dropped without a word: the last row says
+/// how much more there is. - Returns: the rows used.
+private func drawFacts(
+    _ lines: [(text: String, role: Role)], _ state: ConsoleState, in area: Rect, _ canvas: inout Canvas
+) -> Int {
+    var shown = lines.count > area.height ? max(0, area.height - 1) : lines.count
+    // A heading whose lines are all cut goes with them.
+    if shown < lines.count, shown > 0, lines[shown - 1].role == .header { shown -= 1 }
     for (row, line) in lines.prefix(shown).enumerated() {
         canvas.put(clip(line.text, area.width, state), in: area, row: row, role: line.role)
     }
@@ -139,7 +148,8 @@ private func drawBreakerFacts(_ d: DependencySnapshot, _ state: ConsoleState, in
     let more = lines.count - shown
     canvas.put(
         clip(
-            "\(state.glyphs.ellipsis) \(more) more line\(more == 1 ? "" : "s"); a taller terminal shows them",
+            "\(state.glyphs.ellipsis) \(more) more line\(more == 1 ? "" : "s")"
+                + (area.width >= 46 ? "; a taller terminal shows them" : ""),
             area.width, state),
         in: area, row: shown, role: .dim)
     return shown + 1
