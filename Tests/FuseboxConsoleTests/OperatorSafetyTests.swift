@@ -150,6 +150,19 @@ import Testing
         #expect(state.dialog?.target == "auth")
     }
 
+    @Test func theSortIsNamedWholeAtAnyWidthAndItsColumnKept() throws {
+        for width in [120, 100, 80, 70, 60, 50, 40, 30, 24] {
+            var state = Builder.state(width: width, height: 24)
+            press([.character("s"), .character("s"), .character("s")], &state)
+            #expect(state.sort == .failures)
+            ConsoleFixtures.filter(to: "a", &state)
+            let title = try #require(render(state).text.split(separator: "\n").first { $0.contains("STATE") })
+            // Whole from 40 columns; below, as much of it as DEPENDENCY's place holds.
+            #expect(title.contains(width >= 40 ? "by failures" : "by f"), "\(width) columns: \(title)")
+            if width >= 60 { #expect(title.contains("FAIL%/THR"), "the sorted column stays at \(width): \(title)") }
+        }
+    }
+
     @Test func theSortIsAlwaysOnTheTitleRow() throws {
         for width in [120, 80, 60] {
             var state = Builder.state(width: width, height: 24)

@@ -160,8 +160,17 @@ func drawOverview(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     if nameWidth + stateWidth > state.width { nameWidth = max(4, state.width - stateWidth) }
     var chosen: [Column] = []
     var used = nameWidth
+    // The column the rows are sorted by goes first after the state: the order must be readable.
+    let sortColumn: String? =
+        switch state.sort {
+        case .calls: "CALLS/s"
+        case .failures: "FAIL%/THR"
+        case .latency: "P99"
+        case .worst, .name: nil
+        }
+    let ordered = candidates.filter { $0.title == sortColumn } + candidates.filter { $0.title != sortColumn }
     for priority in 0...5 {
-        for column in candidates where column.priority == priority {
+        for column in ordered where (column.title == sortColumn ? 1 : column.priority) == priority {
             let limit = priority == 0 ? state.width : priority >= 4 ? budget - reserved : budget - sortReserved
             if used + 1 + column.width <= limit {
                 chosen.append(column)
@@ -177,18 +186,34 @@ func drawOverview(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     // Column titles.
     // The sort is always on screen: "DEPENDENCY  by worst".
     let sortNote = "  by \(state.sort.rawValue)"
-    let title = "DEPENDENCY" + (state.sort == .worst && 10 + sortNote.count <= nameColumn - 1 ? sortNote : "")
-    var x = canvas.put(Format.left(title, nameColumn), x: 0, y: body.y, role: .header)
+    let titlesWidth = chosen.reduce(nameColumn) { $0 + 1 + $1.width }
+    let room = state.width - titlesWidth - 1
+    // Too narrow for the sort at the row's end: it takes DEPENDENCY's place (the rows say what they are).
+    let sortInName = !sortPart.isEmpty && room < TextWidth.of(sortPart)
+    let title =
+        sortInName
+        ? sortPart : "DEPENDENCY" + (state.sort == .worst && 10 + sortNote.count <= nameColumn - 1 ? sortNote : "")
+    var x = canvas.put(
+        Format.fit(Format.left(title, nameColumn), nameColumn, ellipsis: state.glyphs.ellipsis), x: 0, y: body.y,
+        role: .header)
     for column in chosen {
         let title =
             column.align == .right ? Format.right(column.title, column.width) : Format.left(column.title, column.width)
         x = canvas.put(" " + title, x: x, y: body.y, role: .header)
     }
     canvas.paint(row: body.y, role: .header)
-    let room = state.width - x - 1
-    let counter =
-        room >= min(12, TextWidth.of(sortPart.isEmpty ? counterText : sortPart))
-        ? Format.fit(counterText, room, ellipsis: state.glyphs.ellipsis) : ""
+    let others = counterParts.joined(separator: ": ")
+    let counter: String
+    if TextWidth.of(counterText) <= room {
+        counter = counterText
+    } else if !sortPart.isEmpty && !sortInName {
+        // The sort whole, then what room is left for the rest.
+        let rest = room - TextWidth.of(sortPart) - 2
+        counter = sortPart + (rest >= 6 ? "  " + Format.fit(others, rest, ellipsis: state.glyphs.ellipsis) : "")
+    } else {
+        let text = sortInName ? others : counterText
+        counter = room >= min(12, TextWidth.of(text)) ? Format.fit(text, room, ellipsis: state.glyphs.ellipsis) : ""
+    }
     guard body.height > 1 else { return }
     if rows.isEmpty {
         let why = state.shown.rows.isEmpty ? "no data yet" : "no dependency matches '\(state.filter)'"
