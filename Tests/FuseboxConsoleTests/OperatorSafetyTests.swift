@@ -103,6 +103,7 @@ import Testing
         _ = update(&state, .data(poll(at: origin + 1_400, scale: 4), atMilliseconds: origin + 1_400))
         press([.character("o")], &state)
         #expect(state.dialog?.target == "auth")
+        #expect(state.status == nil, "the question is answered: it no longer shows under the dialog")
     }
 
     @Test func aBreakerProbingKeepsTheCursor() throws {

@@ -90,8 +90,8 @@ extension ConsoleState {
             nowMilliseconds - moved < Self.followGuardMilliseconds, let row = selectedRow
         else { return true }
         selectionFollowsWorst = false
-        status = .init(
-            text: "the cursor just moved to \(row.name): press again to act on it", isError: true)
+        status = .init(text: "the cursor just moved to \(row.name): press again to act on it", isError: true)
+        status?.isSelectionQuestion = true
         return false
     }
 

@@ -19,6 +19,9 @@ public struct ConsoleState: Sendable {
         public var isError: Bool
         /// When it was set (``update(_:_:)`` stamps it); it fades after ``lifetimeMilliseconds``.
         public var atMilliseconds: Int64?
+        /// Whether it asks to press an action key again (the cursor had just moved): answered
+        /// once a dialog opens.
+        public var isSelectionQuestion = false
 
         /// How long a status line stays (the event log keeps every outcome).
         public static let lifetimeMilliseconds: Int64 = 8_000

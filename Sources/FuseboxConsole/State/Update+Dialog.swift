@@ -45,6 +45,7 @@ func openDependencyDialog(_ state: inout ConsoleState, _ action: (String) -> Com
     }
     // Acting on a row is choosing it: from now on the cursor stays on it.
     state.pinSelection()
+    if state.status?.isSelectionQuestion == true { state.status = nil }
     state.dialog = dialog
 }
 

@@ -539,8 +539,9 @@ final class RecordingStore {
     var damageSummary: String? {
         var parts = structuralDamage
         if !unreadableEvents.isEmpty {
-            let events = unreadableEvents.count == 1 ? "1 event" : "\(unreadableEvents.count) events"
-            parts.append("\(events) unreadable (left out of the snapshots that listed them)")
+            let one = unreadableEvents.count == 1
+            let events = one ? "1 event" : "\(unreadableEvents.count) events"
+            parts.append("\(events) unreadable (left out of the snapshots that listed \(one ? "it" : "them"))")
         }
         if !damaged.isEmpty {
             let positions = damaged.keys.sorted()
@@ -549,7 +550,8 @@ final class RecordingStore {
             let reasons = Set(damaged.values).sorted().joined(separator: "; ")
             parts.append(
                 "\(positions.count) of \(index.count) samples unreadable "
-                    + "(\(clockText(first))–\(clockText(last)) UTC: \(reasons))")
+                    + "(\(first == last ? clockText(first) : "\(clockText(first))–\(clockText(last))") UTC: \(reasons))"
+            )
         }
         return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
