@@ -52,8 +52,7 @@ extension TerminalEndToEndTests {
             try await session.waitFor("collapsed again") { !Self.tableRows($0).contains { $0.contains("checkout-") } }
 
             // A command on the fleet row: the count first, the service's name typed.
-            try await session.keys("o")
-            try await session.waitFor("3 instances of checkout: force open payments?")
+            try await Self.openDialog(session, key: "o", title: "3 instances of checkout: force open payments?")
             try await session.type("fleet drill")
             try await session.keys("Tab", "Tab")
             try await session.waitFor("Type 'checkout' to confirm")
@@ -72,8 +71,7 @@ extension TerminalEndToEndTests {
             // One agent dies: the header and status line say so, and a fan-out names it.
             await services[2].process.stop(SIGKILL)
             try await session.waitFor("2/3 sources live", seconds: 20)
-            try await session.keys("c")
-            try await session.waitFor("3 instances of checkout: close (reset) payments?")
+            try await Self.openDialog(session, key: "c", title: "3 instances of checkout: close (reset) payments?")
             try await session.type("end of drill")
             try await session.keys("Tab", "Tab")
             try await session.type("checkout")

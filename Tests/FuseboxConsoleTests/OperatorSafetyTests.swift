@@ -99,11 +99,46 @@ import Testing
         press([.character("o")], &state)
         #expect(state.dialog == nil)
         #expect(state.status?.text == "the cursor just moved to auth: press again to act on it")
-        // The cursor is pinned now: another re-sort does not move it, and `o` again acts on auth.
-        _ = update(&state, .data(poll(at: origin + 1_400, scale: 4), atMilliseconds: origin + 1_400))
+        #expect(state.selectionFollowsWorst, "asking chose nothing: the cursor still follows")
+        // `o` again acts on auth, and the question no longer shows under the dialog.
         press([.character("o")], &state)
         #expect(state.dialog?.target == "auth")
-        #expect(state.status == nil, "the question is answered: it no longer shows under the dialog")
+        #expect(state.status == nil)
+    }
+
+    @Test func aCursorThatMovesAgainBeforeTheSecondPressAsksAgain() throws {
+        var state = Builder.state()
+        authTakesOverFromPayments(&state)
+        _ = update(&state, .tick(atMilliseconds: origin + 1_200))
+        press([.character("o")], &state)
+        #expect(state.status?.text.hasPrefix("the cursor just moved to auth") == true)
+        // auth recovers and payments trips again before the second press: that press asks again.
+        _ = update(&state, .data(poll(at: origin + 1_400, scale: 4), atMilliseconds: origin + 1_400))
+        #expect(state.selectedRow?.name == "payments")
+        press([.character("o")], &state)
+        #expect(state.dialog == nil && state.status?.text.hasPrefix("the cursor just moved to payments") == true)
+    }
+
+    @Test func aStepMadeFromARowNotYetSeenStillAsks() throws {
+        var state = Builder.state()
+        authTakesOverFromPayments(&state)
+        // ↓ 100 ms after the data moved the cursor to auth, meant as a step from payments.
+        _ = update(&state, .tick(atMilliseconds: origin + 1_100))
+        press([.down], &state)
+        let landed = try #require(state.selectedRow?.name)
+        press([.character("o")], &state)
+        #expect(state.dialog == nil && state.status?.text.hasPrefix("the cursor just moved to \(landed)") == true)
+    }
+
+    @Test func aPinnedRowHiddenByFleetsFormingOrAFilterAsksBeforeActingOnAnother() throws {
+        var state = Builder.state()
+        press([.down, .down], &state)
+        let pinned = try #require(state.selectedRow?.name)
+        // A filter that hides the pinned row puts the cursor on another: the next action asks first.
+        ConsoleFixtures.press([.character("/")] + ConsoleFixtures.type("pay") + [.enter], &state)
+        #expect(state.selectedRow?.name != pinned)
+        press([.character("o")], &state)
+        #expect(state.dialog == nil && state.status?.text.hasPrefix("the cursor just moved to") == true)
     }
 
     @Test func aBreakerProbingKeepsTheCursor() throws {

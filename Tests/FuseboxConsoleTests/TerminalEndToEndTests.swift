@@ -313,18 +313,32 @@ import Testing
         }
     }
 
+    /// Presses an action key and waits for its dialog. If the cursor moved by itself a moment
+    /// before (the data, a filter), the console asks first, as an operator would see: the key
+    /// again opens it.
+    static func openDialog(_ session: Session, key: String, title: String) async throws {
+        try await session.keys(key)
+        let answer = try await session.waitFor("'\(title)', or a question") { screen in
+            screen.contains(title) || screen.contains("the cursor just moved to")
+        }
+        if answer.contains(title) { return }
+        // The question stays on the status line, so only the dialog tells that a press worked;
+        // the cursor may move once more meanwhile (then the press asks again).
+        for attempt in 1...2 {
+            try await session.keys(key)
+            do {
+                try await session.waitFor(title, seconds: attempt == 1 ? 3 : 20)
+                return
+            } catch  where attempt == 1 {
+                continue
+            }
+        }
+    }
+
     /// Forces payments (the selected row) open through the dialog, as an operator does: the
     /// reason, the typed name, Confirm; waits for the result and for the row to say FORCED-OPEN.
     static func forceOpenPayments(_ session: Session, reason: String, change: String? = nil) async throws {
-        try await session.keys("o")
-        let answer = try await session.waitFor("the dialog, or a question") { screen in
-            screen.contains("Force open payments") || screen.contains("the cursor just moved to payments")
-        }
-        if !answer.contains("Force open payments") {
-            // payments became the worst (and the cursor went to it) a moment ago: o again acts.
-            try await session.keys("o")
-            try await session.waitFor("Force open payments")
-        }
+        try await openDialog(session, key: "o", title: "Force open payments")
         // The reason has the focus: typing at once is never lost.
         try await session.type(reason)
         try await session.waitFor("Reason: \(reason)_")

@@ -146,6 +146,15 @@ public final class ConsoleProgram {
             case nil:
                 break
             case .key(let key):
+                // The key is judged at its own time (a status line's age, the cursor's question),
+                // not at the last tick's.
+                let now = clock.nowMilliseconds()
+                if now > state.nowMilliseconds {
+                    if perform(update(&state, .tick(atMilliseconds: now)), &state) {
+                        return Exit(reason: .quit, state: state)
+                    }
+                    lastTick = now
+                }
                 if perform(update(&state, .key(key)), &state) { return Exit(reason: .quit, state: state) }
                 dirty = true
             case .resize(let width, let height):

@@ -69,11 +69,14 @@ extension ConsoleState {
         selectedID = visibleRows[selection].identity
         selectionGone = false
         selectionFollowsWorst = false
+        // The operator put it there and sees it. A move the data made just before still counts:
+        // a step from a row they had not seen lands on one they did not mean.
+        selectionLastShown = selectedID
     }
 
-    /// How long after following the worst dependency moved the cursor an action key asks again.
-    /// A person reacts to a frame a few hundred milliseconds after it is drawn: a key meant for
-    /// the dependency before may be landing on this one.
+    /// How long after the cursor moved by itself an action key asks again. A person reacts to a
+    /// frame a few hundred milliseconds after it is drawn: a key meant for the dependency before
+    /// may be landing on this one.
     public static let followGuardMilliseconds: Int64 = 1_500
 
     /// Keeps the cursor on the dependency it is on from now on, as rows re-sort: the operator is
@@ -82,14 +85,15 @@ extension ConsoleState {
         selectionFollowsWorst = false
     }
 
-    /// Whether an action may go to the selected row now. Not when following the worst dependency
-    /// moved the cursor onto it too recently to be sure it is the one the operator meant: then the
-    /// cursor is pinned there, the status line says so, and the same key again acts.
+    /// Whether an action may go to the selected row now. Not when the cursor moved by itself (the
+    /// data, a filter, fleets forming) too recently to be sure it is the one the operator meant:
+    /// then the status line says so, and an action key again acts, unless the cursor moves again
+    /// first. Asking pins nothing.
     mutating func selectionIsSettledForAction() -> Bool {
-        guard selectionFollowsWorst, let moved = selectionFollowedAtMilliseconds,
-            nowMilliseconds - moved < Self.followGuardMilliseconds, let row = selectedRow
+        guard let moved = selectionFollowedAtMilliseconds, nowMilliseconds - moved < Self.followGuardMilliseconds,
+            let row = selectedRow
         else { return true }
-        selectionFollowsWorst = false
+        selectionFollowedAtMilliseconds = nil
         status = .init(text: "the cursor just moved to \(row.name): press again to act on it", isError: true)
         status?.isSelectionQuestion = true
         return false
@@ -122,13 +126,14 @@ extension ConsoleState {
     }
 
     /// Notes what the overview shows under the cursor after a message: a dependency it did not
-    /// show there before, while the cursor follows the worst, is one the operator may not have
-    /// seen yet (data moved it, a filter was cleared, another screen was open), and arms
+    /// show there before, and the operator did not move to, is one they may not have seen yet (the
+    /// data moved it, a filter was cleared, fleets formed, another screen was open), and arms
     /// ``selectionIsSettledForAction()``.
     mutating func noteSelectionShown() {
-        guard screen == .overview, selectedID != selectionLastShown else { return }
+        // Only a drawn overview shows anything (``render(_:)`` draws no rows below 20x6).
+        guard screen == .overview, width >= 20, height >= 6, selectedID != selectionLastShown else { return }
         // The first dependency shown replaces none: no key can have been meant for another.
-        if selectionFollowsWorst, selectionLastShown != nil { selectionFollowedAtMilliseconds = nowMilliseconds }
+        if selectionLastShown != nil { selectionFollowedAtMilliseconds = nowMilliseconds }
         selectionLastShown = selectedID
     }
 }

@@ -376,6 +376,8 @@ private func setExpanded(_ state: inout ConsoleState, _ expanded: Bool) {
     state.pinSelection()
     state.refreshRows()
     state.syncSelection()
+    // The operator moved the cursor here: nothing to ask about.
+    state.selectionLastShown = state.selectedID
 }
 
 /// One line for a command's results: `applied: ...` for one instance; for several,

@@ -140,7 +140,7 @@ private func drawFacts(
 ) -> Int {
     var shown = lines.count > area.height ? max(0, area.height - 1) : lines.count
     // A heading whose lines are all cut goes with them.
-    if shown < lines.count, shown > 0, lines[shown - 1].role == .header { shown -= 1 }
+    if shown < lines.count, shown > 0, lines[shown - 1].role == .header, lines[shown].role != .header { shown -= 1 }
     for (row, line) in lines.prefix(shown).enumerated() {
         canvas.put(clip(line.text, area.width, state), in: area, row: row, role: line.role)
     }

@@ -206,12 +206,13 @@ func drawOverview(_ state: ConsoleState, _ body: Rect, _ canvas: inout Canvas) {
     let counter: String
     if TextWidth.of(counterText) <= room {
         counter = counterText
-    } else if !sortPart.isEmpty && !sortInName {
-        // The sort whole, then what room is left for the rest.
+    } else if !sortPart.isEmpty && !sortInName && !state.selectionGone {
+        // The sort whole, then what room is left for the rest (a gone selection comes first:
+        // nothing else on the overview says where the cursor went).
         let rest = room - TextWidth.of(sortPart) - 2
         counter = sortPart + (rest >= 6 ? "  " + Format.fit(others, rest, ellipsis: state.glyphs.ellipsis) : "")
     } else {
-        let text = sortInName ? others : counterText
+        let text = sortInName || state.selectionGone ? others : counterText
         counter = room >= min(12, TextWidth.of(text)) ? Format.fit(text, room, ellipsis: state.glyphs.ellipsis) : ""
     }
     guard body.height > 1 else { return }
