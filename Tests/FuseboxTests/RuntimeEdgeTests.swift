@@ -7,6 +7,16 @@ import Testing
 @Suite(.timeLimit(.minutes(1))) struct RuntimeEdgeTests {
     let clock = ManualClock()
 
+    /// A call through `d` whose operation takes `nanoseconds` on the manual clock, then answers 1.
+    func callTaking(_ nanoseconds: UInt64, through d: Dependency) -> Task<Outcome<Int>, any Error> {
+        Task { [clock] in
+            try await d.execute { () async throws -> Int in
+                try await clock.sleep(nanoseconds: nanoseconds)
+                return 1
+            }
+        }
+    }
+
     /// A `Retry-After` date slightly in the past is a negative hint: retry at once, never crash.
     @Test func aNegativeRetryAfterHintRetriesAtOnce() async throws {
         let registry = makeRegistry(clock: clock)
@@ -47,12 +57,7 @@ import Testing
         var c = DependencyConfiguration(name: "quotes")
         c.deadline = .seconds(Int64.max)
         let d = try registry.register(c)
-        let call = Task {
-            try await d.execute { () async throws -> Int in
-                try await clock.sleep(nanoseconds: 20_000_000)
-                return 1
-            }
-        }
+        let call = callTaking(20_000_000, through: d)
         #expect(await clock.waitForSleepers(1))
         clock.advance(by: .milliseconds(20))
         #expect(try await outcome(call).value == 1)
@@ -98,12 +103,7 @@ import Testing
         c.slo = ServiceLevelObjective(successRatio: 0.99)
         let d = try registry.register(c)
         _ = try await d.execute { 1 }
-        let call = Task {
-            try await d.execute { () async throws -> Int in
-                try await clock.sleep(nanoseconds: 1_000_000_000)
-                return 1
-            }
-        }
+        let call = callTaking(1_000_000_000, through: d)
         #expect(await clock.waitForSleepers(1))
         call.cancel()
         await #expect(throws: CancellationError.self) { try await call.value }
@@ -117,12 +117,7 @@ import Testing
         var c = DependencyConfiguration(name: "quotes")
         c.bulkhead = BulkheadConfiguration(maxConcurrent: 1, maxWaiting: 1, maxWait: .seconds(10))
         let d = try registry.register(c)
-        let holder = Task {
-            try await d.execute { () async throws -> Int in
-                try await clock.sleep(nanoseconds: 5_000_000_000)
-                return 1
-            }
-        }
+        let holder = callTaking(5_000_000_000, through: d)
         #expect(await clock.waitForSleepers(1))
         let queued = Task { try await d.execute(fallbacks: [.staticDefault(-1)]) { 2 } }
         for _ in 0..<100_000 where registry.snapshot().dependency(named: "quotes")?.bulkhead?.waiting != 1 {
