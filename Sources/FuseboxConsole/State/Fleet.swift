@@ -46,10 +46,9 @@ public struct DependencyRow: Sendable, Hashable {
     /// Whether the breaker has tripped: open, forced open, half-open or recovering (for a fleet
     /// row, on its worst instance).
     public var isTripped: Bool {
-        switch dependency.breaker.state {
-        case .open, .forcedOpen, .halfOpen, .recovering: return true
-        case .closed, .disabled: return false
-        }
+        // Read from ``severity``'s state weight (3 and up, see `Fleet.severity`), not from
+        // ``dependency``: that copies a snapshot, and the cursor asks of every row on every poll.
+        severity >= 3_000_000
     }
 
     /// The dependency's name.
