@@ -100,6 +100,11 @@ struct ReportCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let report = IncidentReport(reading: reader, file: (file as NSString).lastPathComponent)
+        if let damage = report.damage, report.samples == 0, report.timeline.isEmpty {
+            // Nothing at all could be read: no report, rather than one saying nothing happened.
+            FuseboxMain.printError("\(file) is damaged and nothing in it can be read: \(damage)")
+            throw ExitCode(1)
+        }
         if let damage = report.damage { FuseboxMain.printError("\(file) is damaged: \(damage)") }
         switch format {
         case .markdown:

@@ -45,7 +45,9 @@ enum ConsoleFixtures {
         let at = last[0].takenAtMilliseconds
         _ = update(&state, .data(previous, atMilliseconds: at - 1_000))
         _ = update(&state, .data(last, atMilliseconds: at))
-        _ = update(&state, .tick(atMilliseconds: at + 400))
+        // Half a second after the last poll, and long enough after the first that the cursor's
+        // question (``ConsoleState/followGuardMilliseconds``) no longer stands.
+        _ = update(&state, .tick(atMilliseconds: at + 500))
         return state
     }
 
@@ -57,10 +59,15 @@ enum ConsoleFixtures {
 
     static func type(_ text: String) -> [Key] { text.map { Key.character($0) } }
 
+    /// Lets the moment pass in which an action key on a row the cursor just moved to asks again.
+    static func settle(_ state: inout ConsoleState) {
+        _ = update(&state, .tick(atMilliseconds: state.nowMilliseconds + ConsoleState.followGuardMilliseconds))
+    }
+
     /// Filters the overview down to `name`, then lets the moment pass in which an action key on a
     /// row the cursor just moved to asks again (``ConsoleState/followGuardMilliseconds``).
     static func filter(to name: String, _ state: inout ConsoleState) {
         _ = press([.character(":")] + type("filter \(name)") + [.enter], &state)
-        _ = update(&state, .tick(atMilliseconds: state.nowMilliseconds + ConsoleState.followGuardMilliseconds))
+        settle(&state)
     }
 }

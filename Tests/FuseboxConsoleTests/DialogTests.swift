@@ -114,6 +114,7 @@ import Testing
         }
         var state = ConsoleState(source: "test", readOnly: false, intervalSeconds: 1, width: 120, height: 40)
         _ = update(&state, .data(snapshots, atMilliseconds: at))
+        ConsoleFixtures.settle(&state)
         return state
     }
 
@@ -341,6 +342,7 @@ import Testing
         }
         var state = ConsoleState(source: "test", readOnly: false, intervalSeconds: 1, width: 120, height: 40)
         _ = update(&state, .data(snapshots, atMilliseconds: at))
+        ConsoleFixtures.settle(&state)
         _ = ConsoleFixtures.press([.character("b")], &state)
         let needed = state.dialog!.minimumTerminal
         _ = update(&state, .resize(width: needed.width, height: needed.height))

@@ -75,6 +75,7 @@ import Testing
 
     @Test func aCommandOnTheFleetRowGoesToEveryInstanceAndOnAnInstanceRowToThatOne() throws {
         var state = Self.state()
+        ConsoleFixtures.settle(&state)
         ConsoleFixtures.press([.character("c")], &state)
         #expect(state.dialog?.instances == ["checkout-1", "checkout-2", "checkout-3"])
         #expect(state.dialog?.question.hasPrefix("3 instances of checkout: ") == true)

@@ -141,6 +141,14 @@ import Testing
         #expect(state.dialog == nil && state.status?.text.hasPrefix("the cursor just moved to") == true)
     }
 
+    @Test func anActionKeyAsTheFirstDataAppearsAsksFirst() throws {
+        var state = ConsoleState(source: "test", readOnly: false, intervalSeconds: 1, width: 120, height: 40)
+        _ = update(&state, .data(poll(at: origin, scale: 1), atMilliseconds: origin))
+        press([.character("o")], &state)
+        let first = try #require(state.selectedRow?.name)
+        #expect(state.dialog == nil && state.status?.text.hasPrefix("the cursor just moved to \(first)") == true)
+    }
+
     @Test func aBreakerProbingKeepsTheCursor() throws {
         var state = Builder.state()
         #expect(state.selectedRow?.name == "payments")

@@ -108,6 +108,19 @@ import Testing
         #expect(
             emptyRun.errors
                 == "fusebox: \(empty) is not a Fusebox recording (an empty file, or another SQLite database)\n")
+        // A recording cut so short that no sample, note or transition can be read: no report that
+        // says nothing happened, but one line and a failure.
+        let whole = directory + "/whole.fuserec"
+        let recorded = try await spawnAndWait([
+            Self.binary, "record", "--source", "sim", "--duration", "3", "--interval", "0.5", whole,
+        ])
+        #expect(recorded.status == 0, "\(recorded.errors)")
+        let cut = directory + "/cut.fuserec"
+        try Data(try Data(contentsOf: URL(fileURLWithPath: whole)).prefix(16_384)).write(to: URL(fileURLWithPath: cut))
+        let cutRun = try await spawnAndWait([Self.binary, "report", cut])
+        #expect(cutRun.status == 1, "\(cutRun.output)")
+        #expect(cutRun.errors.hasPrefix("fusebox: \(cut) is damaged and nothing in it can be read: "))
+        #expect(cutRun.errors.split(separator: "\n").count == 1 && !cutRun.output.contains("Nothing happened"))
         let folder = try await spawnAndWait([Self.binary, "replay", directory])
         #expect(folder.status == 1)
         #expect(folder.errors.contains("is a directory, not a recording"))

@@ -150,7 +150,9 @@ struct SnapshotBuilder {
         let at = ConsoleFixtures.origin
         _ = update(&state, .data(fleet(at: at - 1_000, callsScale: 1), atMilliseconds: at - 1_000))
         _ = update(&state, .data(fleet(at: at, callsScale: 2), atMilliseconds: at))
-        _ = update(&state, .tick(atMilliseconds: at + 400))
+        // Half a second after the last poll, and long enough after the first that the cursor's
+        // question (``ConsoleState/followGuardMilliseconds``) no longer stands.
+        _ = update(&state, .tick(atMilliseconds: at + 500))
         return state
     }
 }

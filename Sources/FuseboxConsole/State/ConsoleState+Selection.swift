@@ -132,8 +132,8 @@ extension ConsoleState {
     mutating func noteSelectionShown() {
         // Only a drawn overview shows anything (``render(_:)`` draws no rows below 20x6).
         guard screen == .overview, width >= 20, height >= 6, selectedID != selectionLastShown else { return }
-        // The first dependency shown replaces none: no key can have been meant for another.
-        if selectionLastShown != nil { selectionFollowedAtMilliseconds = nowMilliseconds }
+        // The first one too: a key pressed as the first data appears was aimed at nothing seen.
+        selectionFollowedAtMilliseconds = nowMilliseconds
         selectionLastShown = selectedID
     }
 }
