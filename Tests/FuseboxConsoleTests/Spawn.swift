@@ -60,6 +60,42 @@ func spawnAndWait(_ arguments: [String], environment: [String: String]? = nil) a
     return (code, output, errors)
 }
 
+/// Runs `arguments` every 200 ms on a thread of its own until `condition` holds for the output or
+/// `seconds` pass (it runs once more at the deadline); returns whether it held and the last output.
+/// A dedicated thread keeps the pace whatever holds the concurrency pool's threads.
+func pollOnThread(
+    _ arguments: [String], seconds: Double, until condition: @escaping @Sendable (String) -> Bool
+) async -> (met: Bool, output: String) {
+    await withCheckedContinuation { continuation in
+        let thread = Thread {
+            let deadline = Date().addingTimeInterval(seconds)
+            while true {
+                let output = runBlocking(arguments)
+                if condition(output) { return continuation.resume(returning: (true, output)) }
+                if Date() >= deadline { return continuation.resume(returning: (false, output)) }
+                usleep(200_000)
+            }
+        }
+        thread.start()
+    }
+}
+
+/// Runs a program to completion on the calling thread, blocked in `waitpid`; returns its standard
+/// output, or "" when it cannot start.
+private func runBlocking(_ arguments: [String]) -> String {
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent("fusebox-poll-\(UUID().uuidString)").path
+    defer {
+        unlink(base + ".out")
+        unlink(base + ".err")
+    }
+    guard let pid = try? spawn(arguments, environment: nil, output: base + ".out", errors: base + ".err") else {
+        return ""
+    }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+    return (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
+}
+
 /// A program left running in the background (a demo service), its output going to a file.
 final class BackgroundProcess: @unchecked Sendable {
     let pid: pid_t

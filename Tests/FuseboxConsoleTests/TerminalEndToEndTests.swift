@@ -140,19 +140,19 @@ import Testing
         }
 
         /// Waits until the screen satisfies `condition`; returns the screen.
+        ///
+        /// The pane is read from a thread of its own, not from a task: other suites can keep Swift's
+        /// cooperative threads busy for many seconds (CI has two cores), and a task-based loop once
+        /// slept through a status line shown for eight. The screen is read once more at the deadline.
         /// - Throws: ``SessionError`` with the last screen when `seconds` pass first.
         @discardableResult
         func waitFor(
-            _ what: String, seconds: Double = 20, _ condition: (String) -> Bool
+            _ what: String, seconds: Double = 20, _ condition: @escaping @Sendable (String) -> Bool
         ) async throws -> String {
-            let deadline = Date().addingTimeInterval(seconds)
-            var last = ""
-            while Date() < deadline {
-                last = try await screen()
-                if condition(last) { return last }
-                try await Task.sleep(nanoseconds: 200_000_000)
-            }
-            throw SessionError(description: "timed out waiting for \(what); screen was:\n\(last)")
+            let capture = ["tmux", "-L", TerminalEndToEndTests.socket, "capture-pane", "-p", "-t", name]
+            let (met, last) = await pollOnThread(capture, seconds: seconds, until: condition)
+            guard met else { throw SessionError(description: "timed out waiting for \(what); screen was:\n\(last)") }
+            return last
         }
 
         func waitFor(_ text: String, seconds: Double = 20) async throws {

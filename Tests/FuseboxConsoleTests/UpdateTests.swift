@@ -379,5 +379,30 @@ import Testing
         #expect(render(state).line(state.height - 2) == "")
     }
 
+    @Test func aCommandsOutcomeStaysUntilTheNextKey() {
+        var state = SnapshotBuilder.state()
+        let missed = CommandResult(
+            commandId: "c1", instance: "checkout-2", status: .failed, target: "payments", before: nil, after: nil,
+            refusal: nil, message: "cannot reach 10.0.0.2:9901: connection refused", atMilliseconds: 1)
+        var applied = missed
+        applied.instance = "checkout-1"
+        applied.status = .applied
+        applied.message = "payments forced open"
+        _ = update(&state, .commandResults([applied, missed], atMilliseconds: state.nowMilliseconds))
+        let outcome = "applied on 1 of 2; checkout-2 unreachable: cannot reach 10.0.0.2:9901: connection refused"
+        let later = state.nowMilliseconds + 10 * ConsoleState.StatusLine.lifetimeMilliseconds
+        _ = update(&state, .tick(atMilliseconds: later))
+        #expect(render(state).line(state.height - 2) == outcome, "an operator who looked away still reads it")
+        ConsoleFixtures.press([.down], &state)
+        #expect(render(state).line(state.height - 2) == "", "read once the operator does something next")
+        _ = update(&state, .commandFailed(BackendError(.unreachable, "connection refused"), atMilliseconds: later))
+        _ = update(&state, .tick(atMilliseconds: later + 10 * ConsoleState.StatusLine.lifetimeMilliseconds))
+        #expect(render(state).line(state.height - 2) == "command failed: connection refused")
+        #expect(state.log.suffix(3).map(\.kind) == [.command, .command, .command], "the log keeps every outcome")
+        // A source failing after it is news: it takes the line over.
+        _ = update(&state, .pollFailed(BackendError(.timedOut, "no answer within 10s"), atMilliseconds: later + 1))
+        #expect(render(state).line(state.height - 2).hasPrefix("source error: no answer within 10s"))
+    }
+
     func keyHintsText(_ state: ConsoleState) -> String { render(state).line(state.height - 1) }
 }

@@ -22,6 +22,10 @@ public struct ConsoleState: Sendable {
         /// Whether it asks to press an action key again (the cursor had just moved): answered
         /// once a dialog opens.
         public var isSelectionQuestion = false
+        /// Whether it stays until the next key instead of fading: a command's outcome, so an
+        /// operator who looked away still reads where it applied and where it did not. A source
+        /// that starts failing takes the line over.
+        public var staysUntilKey = false
 
         /// How long a status line stays (the event log keeps every outcome).
         public static let lifetimeMilliseconds: Int64 = 8_000
@@ -33,7 +37,7 @@ public struct ConsoleState: Sendable {
 
         /// Whether it is still worth showing at `now`.
         public func isCurrent(at now: Int64) -> Bool {
-            atMilliseconds.map { now - $0 < Self.lifetimeMilliseconds } ?? true
+            staysUntilKey || atMilliseconds.map { now - $0 < Self.lifetimeMilliseconds } ?? true
         }
     }
 

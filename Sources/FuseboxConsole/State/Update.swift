@@ -35,6 +35,8 @@ private struct RowsKey: Equatable {
 private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] {
     switch message {
     case .key(let key):
+        // A command's outcome has been read once the operator does something next.
+        if state.status?.staysUntilKey == true { state.status = nil }
         return handle(key, &state)
     case .data(let snapshots, let now):
         state.nowMilliseconds = now
@@ -58,6 +60,7 @@ private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] 
         state.nowMilliseconds = now
         let previousCode = state.sourceError?.code
         state.sourceError = error
+        if previousCode != error.code { state.clearOutcomeForNewTrouble() }
         guard error.isRetryable else {
             // Asking again cannot help until someone fixes it (a token, a version), but someone may:
             // poll at the slowest rate rather than never, so the console comes back by itself.
@@ -88,11 +91,15 @@ private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] 
                 &state, now, result.instance ?? "", .command, "\(result.commandId) \(text)",
                 dependency: result.target)
         }
-        if let summary = commandSummary(results) { state.status = summary }
+        if var summary = commandSummary(results) {
+            summary.staysUntilKey = true
+            state.status = summary
+        }
         return []
     case .commandFailed(let error, let now):
         appendLog(&state, now, "", .command, "failed: \(error.message)")
         state.status = .init(text: "command failed: \(error.message)", isError: true)
+        state.status?.staysUntilKey = true
         return []
     case .themeApplied(let name):
         state.themeName = name
@@ -380,6 +387,14 @@ private func setExpanded(_ state: inout ConsoleState, _ expanded: Bool) {
     state.selectionLastShown = state.selectedID
 }
 
+extension ConsoleState {
+    /// A source that starts failing, or fails differently, is news that outranks the last command's
+    /// outcome on the status line (the event log keeps the outcome).
+    mutating func clearOutcomeForNewTrouble() {
+        if status?.staysUntilKey == true { status = nil }
+    }
+}
+
 /// One line for a command's results: `applied: ...` for one instance; for several,
 /// `applied on 3 of 4; checkout-4 unreachable: ...`, naming every instance it did not apply on.
 func commandSummary(_ results: [CommandResult]) -> ConsoleState.StatusLine? {
@@ -415,6 +430,7 @@ private func logSourceChanges(
     for source in new {
         let previous = before[source.source]
         if let error = source.error, previous?.error?.code != error.code {
+            state.clearOutcomeForNewTrouble()
             let retry =
                 source.retryAtMilliseconds.map {
                     " (retrying in \(Format.age(seconds: Double(max(0, $0 - now)) / 1000)))"
