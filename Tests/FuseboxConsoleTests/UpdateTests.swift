@@ -404,5 +404,14 @@ import Testing
         #expect(render(state).line(state.height - 2).hasPrefix("source error: no answer within 10s"))
     }
 
+    @Test func detailsAreOfferedOnlyWhereThereIsARow() {
+        var state = SnapshotBuilder.state()
+        #expect(keyHintsText(state).hasPrefix("enter details"))
+        ConsoleFixtures.press([.character("/")] + ConsoleFixtures.type("no-such-dependency") + [.enter], &state)
+        #expect(state.visibleRows.isEmpty)
+        #expect(!keyHintsText(state).contains("details"), "\(keyHintsText(state))")
+        #expect(keyHintsText(state).contains("/ filter"))
+    }
+
     func keyHintsText(_ state: ConsoleState) -> String { render(state).line(state.height - 1) }
 }

@@ -226,9 +226,10 @@ func keyHints(_ state: ConsoleState) -> [(String, String)] {
     let taken = Set(ReplayAction.keys.map(\.key))
     return replayHints
         + state.screen.bindings.filter { binding in
-            // Expanding is offered only where there are fleets to expand.
+            // Expanding is offered only where there are fleets to expand, details where there is a row.
             binding.hinted && binding.action.commandKind.map(state.allows) ?? true
                 && (binding.action != .expand || !state.shown.fleetRows.isEmpty)
+                && (binding.action != .select || state.screen != .overview || !state.visibleRows.isEmpty)
         }.compactMap { binding in
             let keys = state.keymap.keys(for: binding.action).filter { state.replay == nil || !taken.contains($0) }
             return keys.first.map { ($0.label, binding.summary) }
