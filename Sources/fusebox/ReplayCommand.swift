@@ -52,6 +52,13 @@ struct ReplayCommand: AsyncParsableCommand {
             FuseboxMain.printError(error.message)
             throw ExitCode(1)
         }
+        if let damage = backend.reader.damage, backend.reader.frameTimes().isEmpty, backend.reader.markers().isEmpty,
+            backend.reader.notes().isEmpty
+        {
+            // Nothing at all could be read: say so, rather than a console waiting for data.
+            FuseboxMain.printError("\(file) is damaged and nothing in it can be read: \(damage)")
+            throw ExitCode(1)
+        }
         let loader = ThemeLoader.standard(executablePath: CommandLine.arguments[0])
         let chosenTheme: Theme
         let configuration: ConsoleConfiguration

@@ -121,6 +121,11 @@ import Testing
         #expect(cutRun.status == 1, "\(cutRun.output)")
         #expect(cutRun.errors.hasPrefix("fusebox: \(cut) is damaged and nothing in it can be read: "))
         #expect(cutRun.errors.split(separator: "\n").count == 1 && !cutRun.output.contains("Nothing happened"))
+        // The same for replay: one line, not a console waiting for data that will never come.
+        let cutReplay = try await spawnAndWait([Self.binary, "replay", cut])
+        #expect(cutReplay.status == 1)
+        #expect(cutReplay.errors.hasPrefix("fusebox: \(cut) is damaged and nothing in it can be read: "))
+        #expect(cutReplay.errors.split(separator: "\n").count == 1, "one line: \(cutReplay.errors)")
         let folder = try await spawnAndWait([Self.binary, "replay", directory])
         #expect(folder.status == 1)
         #expect(folder.errors.contains("is a directory, not a recording"))
