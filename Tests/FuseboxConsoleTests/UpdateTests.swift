@@ -392,16 +392,52 @@ import Testing
         let outcome = "applied on 1 of 2; checkout-2 unreachable: cannot reach 10.0.0.2:9901: connection refused"
         let later = state.nowMilliseconds + 10 * ConsoleState.StatusLine.lifetimeMilliseconds
         _ = update(&state, .tick(atMilliseconds: later))
-        #expect(render(state).line(state.height - 2) == outcome, "an operator who looked away still reads it")
+        #expect(
+            render(state).line(state.height - 2) == outcome + " (1m20s ago)",
+            "an operator who looked away still reads it, and how old it is")
+        ConsoleFixtures.press([.redraw], &state)
+        #expect(render(state).line(state.height - 2).hasPrefix(outcome), "a repaint is not the operator acting")
         ConsoleFixtures.press([.down], &state)
         #expect(render(state).line(state.height - 2) == "", "read once the operator does something next")
         _ = update(&state, .commandFailed(BackendError(.unreachable, "connection refused"), atMilliseconds: later))
         _ = update(&state, .tick(atMilliseconds: later + 10 * ConsoleState.StatusLine.lifetimeMilliseconds))
-        #expect(render(state).line(state.height - 2) == "command failed: connection refused")
+        #expect(render(state).line(state.height - 2) == "command failed: connection refused (1m20s ago)")
         #expect(state.log.suffix(3).map(\.kind) == [.command, .command, .command], "the log keeps every outcome")
-        // A source failing after it is news: it takes the line over.
+        // A source failing after an outcome that applied somewhere is news: it takes the line over.
+        _ = update(&state, .commandResults([applied], atMilliseconds: later))
         _ = update(&state, .pollFailed(BackendError(.timedOut, "no answer within 10s"), atMilliseconds: later + 1))
         #expect(render(state).line(state.height - 2).hasPrefix("source error: no answer within 10s"))
+    }
+
+    @Test func aFleetsOutcomeYieldsOnlyToASourceItDoesNotNameAlready() {
+        func result(_ instance: String, _ status: CommandResult.Status) -> CommandResult {
+            CommandResult(
+                commandId: "c1", instance: instance, status: status, target: "payments", before: nil, after: nil,
+                refusal: nil, message: status == .applied ? "payments closed" : "cannot reach it", atMilliseconds: 1)
+        }
+        func source(_ instance: String, failing: Bool) -> SourceStatus {
+            var status = SourceStatus(source: "http://\(instance)", instances: [instance])
+            status.lastSuccessMilliseconds = 1
+            if failing { status.error = BackendError(.unreachable, "cannot reach \(instance)") }
+            return status
+        }
+        var state = SnapshotBuilder.state()
+        let now = state.nowMilliseconds
+        let live = ["checkout-1", "checkout-2", "checkout-3"].map { source($0, failing: false) }
+        _ = update(&state, .sources(live, atMilliseconds: now))
+        _ = update(
+            &state,
+            .commandResults(
+                [result("checkout-1", .applied), result("checkout-2", .applied), result("checkout-3", .failed)],
+                atMilliseconds: now))
+        let outcome = "applied on 2 of 3; checkout-3 unreachable: cannot reach it"
+        // The agent died just before the command: its failure showing up next is the outcome's news.
+        _ = update(&state, .sources([live[0], live[1], source("checkout-3", failing: true)], atMilliseconds: now + 1))
+        #expect(render(state).line(state.height - 2) == outcome)
+        // Another one failing is news.
+        let failing = [live[0], source("checkout-2", failing: true), source("checkout-3", failing: true)]
+        _ = update(&state, .sources(failing, atMilliseconds: now + 2))
+        #expect(render(state).line(state.height - 2).hasPrefix("2 of 3 sources failing: "))
     }
 
     @Test func detailsAreOfferedOnlyWhereThereIsARow() {

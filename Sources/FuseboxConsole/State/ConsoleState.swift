@@ -17,15 +17,20 @@ public struct ConsoleState: Sendable {
     public struct StatusLine: Sendable, Hashable {
         public var text: String
         public var isError: Bool
-        /// When it was set (``update(_:_:)`` stamps it); it fades after ``lifetimeMilliseconds``.
+        /// When it was set (``update(_:_:)`` stamps it); it fades after ``lifetimeMilliseconds``
+        /// unless it ``staysUntilKey``.
         public var atMilliseconds: Int64?
         /// Whether it asks to press an action key again (the cursor had just moved): answered
         /// once a dialog opens.
         public var isSelectionQuestion = false
         /// Whether it stays until the next key instead of fading: a command's outcome, so an
         /// operator who looked away still reads where it applied and where it did not. A source
-        /// that starts failing takes the line over.
+        /// that starts failing takes the line over, unless the outcome already names it.
         public var staysUntilKey = false
+        /// The instances a command's outcome names as not applied on.
+        public var missedInstances: Set<String> = []
+        /// Whether a command's outcome is that it applied nowhere.
+        public var missedEverything = false
 
         /// How long a status line stays (the event log keeps every outcome).
         public static let lifetimeMilliseconds: Int64 = 8_000

@@ -35,8 +35,9 @@ private struct RowsKey: Equatable {
 private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] {
     switch message {
     case .key(let key):
-        // A command's outcome has been read once the operator does something next.
-        if state.status?.staysUntilKey == true { state.status = nil }
+        // A command's outcome has been read once the operator does something next; a repaint
+        // (Ctrl-L, or the console coming back from a stop) is not the operator acting.
+        if key != .redraw, state.status?.staysUntilKey == true { state.status = nil }
         return handle(key, &state)
     case .data(let snapshots, let now):
         state.nowMilliseconds = now
@@ -60,7 +61,7 @@ private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] 
         state.nowMilliseconds = now
         let previousCode = state.sourceError?.code
         state.sourceError = error
-        if previousCode != error.code { state.clearOutcomeForNewTrouble() }
+        if previousCode != error.code { state.clearOutcomeForNewTrouble(failing: nil) }
         guard error.isRetryable else {
             // Asking again cannot help until someone fixes it (a token, a version), but someone may:
             // poll at the slowest rate rather than never, so the console comes back by itself.
@@ -93,6 +94,8 @@ private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] 
         }
         if var summary = commandSummary(results) {
             summary.staysUntilKey = true
+            summary.missedInstances = Set(results.filter { $0.status != .applied }.compactMap(\.instance))
+            summary.missedEverything = !results.contains { $0.status == .applied }
             state.status = summary
         }
         return []
@@ -100,6 +103,7 @@ private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] 
         appendLog(&state, now, "", .command, "failed: \(error.message)")
         state.status = .init(text: "command failed: \(error.message)", isError: true)
         state.status?.staysUntilKey = true
+        state.status?.missedEverything = true
         return []
     case .themeApplied(let name):
         state.themeName = name
@@ -389,9 +393,12 @@ private func setExpanded(_ state: inout ConsoleState, _ expanded: Bool) {
 
 extension ConsoleState {
     /// A source that starts failing, or fails differently, is news that outranks the last command's
-    /// outcome on the status line (the event log keeps the outcome).
-    mutating func clearOutcomeForNewTrouble() {
-        if status?.staysUntilKey == true { status = nil }
+    /// outcome on the status line (the event log keeps the outcome), unless the outcome already
+    /// says the command missed it: `failing` are the source's instances, `nil` for the only source.
+    mutating func clearOutcomeForNewTrouble(failing instances: [String]?) {
+        guard let outcome = status, outcome.staysUntilKey, !outcome.missedEverything else { return }
+        if let instances, !instances.isEmpty, Set(instances).isSubset(of: outcome.missedInstances) { return }
+        status = nil
     }
 }
 
@@ -430,7 +437,7 @@ private func logSourceChanges(
     for source in new {
         let previous = before[source.source]
         if let error = source.error, previous?.error?.code != error.code {
-            state.clearOutcomeForNewTrouble()
+            state.clearOutcomeForNewTrouble(failing: source.instances)
             let retry =
                 source.retryAtMilliseconds.map {
                     " (retrying in \(Format.age(seconds: Double(max(0, $0 - now)) / 1000)))"

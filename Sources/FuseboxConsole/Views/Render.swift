@@ -164,6 +164,18 @@ private func recordingBadge(_ state: ConsoleState) -> String {
     return state.recordingStopped == nil ? " \(state.glyphs.bullet)REC" : " REC STOPPED"
 }
 
+/// A status line's text fitted to the width. A command's outcome kept past the usual fade says how
+/// old it is, so it is not read as news: `applied on all 3 instances: ... (4m20s ago)`.
+private func statusText(_ status: ConsoleState.StatusLine, _ state: ConsoleState) -> String {
+    var age = ""
+    if status.staysUntilKey, let at = status.atMilliseconds,
+        state.nowMilliseconds - at >= ConsoleState.StatusLine.lifetimeMilliseconds
+    {
+        age = " (\(Format.age(seconds: Double(state.nowMilliseconds - at) / 1000)) ago)"
+    }
+    return Format.fit(status.text, max(0, state.width - TextWidth.of(age)), ellipsis: state.glyphs.ellipsis) + age
+}
+
 private func drawStatus(_ state: ConsoleState, _ canvas: inout Canvas) {
     let y = state.height - 2
     if let input = state.input {
@@ -180,7 +192,7 @@ private func drawStatus(_ state: ConsoleState, _ canvas: inout Canvas) {
     // What the operator just did is answered first; the source's trouble shows again after.
     if let status = state.status, status.isCurrent(at: state.nowMilliseconds), state.sourceError != nil {
         canvas.put(
-            Format.fit(status.text, state.width, ellipsis: state.glyphs.ellipsis), x: 0, y: y,
+            statusText(status, state), x: 0, y: y,
             role: status.isError ? .error : .status)
         return
     }
@@ -198,7 +210,7 @@ private func drawStatus(_ state: ConsoleState, _ canvas: inout Canvas) {
     }
     if let status = state.status, status.isCurrent(at: state.nowMilliseconds) {
         canvas.put(
-            Format.fit(status.text, state.width, ellipsis: state.glyphs.ellipsis), x: 0, y: y,
+            statusText(status, state), x: 0, y: y,
             role: status.isError ? .error : .status)
     } else if let failing = failingSourcesLine(state) {
         canvas.put(Format.fit(failing, state.width, ellipsis: state.glyphs.ellipsis), x: 0, y: y, role: .error)
