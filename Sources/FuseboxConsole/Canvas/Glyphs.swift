@@ -11,17 +11,19 @@ public struct Glyphs: Sendable, Hashable {
     /// Before a fleet row whose instances are hidden, and one whose instances are shown.
     public let collapsed: String
     public let expanded: String
+    /// A box's corners: top left, top right, bottom left, bottom right.
+    public let corners: [String]
 
     public static let unicode = Glyphs(
         sparks: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], bar: "█",
         partialBars: ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"],
         vertical: "│", horizontal: "─", rising: "▲", bullet: "●", ellipsis: "…",
-        collapsed: "▸", expanded: "▾")
+        collapsed: "▸", expanded: "▾", corners: ["┌", "┐", "└", "┘"])
 
     public static let ascii = Glyphs(
         sparks: ["_", ".", "-", "-", "=", "=", "#", "#"], bar: "#", partialBars: ["", "", "", "", "", "", "", ""],
         vertical: "|", horizontal: "-", rising: "^", bullet: "*", ellipsis: "~",
-        collapsed: "+", expanded: "-")
+        collapsed: "+", expanded: "-", corners: ["+", "+", "+", "+"])
 
     /// A sparkline of `values` scaled to `maximum` (or the series' own maximum), `width` cells wide.
     public func sparkline(_ values: [Double], width: Int, maximum: Double? = nil) -> String {

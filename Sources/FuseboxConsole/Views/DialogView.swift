@@ -68,6 +68,10 @@ func drawDialog(_ state: ConsoleState, _ canvas: inout Canvas) {
         canvas.put(state.glyphs.vertical, x: left, y: y, role: .dialog)
         canvas.put(state.glyphs.vertical, x: left + width - 1, y: y, role: .dialog)
     }
+    for (index, corner) in state.glyphs.corners.enumerated() {
+        canvas.put(
+            corner, x: index % 2 == 0 ? left : left + width - 1, y: index < 2 ? top : top + height - 1, role: .dialog)
+    }
     for (index, line) in lines.enumerated() {
         canvas.put(
             Format.fit(line.0, width - 4, ellipsis: state.glyphs.ellipsis), x: left + 2, y: top + 1 + index,
