@@ -52,11 +52,9 @@ struct ReplayCommand: AsyncParsableCommand {
             FuseboxMain.printError(error.message)
             throw ExitCode(1)
         }
-        if let damage = backend.reader.damage, backend.reader.frameTimes().isEmpty, backend.reader.markers().isEmpty,
-            backend.reader.notes().isEmpty
-        {
-            // Nothing at all could be read: say so, rather than a console waiting for data.
-            FuseboxMain.printError("\(file) is damaged and nothing in it can be read: \(damage)")
+        if let problem = backend.reader.nothingReadable(file: file) {
+            // Say so, rather than open a console waiting for data.
+            FuseboxMain.printError(problem)
             throw ExitCode(1)
         }
         let loader = ThemeLoader.standard(executablePath: CommandLine.arguments[0])
@@ -106,12 +104,12 @@ struct ReportCommand: AsyncParsableCommand {
             FuseboxMain.printError(error.message)
             throw ExitCode(1)
         }
-        let report = IncidentReport(reading: reader, file: (file as NSString).lastPathComponent)
-        if let damage = report.damage, report.samples == 0, report.timeline.isEmpty {
-            // Nothing at all could be read: no report, rather than one saying nothing happened.
-            FuseboxMain.printError("\(file) is damaged and nothing in it can be read: \(damage)")
+        if let problem = reader.nothingReadable(file: file) {
+            // No report, rather than one saying nothing happened.
+            FuseboxMain.printError(problem)
             throw ExitCode(1)
         }
+        let report = IncidentReport(reading: reader, file: (file as NSString).lastPathComponent)
         if let damage = report.damage { FuseboxMain.printError("\(file) is damaged: \(damage)") }
         switch format {
         case .markdown:

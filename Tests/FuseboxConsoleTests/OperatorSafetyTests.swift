@@ -51,13 +51,18 @@ import Testing
         }
     }
 
+    /// Delivers the poll at `at` (the standard fleet with `states` and `failureRates`) to the console.
+    func deliver(
+        at: Int64, scale: UInt64, states: [String: BreakerState] = [:], failureRates: [String: Double] = [:],
+        _ state: inout ConsoleState
+    ) {
+        _ = update(
+            &state, .data(poll(at: at, scale: scale, states: states, failureRates: failureRates), atMilliseconds: at))
+    }
+
     /// One second on: payments recovers and auth trips.
     func authTakesOverFromPayments(_ state: inout ConsoleState) {
-        _ = update(
-            &state,
-            .data(
-                poll(at: origin + 1_000, scale: 3, states: ["payments": .closed, "auth": .open]),
-                atMilliseconds: origin + 1_000))
+        deliver(at: origin + 1_000, scale: 3, states: ["payments": .closed, "auth": .open], &state)
     }
 
     @Test func untilTheOperatorMovesItTheCursorFollowsTheWorstDependency() throws {
@@ -71,7 +76,7 @@ import Testing
         // Opening its details pins it: payments trips again and goes back on top; the details stay.
         press([.enter], &state)
         #expect(!state.selectionFollowsWorst)
-        _ = update(&state, .data(poll(at: origin + 2_000, scale: 4), atMilliseconds: origin + 2_000))
+        deliver(at: origin + 2_000, scale: 4, &state)
         #expect(state.visibleRows.first?.name == "payments")
         #expect(state.selectedRow?.name == "auth", "a screen being read never changes under the operator")
     }
@@ -81,11 +86,7 @@ import Testing
         #expect(state.selectedRow?.name == "payments")
         // auth trips too, with a higher failure rate: worst first puts it above payments, but both
         // are open, so the cursor stays (it would flap between them every poll otherwise).
-        _ = update(
-            &state,
-            .data(
-                poll(at: origin + 1_000, scale: 3, states: ["auth": .open], failureRates: ["auth": 90]),
-                atMilliseconds: origin + 1_000))
+        deliver(at: origin + 1_000, scale: 3, states: ["auth": .open], failureRates: ["auth": 90], &state)
         #expect(state.visibleRows.first?.name == "auth")
         #expect(state.selectedRow?.name == "payments" && state.selectionFollowsWorst)
     }
@@ -113,7 +114,7 @@ import Testing
         press([.character("o")], &state)
         #expect(state.status?.text.hasPrefix("the cursor just moved to auth") == true)
         // auth recovers and payments trips again before the second press: that press asks again.
-        _ = update(&state, .data(poll(at: origin + 1_400, scale: 4), atMilliseconds: origin + 1_400))
+        deliver(at: origin + 1_400, scale: 4, &state)
         #expect(state.selectedRow?.name == "payments")
         press([.character("o")], &state)
         #expect(state.dialog == nil && state.status?.text.hasPrefix("the cursor just moved to payments") == true)
@@ -143,7 +144,7 @@ import Testing
 
     @Test func anActionKeyAsTheFirstDataAppearsAsksFirst() throws {
         var state = ConsoleState(source: "test", readOnly: false, intervalSeconds: 1, width: 120, height: 40)
-        _ = update(&state, .data(poll(at: origin, scale: 1), atMilliseconds: origin))
+        deliver(at: origin, scale: 1, &state)
         press([.character("o")], &state)
         let first = try #require(state.selectedRow?.name)
         #expect(state.dialog == nil && state.status?.text.hasPrefix("the cursor just moved to \(first)") == true)
@@ -153,11 +154,7 @@ import Testing
         var state = Builder.state()
         #expect(state.selectedRow?.name == "payments")
         // payments probes (half-open) while auth trips: payments has not recovered, so it stays.
-        _ = update(
-            &state,
-            .data(
-                poll(at: origin + 1_000, scale: 3, states: ["payments": .halfOpen, "auth": .open]),
-                atMilliseconds: origin + 1_000))
+        deliver(at: origin + 1_000, scale: 3, states: ["payments": .halfOpen, "auth": .open], &state)
         #expect(state.visibleRows.first?.name == "auth")
         #expect(state.selectedRow?.name == "payments")
     }
@@ -239,11 +236,7 @@ import Testing
         #expect(state.dialog?.target == top)
         press([.escape], &state)
         #expect(!state.selectionFollowsWorst, "after a dialog the cursor stays where the operator acted")
-        _ = update(
-            &state,
-            .data(
-                poll(at: origin + 1_000, scale: 3, states: [top: .closed, "auth": .open]),
-                atMilliseconds: origin + 1_000))
+        deliver(at: origin + 1_000, scale: 3, states: [top: .closed, "auth": .open], &state)
         #expect(state.visibleRows.first?.name == "auth")
         #expect(state.selectedRow?.name == top)
     }
@@ -267,7 +260,7 @@ import Testing
         #expect(state.selectedRow != nil && !state.selectionGone, "moving selects a real row again")
         let chosen = state.selectedRow!.identity
         // And when catalog comes back, the cursor stays on what was chosen since.
-        _ = update(&state, .data(poll(at: origin + 2_000, scale: 4), atMilliseconds: origin + 2_000))
+        deliver(at: origin + 2_000, scale: 4, &state)
         #expect(state.selectedRow?.identity == chosen)
     }
 
@@ -289,7 +282,7 @@ import Testing
     @Test func aPausedViewSaysItsDataIsFrozenAndHowOld() {
         var state = Builder.state()
         press([.character("p")], &state)
-        _ = update(&state, .data(poll(at: origin + 1_000, scale: 3), atMilliseconds: origin + 1_000))
+        deliver(at: origin + 1_000, scale: 3, &state)
         _ = update(&state, .tick(atMilliseconds: origin + 12_000))
         let header = render(state).line(0)
         #expect(header.contains("PAUSED"))
@@ -464,6 +457,7 @@ import Testing
         let canvas = render(state)
         #expect(canvas.text.contains("Change: CLOSED > DISABLED"), "an arrow, not a '?'")
         #expect(canvas.text.unicodeScalars.allSatisfy { $0.isASCII })
+        #expect(canvas.text.contains(" +----") && canvas.text.contains("----+"), "the dialog's corners")
     }
 
     @Test func theStateStaysOnTheNarrowestLayout() {

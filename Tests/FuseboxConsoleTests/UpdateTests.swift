@@ -403,6 +403,16 @@ import Testing
         _ = update(&state, .tick(atMilliseconds: later + 10 * ConsoleState.StatusLine.lifetimeMilliseconds))
         #expect(render(state).line(state.height - 2) == "command failed: connection refused (1m20s ago)")
         #expect(state.log.suffix(3).map(\.kind) == [.command, .command, .command], "the log keeps every outcome")
+        // It applied nowhere: the source failing next is the same news, and the outcome stays.
+        _ = update(&state, .pollFailed(BackendError(.unreachable, "connection refused"), atMilliseconds: later + 1))
+        #expect(render(state).line(state.height - 2).hasPrefix("command failed: connection refused"))
+        // On a narrow terminal the text gives way, never its age.
+        let long = "cannot reach checkout-7.payments.eu-west-1.internal:9901: connection refused"
+        _ = update(&state, .commandFailed(BackendError(.unreachable, long), atMilliseconds: later + 1))
+        _ = update(&state, .tick(atMilliseconds: later + 9_000))
+        _ = update(&state, .resize(width: 60, height: state.height))
+        #expect(render(state).line(state.height - 2) == "command failed: cannot reach checkout-7.payments… (9.0s ago)")
+        _ = update(&state, .resize(width: 120, height: state.height))
         // A source failing after an outcome that applied somewhere is news: it takes the line over.
         _ = update(&state, .commandResults([applied], atMilliseconds: later))
         _ = update(&state, .pollFailed(BackendError(.timedOut, "no answer within 10s"), atMilliseconds: later + 1))

@@ -119,4 +119,14 @@ public final class RecordingReader: ReplayTimeline {
     public var damage: String? {
         store.withLock { $0.damageSummary }
     }
+
+    /// What is wrong with a file of which nothing can be read (no sample, marker or note), in one
+    /// line naming it; `nil` when something can be. `report` and `replay` refuse such a file.
+    public func nothingReadable(file: String) -> String? {
+        store.withLock { store in
+            guard let damage = store.damageSummary, store.index.isEmpty, store.markers.isEmpty, store.notes.isEmpty
+            else { return nil }
+            return "\(file) is damaged and nothing in it can be read: \(damage)"
+        }
+    }
 }
