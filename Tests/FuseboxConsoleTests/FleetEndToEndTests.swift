@@ -76,7 +76,7 @@ extension TerminalEndToEndTests {
             try await session.keys("Tab", "Tab")
             try await session.type("checkout")
             try await session.keys("Tab", "Tab", "Enter")
-            try await session.waitFor("applied on 2 of 3; checkout-3 unreachable", seconds: 20)
+            try await session.waitFor("applied on 2 of 3; checkout-3 failed", seconds: 20)
             let audit = try await Self.run("curl", ["-s", "http://127.0.0.1:\(services[0].port)/fusebox/v1/audit"])
             #expect(audit.output.contains("\"reason\":\"end of drill\""))
 

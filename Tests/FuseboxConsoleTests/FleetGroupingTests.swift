@@ -246,7 +246,7 @@ import Testing
                 ], atMilliseconds: Self.at))
         #expect(
             state.status?.text
-                == "applied on 3 of 4; checkout-4 unreachable: cannot reach 10.0.0.4:9901: connection refused")
+                == "applied on 3 of 4; checkout-4 failed: cannot reach 10.0.0.4:9901: connection refused")
         #expect(state.status?.isError == true)
         // All applied, one of them already so: named.
         var already = result("checkout-2", .applied, "payments forced open")

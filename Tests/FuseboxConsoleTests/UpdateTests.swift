@@ -389,7 +389,7 @@ import Testing
         applied.status = .applied
         applied.message = "payments forced open"
         _ = update(&state, .commandResults([applied, missed], atMilliseconds: state.nowMilliseconds))
-        let outcome = "applied on 1 of 2; checkout-2 unreachable: cannot reach 10.0.0.2:9901: connection refused"
+        let outcome = "applied on 1 of 2; checkout-2 failed: cannot reach 10.0.0.2:9901: connection refused"
         let later = state.nowMilliseconds + 10 * ConsoleState.StatusLine.lifetimeMilliseconds
         _ = update(&state, .tick(atMilliseconds: later))
         #expect(
@@ -419,6 +419,19 @@ import Testing
         #expect(render(state).line(state.height - 2).hasPrefix("source error: no answer within 10s"))
     }
 
+    @Test func anOutcomeThatArrivesUnderAPromptWaitsForThePromptToClose() {
+        var state = SnapshotBuilder.state()
+        let applied = CommandResult(
+            commandId: "c1", instance: "checkout-1", status: .applied, target: "payments", before: nil, after: nil,
+            refusal: nil, message: "payments forced open", atMilliseconds: 1)
+        ConsoleFixtures.press([.character("a")] + ConsoleFixtures.type("paged"), &state)
+        _ = update(&state, .commandResults([applied], atMilliseconds: state.nowMilliseconds))
+        ConsoleFixtures.press(ConsoleFixtures.type(" the team") + [.escape], &state)
+        #expect(render(state).line(state.height - 2) == "applied: payments forced open", "never shown, so not read")
+        ConsoleFixtures.press([.down], &state)
+        #expect(render(state).line(state.height - 2) == "")
+    }
+
     @Test func aFleetsOutcomeYieldsOnlyToASourceItDoesNotNameAlready() {
         func result(_ instance: String, _ status: CommandResult.Status) -> CommandResult {
             CommandResult(
@@ -440,7 +453,7 @@ import Testing
             .commandResults(
                 [result("checkout-1", .applied), result("checkout-2", .applied), result("checkout-3", .failed)],
                 atMilliseconds: now))
-        let outcome = "applied on 2 of 3; checkout-3 unreachable: cannot reach it"
+        let outcome = "applied on 2 of 3; checkout-3 failed: cannot reach it"
         // The agent died just before the command: its failure showing up next is the outcome's news.
         _ = update(&state, .sources([live[0], live[1], source("checkout-3", failing: true)], atMilliseconds: now + 1))
         #expect(render(state).line(state.height - 2) == outcome)
@@ -456,6 +469,7 @@ import Testing
         ConsoleFixtures.press([.character("/")] + ConsoleFixtures.type("no-such-dependency") + [.enter], &state)
         #expect(state.visibleRows.isEmpty)
         #expect(!keyHintsText(state).contains("details"), "\(keyHintsText(state))")
+        #expect(!keyHintsText(state).contains("force open") && !keyHintsText(state).contains("fleet"))
         #expect(keyHintsText(state).contains("/ filter"))
     }
 

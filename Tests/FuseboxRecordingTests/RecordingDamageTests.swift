@@ -1,9 +1,10 @@
 import Foundation
 import FuseboxBackend
 import FuseboxProtocol
-import FuseboxRecording
 import FuseboxTestSupport
 import Testing
+
+@testable import FuseboxRecording
 
 /// Torn and damaged files: the reader opens what it can, says what was lost in one line, and
 /// never shows data that was not recorded.
@@ -56,6 +57,33 @@ import Testing
         reader.forEachFrame { _ in }
         let damage = try #require(reader.damage)
         #expect(damage.hasPrefix("1 event unreadable"), "\(damage)")
+    }
+
+    @Test func aFileWithNoSampleToDecodeIsRefusedInOneLineThatCountsTheTransitionsLeft() async throws {
+        let polls = Array(await RecordedScenario.polls.prefix(90))
+        let path = try RecordedScenario.record(polls, keyframeIntervalMilliseconds: 15_000)
+        // The intact file's reader is closed (released) before the file is changed.
+        let transitions = try { () throws -> Int in
+            let intact = try RecordingReader(path: path)
+            #expect(intact.nothingReadable(file: "f.fuserec") == nil)
+            return intact.markers().filter { $0.kind == .transition }.count
+        }()
+        #expect(transitions > 1, "the scenario trips breakers")
+        // Every sample's checksum off by one: each is listed and none decodes; the transitions
+        // table is intact. A check of the listing alone would let the file through.
+        let database = try SQLiteDatabase(path: path, mode: .readWriteCreate)
+        try database.execute("UPDATE samples SET crc = crc + 1")
+        database.close()
+        let reader = try RecordingReader(path: path)
+        #expect(reader.frameTimes().count == 90)
+        let line = try #require(reader.nothingReadable(file: "f.fuserec"))
+        #expect(
+            line.hasPrefix("f.fuserec is damaged and nothing in it can be read: 90 of 90 samples unreadable"), "\(line)"
+        )
+        #expect(
+            line.hasSuffix(
+                "; its transitions table still lists \(transitions) breaker transitions"
+                    + " (sqlite3 f.fuserec 'SELECT * FROM transitions')"), "\(line)")
     }
 
     private func offsets(in size: Int, count: Int) -> [Int] {

@@ -35,9 +35,12 @@ private struct RowsKey: Equatable {
 private func apply(_ message: Message, _ state: inout ConsoleState) -> [Effect] {
     switch message {
     case .key(let key):
-        // A command's outcome has been read once the operator does something next; a repaint
-        // (Ctrl-L, or the console coming back from a stop) is not the operator acting.
-        if key != .redraw, state.status?.staysUntilKey == true { state.status = nil }
+        // A command's outcome has been read once the operator does something next with it on
+        // screen; a repaint (Ctrl-L, or the console coming back from a stop) is not the operator
+        // acting, and a prompt or dialog hides the status line.
+        if key != .redraw, state.input == nil, state.dialog == nil, state.status?.staysUntilKey == true {
+            state.status = nil
+        }
         return handle(key, &state)
     case .data(let snapshots, let now):
         state.nowMilliseconds = now
@@ -403,7 +406,7 @@ extension ConsoleState {
 }
 
 /// One line for a command's results: `applied: ...` for one instance; for several,
-/// `applied on 3 of 4; checkout-4 unreachable: ...`, naming every instance it did not apply on.
+/// `applied on 3 of 4; checkout-4 failed: cannot reach ...`, naming every instance it did not apply on.
 func commandSummary(_ results: [CommandResult]) -> ConsoleState.StatusLine? {
     guard let first = results.first else { return nil }
     if results.count == 1 {
@@ -421,9 +424,10 @@ func commandSummary(_ results: [CommandResult]) -> ConsoleState.StatusLine? {
     let why = missed.map { result in
         let instance = result.instance ?? "an instance"
         guard result.status == .failed else { return "\(instance) refused: \(result.message)" }
-        // No answer is not no delivery: the message says it may have been applied.
+        // No answer is not no delivery: the message says it may have been applied. Otherwise the
+        // message says why (cannot reach it, a token refused): "failed" claims no more than that.
         return result.message.hasPrefix("no answer")
-            ? "\(instance) \(result.message)" : "\(instance) unreachable: \(result.message)"
+            ? "\(instance) \(result.message)" : "\(instance) failed: \(result.message)"
     }
     return .init(
         text: "applied on \(applied.count) of \(results.count); " + why.joined(separator: "; "), isError: true)

@@ -238,10 +238,12 @@ func keyHints(_ state: ConsoleState) -> [(String, String)] {
     let taken = Set(ReplayAction.keys.map(\.key))
     return replayHints
         + state.screen.bindings.filter { binding in
-            // Expanding is offered only where there are fleets to expand, details where there is a row.
+            // Expanding is offered only where there are fleets to expand; details, fleets and
+            // actions only where there is a row to take them.
             binding.hinted && binding.action.commandKind.map(state.allows) ?? true
                 && (binding.action != .expand || !state.shown.fleetRows.isEmpty)
-                && (binding.action != .select || state.screen != .overview || !state.visibleRows.isEmpty)
+                && !(state.screen == .overview && state.visibleRows.isEmpty
+                    && (binding.action == .select || binding.action == .expand || binding.action.commandKind != nil))
         }.compactMap { binding in
             let keys = state.keymap.keys(for: binding.action).filter { state.replay == nil || !taken.contains($0) }
             return keys.first.map { ($0.label, binding.summary) }

@@ -120,13 +120,24 @@ public final class RecordingReader: ReplayTimeline {
         store.withLock { $0.damageSummary }
     }
 
-    /// What is wrong with a file of which nothing can be read (no sample, marker or note), in one
-    /// line naming it; `nil` when something can be. `report` and `replay` refuse such a file.
+    /// What is wrong with a damaged file of which no sample decodes and no note (command,
+    /// annotation, source error) is left, in one line naming it; `nil` when something can be
+    /// shown. `report` and `replay` refuse such a file. Transitions its own table still lists are
+    /// counted in the line, with where to read them: without samples neither command can place them.
+    /// A damaged file's samples can be listed and still not decode: the check reads back from the
+    /// end until one does, so it costs a scan only over damage.
     public func nothingReadable(file: String) -> String? {
         store.withLock { store in
-            guard let damage = store.damageSummary, store.index.isEmpty, store.markers.isEmpty, store.notes.isEmpty
+            // Decoding first: damage inside samples is found on reading them.
+            guard store.notes.isEmpty, store.frames(endingAt: .max, count: 1).isEmpty, let damage = store.damageSummary
             else { return nil }
-            return "\(file) is damaged and nothing in it can be read: \(damage)"
+            let transitions = store.markers.filter { $0.kind == .transition }.count
+            let listed =
+                transitions == 0
+                ? ""
+                : "; its transitions table still lists \(transitions) breaker transition\(transitions == 1 ? "" : "s")"
+                    + " (sqlite3 \(file) 'SELECT * FROM transitions')"
+            return "\(file) is damaged and nothing in it can be read: \(damage)\(listed)"
         }
     }
 }
