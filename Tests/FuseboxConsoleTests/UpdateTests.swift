@@ -419,6 +419,16 @@ import Testing
         #expect(render(state).line(state.height - 2).hasPrefix("source error: no answer within 10s"))
     }
 
+    @Test func belowTheFullLayoutAPromptAndAnOutcomeStillShow() {
+        var state = SnapshotBuilder.state(width: 50, height: 12)
+        #expect(render(state).line(10).hasPrefix("small terminal (50x12)"))
+        ConsoleFixtures.press([.character("/")] + ConsoleFixtures.type("pay"), &state)
+        #expect(render(state).line(10) == "/pay_", "the operator sees what they type")
+        ConsoleFixtures.press([.escape, .escape], &state)
+        _ = update(&state, .commandFailed(BackendError(.unreachable, "connection refused"), atMilliseconds: 1))
+        #expect(render(state).line(10) == "command failed: connection refused")
+    }
+
     @Test func anOutcomeThatArrivesUnderAPromptWaitsForThePromptToClose() {
         var state = SnapshotBuilder.state()
         let applied = CommandResult(

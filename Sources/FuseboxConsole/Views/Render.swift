@@ -29,12 +29,6 @@ private func renderScreen(_ state: ConsoleState) -> Canvas {
     }
     drawStatus(state, &canvas)
     drawKeyHints(state, &canvas)
-    if state.width < 60 || state.height < 15 {
-        let hint =
-            "small terminal (\(state.width)x\(state.height)): showing what fits; 60x15 or more for the full layout"
-        canvas.put(
-            Format.fit(hint, state.width, ellipsis: state.glyphs.ellipsis), x: 0, y: state.height - 2, role: .warning)
-    }
     // The dialog goes on top of everything.
     if state.dialog != nil { drawDialog(state, &canvas) }
     return canvas
@@ -214,6 +208,11 @@ private func drawStatus(_ state: ConsoleState, _ canvas: inout Canvas) {
             role: status.isError ? .error : .status)
     } else if let failing = failingSourcesLine(state) {
         canvas.put(Format.fit(failing, state.width, ellipsis: state.glyphs.ellipsis), x: 0, y: y, role: .error)
+    } else if state.width < 60 || state.height < 15 {
+        // Below the full layout, said where nothing more urgent (a prompt, an outcome, an error) is.
+        let hint =
+            "small terminal (\(state.width)x\(state.height)): showing what fits; 60x15 or more for the full layout"
+        canvas.put(Format.fit(hint, state.width, ellipsis: state.glyphs.ellipsis), x: 0, y: y, role: .warning)
     } else if !state.filter.isEmpty && state.screen == .overview {
         canvas.put("filter: \(state.filter)  (esc clears)", x: 0, y: y, role: .dim)
     }
